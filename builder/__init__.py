@@ -1,0 +1,1 @@
+"""Builds a listed company's HKEX ESG report from one YAML file."""

@@ -1,0 +1,217 @@
+"""The catalogue: framework provisions per edition, metrics, breakdown axes and units.
+
+It is the single source of truth; the schema, the tables and the content index are derived
+from it. The data lives in taxonomy/catalogue/*.yaml and is read once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "taxonomy" / "catalogue"
+
+OBLIGATION_LABELS = {
+    "mandatory": "Mandatory",
+    "comply_or_explain": "Comply or explain",
+    "recommended": "Recommended",
+}
+
+
+@dataclass(frozen=True)
+class Provision:
+    code: str
+    title: str
+    title_zh: str
+    obligation: str
+    answer_by: str  # narrative, data or both
+    wording: str
+    aspect: "Aspect" = field(repr=False, compare=False)
+    breakdowns: tuple[str, ...] = ()
+    years: int = 1
+    answered_in: str | None = None  # a built-in part of the report (Part B items)
+
+    @property
+    def obligation_label(self) -> str:
+        return OBLIGATION_LABELS[self.obligation]
+
+
+@dataclass(frozen=True)
+class Aspect:
+    id: str
+    title: str
+    title_zh: str
+    part: "Part" = field(repr=False, compare=False)
+    area: str | None = None
+    provisions: list[Provision] = field(default_factory=list, compare=False)
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    title_zh: str
+    aspects: list[Aspect] = field(default_factory=list, compare=False)
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    title: str
+    title_zh: str
+    short_title: str
+    applies_to: str
+    parts: list[Part]
+
+    @property
+    def provisions(self) -> list[Provision]:
+        return [p for part in self.parts for a in part.aspects for p in a.provisions]
+
+    def provision(self, code: str) -> Provision | None:
+        return self._by_code().get(code)
+
+    @cache
+    def _by_code(self) -> dict[str, Provision]:
+        return {p.code: p for p in self.provisions}
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    kind: str
+    label: str
+    label_zh: str
+
+
+@dataclass(frozen=True)
+class Axis:
+    id: str
+    label: str
+    label_zh: str
+    typed: bool
+    members: dict[str, tuple[str, str]]  # member id -> (label, label_zh); empty when typed
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    label: str
+    label_zh: str
+    unit_kind: str
+    period: str  # duration or instant
+    table: str
+    provisions: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()
+    sums: bool = False
+    sum_of: tuple[str, ...] = ()
+    intensity: bool = False
+    denominator: str | None = None
+    denominator_zh: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    title_zh: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    editions: dict[str, Edition]
+    metrics: dict[str, Metric]
+    axes: dict[str, Axis]
+    units: dict[str, Unit]
+    tables: list[Table]
+
+    def units_of(self, kind: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.kind == kind]
+
+
+def _read(name: str):
+    with open(CATALOGUE_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _edition(data: dict) -> Edition:
+    parts = []
+    for part_data in data["parts"]:
+        part = Part(part_data["id"], part_data["title"], part_data["title_zh"])
+        for aspect_data in part_data["aspects"]:
+            aspect = Aspect(
+                aspect_data["id"],
+                aspect_data["title"],
+                aspect_data["title_zh"],
+                part=part,
+                area=aspect_data.get("area"),
+            )
+            for p in aspect_data["provisions"]:
+                aspect.provisions.append(
+                    Provision(
+                        code=str(p["code"]),
+                        title=p["title"],
+                        title_zh=p["title_zh"],
+                        obligation=p["obligation"],
+                        answer_by=p["answer_by"],
+                        wording=p["wording"],
+                        aspect=aspect,
+                        breakdowns=tuple(p.get("breakdowns", ())),
+                        years=p.get("years", 1),
+                        answered_in=p.get("answered_in"),
+                    )
+                )
+            part.aspects.append(aspect)
+        parts.append(part)
+    return Edition(
+        id=data["id"],
+        title=data["title"],
+        title_zh=data["title_zh"],
+        short_title=data["short_title"],
+        applies_to=data["applies_to"],
+        parts=parts,
+    )
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    editions = {}
+    for path in sorted((CATALOGUE_DIR / "editions").glob("*.yaml")):
+        edition = _edition(_read(f"editions/{path.name}"))
+        editions[edition.id] = edition
+
+    units = {}
+    for kind, kind_data in _read("units.yaml")["kinds"].items():
+        for code, u in kind_data["units"].items():
+            units[code] = Unit(code, kind, u["label"], u["label_zh"])
+
+    axes = {}
+    for axis_id, a in _read("dimensions.yaml")["axes"].items():
+        members = {str(m): (v["label"], v["label_zh"]) for m, v in (a.get("members") or {}).items()}
+        axes[axis_id] = Axis(axis_id, a["label"], a["label_zh"], bool(a.get("typed")), members)
+
+    data = _read("metrics.yaml")
+    tables = [Table(t["id"], t["title"], t["title_zh"]) for t in data["tables"]]
+    metrics = {}
+    for m in data["metrics"]:
+        metrics[m["id"]] = Metric(
+            id=m["id"],
+            label=m["label"],
+            label_zh=m["label_zh"],
+            unit_kind=m["unit_kind"],
+            period=m["period"],
+            table=m["table"],
+            provisions=tuple(str(c) for c in m.get("provisions", ())),
+            breakdowns=tuple(m.get("breakdowns", ())),
+            sums=bool(m.get("sums")),
+            sum_of=tuple(m.get("sum_of", ())),
+            intensity=bool(m.get("intensity")),
+            denominator=m.get("denominator"),
+            denominator_zh=m.get("denominator_zh"),
+        )
+    return Catalogue(editions, metrics, axes, units, tables)

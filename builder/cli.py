@@ -1,0 +1,85 @@
+"""The command line: `build-report company.yaml`, `build-report schema`.
+
+This is the only place where errors become exit codes: 0 ok, 1 the report fails, 2 bad input
+or usage. A user never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import BuildError
+
+
+class _DefaultToBuild(click.Group):
+    """`build-report company.yaml` means `build-report build company.yaml`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["build", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_DefaultToBuild, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hkex-esg-report-builder")
+def cli() -> None:
+    """Build a listed company's HKEX ESG report from its company.yaml.
+
+    \b
+    build-report company.yaml          build the report into ./output
+    build-report schema                print the JSON Schema of company.yaml
+    """
+
+
+@cli.command()
+@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the outputs to (default: output/ beside the YAML).")
+@click.option("--no-pdf", is_flag=True, help="Write the HTML only (faster while drafting).")
+def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool) -> None:
+    """Build the report: HTML and PDF."""
+    from .build import build as run_build
+
+    result = run_build(company_yaml, out_dir, pdf=not no_pdf)
+    for name in result.files:
+        click.echo(f"wrote {result.out_dir / name}")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file instead of standard output.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of company.yaml, for editors to complete and check it."""
+    from .schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="build-report", standalone_mode=False)
+    except BuildError as e:
+        click.echo(f"error: {e}", err=True)
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 2
+    except click.ClickException as e:
+        e.show()
+        return 2
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

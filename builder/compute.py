@@ -1,0 +1,243 @@
+"""Compute stage: from the validated input to what the report shows.
+
+It lays out the data statistics tables (rows, breakdowns, intensities, footnote marks) and
+the content index (every provision of the edition, where it is answered or why it is not).
+Templates only place what is computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .catalogue import Aspect, Metric, Provision
+from .load import Loaded
+from .numbers import format_number
+from .schema import NOT_APPLICABLE
+
+# The built-in parts of the report that answer Part B (see answered_in in the catalogue).
+BUILT_IN_PARTS = {
+    "board-statement": "Board statement",
+    "reporting-principles": "Reporting principles",
+    "reporting-boundary": "Reporting boundary",
+}
+TARGETS_ANCHOR = "targets"
+
+
+@dataclass
+class Cell:
+    value: Decimal | str | None
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "–"
+        if self.value == NOT_APPLICABLE:
+            return "Not applicable"
+        return format_number(self.value)
+
+
+@dataclass
+class Row:
+    kind: str  # metric, axis, member, intensity
+    label: str
+    unit: str
+    cells: list[Cell]
+    notes: list[int] = field(default_factory=list)
+    metric: str | None = None
+
+
+@dataclass
+class DataTable:
+    id: str
+    title: str
+    rows: list[Row]
+    notes: list[tuple[int, str]]
+    provisions: list[str]
+
+    @property
+    def anchor(self) -> str:
+        return f"data-{self.id}"
+
+
+@dataclass
+class Location:
+    title: str
+    anchor: str
+
+
+@dataclass
+class IndexRow:
+    provision: Provision
+    locations: list[Location]
+    omission: Any = None
+
+    @property
+    def status(self) -> str:
+        if self.locations:
+            return "reported"
+        return "explained" if self.omission is not None else "not reported"
+
+
+@dataclass
+class IndexGroup:
+    aspect: Aspect
+    rows: list[IndexRow]
+
+
+@dataclass
+class ReportView:
+    years: list[int]
+    tables: list[DataTable]
+    index: list[IndexGroup]
+    footnotes: dict[str, int]
+
+
+class _Notes:
+    """Numbers footnotes in the order they are first used across the tables."""
+
+    def __init__(self, texts: dict[str, str]):
+        self.texts = texts
+        self.numbers: dict[str, int] = {}
+
+    def marks(self, ids: list[str]) -> list[int]:
+        for note in ids:
+            self.numbers.setdefault(note, len(self.numbers) + 1)
+        return [self.numbers[n] for n in ids]
+
+
+def compute(loaded: Loaded) -> ReportView:
+    years = _years(loaded)
+    notes = _Notes(loaded.data.footnotes)
+    tables = _tables(loaded, years, notes)
+    index = _content_index(loaded, tables)
+    return ReportView(years, tables, index, notes.numbers)
+
+
+def present_metrics(loaded: Loaded) -> dict[str, Any]:
+    metrics = loaded.data.metrics
+    if metrics is None:
+        return {}
+    return {mid: getattr(metrics, mid) for mid in loaded.catalogue.metrics if getattr(metrics, mid) is not None}
+
+
+def _years(loaded: Loaded) -> list[int]:
+    """The years shown as columns: every year a figure is given for, newest first."""
+    last = loaded.data.report.financial_year
+    found: set[int] = set()
+    for entry in present_metrics(loaded).values():
+        for series in _all_series(entry):
+            found.update(y for y in series if y <= last)
+    return sorted(found, reverse=True) or [last]
+
+
+def _all_series(entry) -> list[dict]:
+    series = [entry.values]
+    breakdowns = getattr(entry, "breakdowns", None)
+    if breakdowns is not None:
+        for _, members in _axes(breakdowns):
+            series.extend(s for _, s in members)
+    for intensity in getattr(entry, "intensities", []):
+        series.append(intensity.values)
+    return series
+
+
+def _axes(breakdowns) -> list[tuple[str, list[tuple[str, dict]]]]:
+    """(axis id, [(member key, series)]) for each axis given, in the order of the catalogue."""
+    out = []
+    for axis_id in type(breakdowns).model_fields:
+        given = getattr(breakdowns, axis_id)
+        if given is None:
+            continue
+        if isinstance(given, dict):  # a typed axis: members as the company named them
+            members = list(given.items())
+        else:
+            members = [(m, getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None]
+        out.append((axis_id, members))
+    return out
+
+
+def _cells(series: dict, years: list[int]) -> list[Cell]:
+    return [Cell(series.get(y)) for y in years]
+
+
+def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
+    catalogue = loaded.catalogue
+    present = present_metrics(loaded)
+    tables = []
+    for table in catalogue.tables:
+        rows: list[Row] = []
+        provisions: list[str] = []
+        for mid, entry in present.items():
+            metric = catalogue.metrics[mid]
+            if metric.table != table.id:
+                continue
+            rows.extend(_metric_rows(loaded, metric, entry, years, notes, present))
+            provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
+        if rows:
+            used = sorted({n for r in rows for n in r.notes})
+            by_number = {v: k for k, v in notes.numbers.items()}
+            tables.append(
+                DataTable(table.id, table.title, rows, [(n, notes.texts[by_number[n]]) for n in used], provisions)
+            )
+    return tables
+
+
+def _metric_rows(loaded: Loaded, metric: Metric, entry, years, notes: _Notes, present) -> list[Row]:
+    catalogue = loaded.catalogue
+    unit = catalogue.units[entry.unit].label
+    rows = [Row("metric", metric.label, unit, _cells(entry.values, years), notes.marks(entry.footnotes), metric.id)]
+    breakdowns = getattr(entry, "breakdowns", None)
+    if breakdowns is not None:
+        for axis_id, members in _axes(breakdowns):
+            axis = catalogue.axes[axis_id]
+            rows.append(Row("axis", f"By {axis.label.lower()}", "", [Cell(None) for _ in years]))
+            for member, series in members:
+                label = member if axis.typed else axis.members[member][0]
+                rows.append(Row("member", label, unit, _cells(series, years)))
+    for intensity in getattr(entry, "intensities", []):
+        denominator = catalogue.metrics[intensity.per]
+        per_unit = catalogue.units[present[intensity.per].unit].label
+        per = denominator.denominator.format(unit=per_unit)
+        rows.append(
+            Row(
+                "intensity",
+                f"{metric.label} per {per}",
+                f"{unit} per {per}",
+                _cells(intensity.values, years),
+                notes.marks(intensity.footnotes),
+                metric.id,
+            )
+        )
+    return rows
+
+
+def _content_index(loaded: Loaded, tables: list[DataTable]) -> list[IndexGroup]:
+    data = loaded.data
+    sections_for: dict[str, list[Location]] = {}
+    for chapter in data.chapters:
+        for section in chapter.sections:
+            for code in section.answers:
+                sections_for.setdefault(code, []).append(Location(section.title, section.id))
+    tables_for: dict[str, list[Location]] = {}
+    for table in tables:
+        for code in table.provisions:
+            tables_for.setdefault(code, []).append(Location(f"Data statistics: {table.title}", table.anchor))
+    targets_for = {code for t in data.targets for code in t.provisions}
+
+    groups = []
+    for part in loaded.edition.parts:
+        for aspect in part.aspects:
+            rows = []
+            for provision in aspect.provisions:
+                locations = []
+                if provision.answered_in:
+                    locations.append(Location(BUILT_IN_PARTS[provision.answered_in], provision.answered_in))
+                locations += sections_for.get(provision.code, [])
+                if provision.code in targets_for:
+                    locations.append(Location("Targets and progress", TARGETS_ANCHOR))
+                locations += tables_for.get(provision.code, [])
+                rows.append(IndexRow(provision, locations, data.omissions.get(provision.code)))
+            groups.append(IndexGroup(aspect, rows))
+    return groups

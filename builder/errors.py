@@ -1,0 +1,69 @@
+"""The errors a user can meet, one hierarchy, mapped to exit codes only in the CLI.
+
+Every error a user sees is a ``BuildError``. Input problems carry the place they come from
+(file, line, column and the YAML path) so that all of them can be reported at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, and where it is."""
+
+    message: str
+    file: Path | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    yaml_path: str | None = None
+
+    def __str__(self) -> str:
+        place = ""
+        if self.file is not None:
+            place = str(self.file)
+            if self.line is not None:
+                place += f":{self.line}:{self.column or 1}"
+            place += ": "
+        where = f"{self.yaml_path}: " if self.yaml_path else ""
+        return f"{place}{where}{self.message}"
+
+
+class BuildError(Exception):
+    """Any error meant for the user; never shown with a traceback."""
+
+    exit_code = 1
+
+
+class InputError(BuildError):
+    """The input is wrong: bad YAML, a schema violation, a missing file. Exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = Problem(problems)
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        count = len(self.problems)
+        heading = "1 problem in the input" if count == 1 else f"{count} problems in the input"
+        super().__init__(heading + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class UsageError(BuildError):
+    """The command was called wrongly. Exit code 2."""
+
+    exit_code = 2
+
+
+class TemplateError(InputError):
+    """A template (built-in or the user's override) could not be rendered."""
+
+
+class OutputError(BuildError):
+    """The outputs could not be produced or written. Exit code 1."""
+
+    exit_code = 1

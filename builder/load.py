@@ -1,0 +1,254 @@
+"""Load stage: company.yaml (and the Markdown and images it names) into a validated model.
+
+Every problem found is gathered and reported at once, each with its file, line, column and
+YAML path; nothing is rendered from input that has a problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .catalogue import Catalogue, Edition, load_catalogue
+from .errors import InputError, Problem
+from .schema import MarkdownFile, company_model
+from .yamlsource import SourceMap, read_yaml
+
+MAX_TEXT_FILE = 2 * 1024 * 1024
+
+
+@dataclass
+class Loaded:
+    """A validated report input, with everything needed to say where a value came from."""
+
+    data: BaseModel
+    source: SourceMap
+    folder: Path
+    catalogue: Catalogue
+    edition: Edition
+    texts: dict[int, str]  # id(MarkdownFile) -> its Markdown, read once
+
+    def text(self, value: Any) -> str:
+        """The Markdown of a Text field, inline or read from its file."""
+        if isinstance(value, MarkdownFile):
+            return self.texts[id(value)]
+        return value
+
+
+def load(file: Path) -> Loaded:
+    file = Path(file)
+    raw, source = read_yaml(file)
+    model = company_model()
+    try:
+        data = model.model_validate(raw)
+    except ValidationError as e:
+        raise InputError([_problem(source, model, err) for err in e.errors()]) from None
+    catalogue = load_catalogue()
+    edition = catalogue.editions[data.report.edition]
+    folder = file.resolve().parent
+    problems = _cross_check(data, source, catalogue, edition, folder)
+    texts = _read_texts(data, source, folder, problems)
+    if problems:
+        raise InputError(problems)
+    return Loaded(data, source, folder, catalogue, edition, texts)
+
+
+# --- pydantic errors, said with their place ---------------------------------------------
+
+
+def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
+        return source.problem(loc, f"the key {loc[-1]!r} is not valid: {err['msg']}", key=True)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        message = f"unknown key {loc[-1]!r}"
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+        elif allowed:
+            message += "; expected one of: " + ", ".join(allowed)
+        return source.problem(loc, message, key=True)
+    if kind == "missing":
+        return source.problem(loc, f"missing required key {loc[-1]!r}")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return source.problem(loc, f"{err['input']!r} is not allowed here; expected {expected}")
+    if kind == "model_type":
+        return source.problem(loc, "expected a mapping of keys to values")
+    if kind == "list_type":
+        return source.problem(loc, "expected a list")
+    if kind == "string_type":
+        return source.problem(loc, f"expected text, got {_show(err['input'])}")
+    if kind == "string_pattern_mismatch":
+        return source.problem(loc, f"{err['input']!r} does not have the expected form")
+    return source.problem(loc, err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind)
+
+
+def _show(value: Any) -> str:
+    from .schema import _describe
+
+    return _describe(value)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys a mapping at loc may hold, found by walking the model's annotations."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        elif get_origin(current) is list:
+            current = get_args(current)[0]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    # Optional[X] and Annotated[X, ...] -> X
+    while True:
+        args = get_args(annotation)
+        origin = get_origin(annotation)
+        if origin is not None and origin not in (dict, list) and args:
+            non_none = [a for a in args if a is not type(None)]
+            annotation = non_none[0]
+            continue
+        return annotation
+
+
+# --- checks that need the catalogue or the file system ---------------------------------
+
+
+def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition, folder: Path) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def provision_codes(codes: list[str], path: tuple) -> None:
+        for i, code in enumerate(codes):
+            if edition.provision(code) is None:
+                known = [p.code for p in edition.provisions]
+                close = difflib.get_close_matches(code, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(
+                    source.problem(path + (i,), f"{code!r} is not a provision of the {edition.title}{hint}")
+                )
+
+    seen_ids: dict[str, tuple] = {}
+    for c, chapter in enumerate(data.chapters):
+        for ident, path in [(chapter.id, ("chapters", c, "id"))] + [
+            (s.id, ("chapters", c, "sections", i, "id")) for i, s in enumerate(chapter.sections)
+        ]:
+            if ident in seen_ids:
+                problems.append(source.problem(path, f"the id {ident!r} is already used at {_at(source, seen_ids[ident])}"))
+            seen_ids[ident] = path
+        for i, section in enumerate(chapter.sections):
+            provision_codes(section.answers, ("chapters", c, "sections", i, "answers"))
+    for t, target in enumerate(data.targets):
+        provision_codes(target.provisions, ("targets", t, "provisions"))
+        if target.metric is not None and target.metric not in catalogue.metrics:
+            problems.append(source.problem(("targets", t, "metric"), f"unknown metric {target.metric!r}"))
+    for m, topic in enumerate(data.materiality.topics):
+        provision_codes(topic.provisions, ("materiality", "topics", m, "provisions"))
+    for code in data.omissions:
+        if edition.provision(code) is None:
+            problems.append(
+                source.problem(("omissions", code), f"{code!r} is not a provision of the {edition.title}", key=True)
+            )
+
+    metrics = data.metrics
+    present = {mid for mid in catalogue.metrics if metrics is not None and getattr(metrics, mid) is not None}
+    for mid in sorted(present):
+        entry = getattr(metrics, mid)
+        for f, note in enumerate(entry.footnotes):
+            if note not in data.footnotes:
+                problems.append(source.problem(("metrics", mid, "footnotes", f), f"no footnote {note!r} under footnotes"))
+        for i, intensity in enumerate(getattr(entry, "intensities", [])):
+            path = ("metrics", mid, "intensities", i)
+            denominator = catalogue.metrics.get(intensity.per)
+            if denominator is None or denominator.denominator is None:
+                choices = ", ".join(k for k, v in catalogue.metrics.items() if v.denominator)
+                problems.append(source.problem(path + ("per",), f"{intensity.per!r} is not a denominator; expected one of: {choices}"))
+            elif intensity.per not in present:
+                problems.append(
+                    source.problem(path + ("per",), f"the denominator {intensity.per!r} must be given under metrics, so that it is disclosed beside the intensity")
+                )
+            for f, note in enumerate(intensity.footnotes):
+                if note not in data.footnotes:
+                    problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))
+
+    for path, rel in _image_paths(data):
+        _inside(folder, rel, source, path, problems)
+    return problems
+
+
+def _at(source: SourceMap, path: tuple) -> str:
+    pos = source.locate(path)
+    return f"line {pos[0]}" if pos else "another place"
+
+
+def _image_paths(data):
+    if data.company.logo:
+        yield ("company", "logo"), data.company.logo
+    if data.report.cover_image:
+        yield ("report", "cover_image"), data.report.cover_image
+
+
+def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: list[Problem]) -> Path | None:
+    """The file a relative path names, if it exists inside the company's folder."""
+    candidate = (folder / rel).resolve()
+    if Path(rel).is_absolute() or not candidate.is_relative_to(folder):
+        problems.append(source.problem(path, f"{rel!r} is outside the report's folder; give a path relative to it"))
+        return None
+    if not candidate.is_file():
+        problems.append(source.problem(path, f"no file {rel!r} in {folder}"))
+        return None
+    return candidate
+
+
+def _text_fields(data) -> list[tuple[tuple, Any]]:
+    fields: list[tuple[tuple, Any]] = []
+    for name in ("oversight", "management_approach", "progress_review"):
+        fields.append((("board_statement", name), getattr(data.board_statement, name)))
+    for name in ("materiality", "quantitative", "balance", "consistency"):
+        fields.append((("reporting_principles", name), getattr(data.reporting_principles, name)))
+    fields.append((("boundary",), data.boundary))
+    fields.append((("stakeholder_engagement", "text"), data.stakeholder_engagement.text))
+    fields.append((("materiality", "text"), data.materiality.text))
+    for c, chapter in enumerate(data.chapters):
+        if chapter.intro is not None:
+            fields.append((("chapters", c, "intro"), chapter.intro))
+        for s, section in enumerate(chapter.sections):
+            fields.append((("chapters", c, "sections", s, "body"), section.body))
+    return fields
+
+
+def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem]) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    for path, value in _text_fields(data):
+        if not isinstance(value, MarkdownFile):
+            continue
+        file = _inside(folder, value.file, source, path + ("file",), problems)
+        if file is None:
+            continue
+        if file.stat().st_size > MAX_TEXT_FILE:
+            problems.append(source.problem(path + ("file",), f"{value.file!r} is larger than {MAX_TEXT_FILE // 1024 // 1024} MB"))
+            continue
+        try:
+            texts[id(value)] = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(source.problem(path + ("file",), f"{value.file!r} is not valid UTF-8 text"))
+    return texts

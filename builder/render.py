@@ -1,0 +1,116 @@
+"""Render stage: the report as one self-contained HTML document, and as a PDF.
+
+Templates are layered: a templates/ folder beside the company's YAML overrides any built-in
+template of the same name. Every template runs in Jinja's sandbox with autoescaping on, and
+Markdown is rendered with raw HTML disabled, so the YAML cannot inject markup or code.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .catalogue import OBLIGATION_LABELS
+from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
+from .errors import OutputError, Problem, TemplateError
+from .load import Loaded
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def _markdown_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+        ["table", "replacements", "smartquotes"]
+    )
+
+    # A section's title is an h2 inside its chapter's h1: headings in its Markdown start at h3.
+    def shift_headings(state):
+        for token in state.tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+    md.core.ruler.push("shift_headings", shift_headings)
+
+    def table_open(tokens, idx, options, env):
+        tokens[idx].attrSet("class", "narrative-table")
+        return md.renderer.renderToken(tokens, idx, options, env)
+
+    def th_open(tokens, idx, options, env):
+        tokens[idx].attrSet("scope", "col")
+        return md.renderer.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("th_open", th_open)
+    md.validateLink = lambda url: url.lower().startswith(("https://", "mailto:", "#"))
+    return md
+
+
+def environment(user_templates: Path | None) -> jinja2.Environment:
+    loaders = []
+    if user_templates is not None and user_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    md = _markdown_renderer()
+    env.filters["markdown"] = lambda text: Markup(md.render(text))
+    return env
+
+
+def data_uri(path: Path) -> str:
+    mime = IMAGE_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_html(loaded: Loaded, view: ReportView) -> str:
+    env = environment(loaded.folder / "templates")
+    data = loaded.data
+    images: dict[str, str | None] = {"logo": None, "cover": None}
+    for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):
+        if rel:
+            images[key] = data_uri(loaded.folder / rel)
+    css = env.get_template("report.css").render(brand=data.report.brand_colour)
+    context = {
+        "d": data,
+        "text": loaded.text,
+        "edition": loaded.edition,
+        "view": view,
+        "images": images,
+        "css": Markup(css),
+        "obligations": OBLIGATION_LABELS,
+        "built_in": BUILT_IN_PARTS,
+        "targets_anchor": TARGETS_ANCHOR,
+        "title": data.report.title or f"Environmental, Social and Governance Report {data.report.financial_year}",
+    }
+    try:
+        return env.get_template("report.html").render(context)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(Problem(f"template syntax error: {e.message}", Path(e.filename or e.name or "?"), e.lineno)) from None
+    except jinja2.TemplateError as e:
+        raise TemplateError(Problem(f"template error: {e}")) from None
+
+
+def render_pdf(html: str, loaded: Loaded) -> bytes:
+    # Imported here: WeasyPrint is slow to import and only this step needs it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Every image is already embedded as a data: URI; nothing else may be fetched.
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    try:
+        document = HTML(string=html, base_url=str(loaded.folder), url_fetcher=fetcher).render()
+        return document.write_pdf(pdf_identifier=False, uncompressed_pdf=False)
+    except Exception as e:  # WeasyPrint raises many kinds; the user needs one clear message
+        raise OutputError(f"the PDF could not be laid out: {e}") from None

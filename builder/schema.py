@@ -1,0 +1,336 @@
+"""The typed input model of company.yaml, derived in part from the catalogue.
+
+Every model forbids unknown keys. The per-metric models are generated from the catalogue, so
+a metric, a breakdown axis or a member that the catalogue does not know is an unknown key,
+and the JSON Schema an editor uses lists exactly what the catalogue allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .catalogue import Catalogue, load_catalogue
+
+NOT_APPLICABLE = "not applicable"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _number(value: Any) -> Decimal:
+    # YAML gives int or Decimal; a quoted "123" or a boolean is a mistake worth naming.
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise PydanticCustomError("number", "expected a number, got {got}", {"got": _describe(value)})
+    return Decimal(value)
+
+
+def _value(value: Any) -> Decimal | str:
+    if isinstance(value, str) and value.strip().lower() == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise PydanticCustomError(
+            "number", "expected a number or 'not applicable', got {got}", {"got": _describe(value)}
+        )
+    return Decimal(value)
+
+
+Number = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+Value = Annotated[
+    Any,
+    BeforeValidator(_value),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"const": NOT_APPLICABLE}]}),
+]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Series = dict[Year, Value]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+RelativePath = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class MarkdownFile(Strict):
+    file: RelativePath = Field(description="a Markdown file, relative to the YAML file's folder")
+
+
+def _text(value: Any) -> Any:
+    # Narrative is either Markdown written inline or {file: narrative/x.md}.
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("text", "the text is empty")
+        return value
+    if isinstance(value, dict):
+        return MarkdownFile.model_validate(value)
+    raise PydanticCustomError(
+        "text", "expected Markdown text or {{file: path.md}}, got {got}", {"got": _describe(value)}
+    )
+
+
+Text = Annotated[
+    Any,
+    BeforeValidator(_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "Markdown text"},
+                {
+                    "type": "object",
+                    "properties": {"file": {"type": "string"}},
+                    "required": ["file"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+# --- company and report -----------------------------------------------------------------
+
+
+class Contact(Strict):
+    role: str
+    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = None
+    phone: Optional[str] = None
+
+
+class Company(Strict):
+    name: str
+    name_zh: Optional[str] = None
+    stock_code: Annotated[str, Field(pattern=r"^\d{4,5}$", description="HKEX stock code, e.g. '0700'")]
+    address: str
+    website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$")]] = None
+    logo: Optional[RelativePath] = None
+    contacts: list[Contact] = []
+
+    @field_validator("stock_code", mode="before")
+    @classmethod
+    def _code_is_text(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "stock_code", "write the stock code in quotes, e.g. '0700', so that leading zeros are kept"
+            )
+        return value
+
+
+class Period(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end <= self.start:
+            raise PydanticCustomError("period", "the period must end after it starts")
+        return self
+
+
+def _edition_ids() -> tuple[str, ...]:
+    return tuple(load_catalogue().editions)
+
+
+class Report(Strict):
+    title: Optional[str] = None
+    edition: str = Field(description="framework edition: " + ", ".join(_edition_ids()))
+    financial_year: Year
+    period: Period
+    published: dt.date
+    language: Literal["en"] = "en"
+    currency: Literal["HKD", "RMB", "USD"] = "HKD"
+    brand_colour: Colour = "#0b5c6b"
+    cover_image: Optional[RelativePath] = None
+
+    @field_validator("edition")
+    @classmethod
+    def _known_edition(cls, value: str) -> str:
+        if value not in _edition_ids():
+            raise PydanticCustomError(
+                "edition", "unknown edition {value!r}; expected one of: {known}",
+                {"value": value, "known": ", ".join(_edition_ids())},
+            )
+        return value
+
+
+class BoardStatement(Strict):
+    oversight: Text = Field(description="the board's oversight of ESG issues")
+    management_approach: Text = Field(
+        description="the ESG management approach and strategy, incl. how material issues are evaluated, prioritised and managed"
+    )
+    progress_review: Text = Field(description="how the board reviews progress against ESG goals and targets")
+
+
+class ReportingPrinciples(Strict):
+    materiality: Text
+    quantitative: Text
+    balance: Text
+    consistency: Text
+
+
+class StakeholderGroup(Strict):
+    name: str
+    channels: list[str]
+    concerns: list[str]
+
+
+class StakeholderEngagement(Strict):
+    text: Text
+    groups: list[StakeholderGroup] = []
+
+
+class MaterialTopic(Strict):
+    topic: str
+    importance_to_stakeholders: Annotated[Number, Field(ge=0, le=5)]
+    importance_to_business: Annotated[Number, Field(ge=0, le=5)]
+    provisions: list[str] = []
+
+
+class Materiality(Strict):
+    text: Text
+    topics: list[MaterialTopic] = []
+
+
+class Section(Strict):
+    id: Slug
+    title: str
+    answers: list[str] = Field(default=[], description="provision codes this section answers, e.g. A1.5")
+    body: Text
+
+
+class Chapter(Strict):
+    id: Slug
+    title: str
+    intro: Optional[Text] = None
+    sections: Annotated[list[Section], Field(min_length=1)]
+
+
+class TargetPoint(Strict):
+    year: Year
+    value: Optional[Number] = None
+    text: Optional[str] = None
+
+
+class Target(Strict):
+    id: Slug
+    provisions: Annotated[list[str], Field(min_length=1)]
+    description: str
+    metric: Optional[str] = None
+    baseline: Optional[TargetPoint] = None
+    target: TargetPoint
+    progress: str
+    status: Literal["achieved", "on track", "behind", "not started"]
+
+
+OmissionReason = Literal[
+    "not material", "not applicable", "information unavailable", "legal prohibition", "confidentiality"
+]
+
+
+class Omission(Strict):
+    reason: OmissionReason
+    explanation: str
+
+
+class Intensity(Strict):
+    per: str = Field(description="the denominator metric, e.g. employees, revenue, floor_area")
+    values: Series
+    footnotes: list[str] = []
+
+
+# --- per-metric models generated from the catalogue -------------------------------------
+
+
+def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
+    metric = catalogue.metrics[metric_id]
+    units = tuple(u.code for u in catalogue.units_of(metric.unit_kind))
+    fields: dict[str, Any] = {
+        "unit": (Literal[units], Field(description="one of: " + ", ".join(units))),
+        "values": (Series, {}),
+        "footnotes": (list[str], []),
+    }
+    if metric.breakdowns:
+        axis_fields: dict[str, Any] = {}
+        for axis_id in metric.breakdowns:
+            axis = catalogue.axes[axis_id]
+            if axis.typed:
+                axis_fields[axis_id] = (
+                    Optional[dict[str, Series]],
+                    Field(None, description=f"{axis.label}: members named by the company"),
+                )
+            else:
+                members = create_model(
+                    f"{metric_id}_{axis_id}",
+                    __base__=Strict,
+                    **{m: (Optional[Series], Field(None, description=label)) for m, (label, _) in axis.members.items()},
+                )
+                axis_fields[axis_id] = (Optional[members], Field(None, description=axis.label))
+        breakdowns = create_model(f"{metric_id}_breakdowns", __base__=Strict, **axis_fields)
+        fields["breakdowns"] = (Optional[breakdowns], None)
+    if metric.intensity:
+        fields["intensities"] = (list[Intensity], [])
+    return create_model(metric_id, __base__=Strict, __doc__=metric.label, **fields)
+
+
+@cache
+def metrics_model() -> type[BaseModel]:
+    catalogue = load_catalogue()
+    fields = {
+        mid: (Optional[_metric_model(catalogue, mid)], Field(None, description=m.label))
+        for mid, m in catalogue.metrics.items()
+    }
+    return create_model("Metrics", __base__=Strict, **fields)
+
+
+@cache
+def company_model() -> type[BaseModel]:
+    """The model of a whole company.yaml."""
+    return create_model(
+        "CompanyReport",
+        __base__=Strict,
+        company=(Company, ...),
+        report=(Report, ...),
+        board_statement=(BoardStatement, ...),
+        reporting_principles=(ReportingPrinciples, ...),
+        boundary=(Text, ...),
+        stakeholder_engagement=(StakeholderEngagement, ...),
+        materiality=(Materiality, ...),
+        chapters=(Annotated[list[Chapter], Field(min_length=1)], ...),
+        metrics=(metrics_model(), None),
+        footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], str], {}),
+        targets=(list[Target], []),
+        omissions=(dict[str, Omission], {}),
+    )
+
+
+def json_schema() -> dict:
+    schema = company_model().model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "company.yaml of the HKEX ESG report builder"
+    return schema
+

@@ -1,0 +1,53 @@
+"""Write stage: all outputs appear at once, or not at all.
+
+Outputs are written into a temporary folder beside the output folder and swapped in only when
+every file is complete, so a failed build leaves the previous report exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
+    out_dir = out_dir.resolve()
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    except OSError as e:
+        raise OutputError(f"cannot write to {parent}: {e.strerror}") from None
+    try:
+        for name, content in sorted(files.items()):
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        os.chmod(staging, 0o755)
+        _swap(staging, out_dir)
+    except OSError as e:
+        raise OutputError(f"cannot write the outputs to {out_dir}: {e.strerror}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    # rename() is atomic for each step; between the two steps the old folder still exists
+    # under its backup name, and it is removed only once the new one is in place.
+    backup = None
+    if out_dir.exists():
+        backup = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.rename(out_dir, backup)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if backup is not None:
+            os.rename(backup, out_dir)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,195 @@
+"""Reading a YAML file into plain data while remembering where every value came from.
+
+PyYAML's own constructors lose positions, turn decimals into floats and let a duplicate key
+silently overwrite the first. We compose the node tree and build the data ourselves: numbers
+with a fraction become Decimal straight from their text, every mapping key and value keeps its
+line and column, and a duplicate key is an error naming both lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+PathKey = tuple[Any, ...]
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class SourceMap:
+    """Where each path of the data stands in the file: (line, column), both 1-based."""
+
+    file: Path
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: PathKey, *, key: bool = False) -> tuple[int, int] | None:
+        """The position of a path, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while True:
+            table = self.keys if key and path in self.keys else self.values
+            if path in table:
+                return table[path]
+            if not path:
+                return None
+            path = path[:-1]
+            key = False
+
+    def problem(self, path: PathKey, message: str, *, key: bool = False) -> Problem:
+        pos = self.locate(path, key=key)
+        line, column = pos if pos else (None, None)
+        return Problem(message, self.file, line, column, format_path(path))
+
+
+def format_path(path: PathKey) -> str:
+    """A YAML path as users write it: metrics.employees.values.2025, sections[3].title."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool) and _is_index(part):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _is_index(part: int) -> bool:
+    # Sequence indexes are small; a year used as a mapping key (2025) is not an index.
+    return part < 1000
+
+
+class _Builder:
+    def __init__(self, file: Path):
+        self.source = SourceMap(file)
+        self.problems: list[Problem] = []
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.source.values[path] = _pos(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict:
+        result: dict = {}
+        first_seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(self.source.problem(path, "a mapping key must be a plain value"))
+                continue
+            key = self._scalar(key_node, path)
+            if isinstance(key, Decimal):
+                key = str(key)
+            line = _pos(key_node)[0]
+            if key in first_seen:
+                self.problems.append(
+                    Problem(
+                        f"duplicate key {key!r} (first given on line {first_seen[key]}); "
+                        "the second value would silently replace the first",
+                        self.source.file,
+                        *_pos(key_node),
+                        format_path(path + (key,)),
+                    )
+                )
+                continue
+            first_seen[key] = line
+            self.source.keys[path + (key,)] = _pos(key_node)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        if tag == _INT:
+            digits = text.replace("_", "")
+            for base in (0, 10):  # base 0 reads 0x1F and 0o17; base 10 reads 017
+                try:
+                    return int(digits, base)
+                except ValueError:
+                    pass
+            return text
+        if tag == _FLOAT:
+            try:
+                value = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                self.problems.append(
+                    Problem(
+                        f"{text!r} is not a finite number",
+                        self.source.file,
+                        *_pos(node),
+                        format_path(path),
+                    )
+                )
+                return text
+            return value
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "on")
+        if tag == _NULL:
+            return None
+        if tag == _TIMESTAMP and _DATE.match(text):
+            return dt.date.fromisoformat(text)
+        if tag == _TIMESTAMP:
+            return text
+        self.problems.append(
+            Problem(f"the tag {tag!r} is not allowed", self.source.file, *_pos(node), format_path(path))
+        )
+        return None
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_yaml(file: Path) -> tuple[Any, SourceMap]:
+    """Parse a YAML file into data and its source map; every problem raises one InputError."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Problem("no such file", file)) from None
+    except IsADirectoryError:
+        raise InputError(Problem("this is a folder, not a YAML file", file)) from None
+    except OSError as e:
+        raise InputError(Problem(f"cannot be read: {e.strerror}", file)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputError(Problem("the file is not valid UTF-8 text", file, line)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InputError(Problem(f"invalid YAML: {e.problem or e.context}", file, line, column)) from None
+    except yaml.YAMLError as e:
+        raise InputError(Problem(f"invalid YAML: {e}", file)) from None
+    if node is None:
+        raise InputError(Problem("the file is empty", file))
+    builder = _Builder(file)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise InputError(builder.problems)
+    if not isinstance(data, dict):
+        raise InputError(Problem("the document must be a mapping of keys to values", file, 1, 1))
+    return data, builder.source
