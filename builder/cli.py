@@ -7,6 +7,7 @@ or usage. A user never sees a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -78,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130
+    except Exception as e:  # a bug of ours: say so plainly, keep the traceback for debugging
+        if os.environ.get("BUILD_REPORT_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(e).__name__}: {e}\n"
+            "This is a bug in build-report, not in your input. Run again with BUILD_REPORT_DEBUG=1 "
+            "to see the traceback, and please report it.",
+            err=True,
+        )
+        return 1
     return 0
 
 

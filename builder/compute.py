@@ -52,13 +52,17 @@ class Row:
 class DataTable:
     id: str
     title: str
-    rows: list[Row]
+    groups: list[list[Row]]  # one group of rows per metric, kept together on a page
     notes: list[tuple[int, str]]
     provisions: list[str]
 
     @property
     def anchor(self) -> str:
         return f"data-{self.id}"
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group]
 
 
 @dataclass
@@ -167,19 +171,19 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
     present = present_metrics(loaded)
     tables = []
     for table in catalogue.tables:
-        rows: list[Row] = []
+        groups: list[list[Row]] = []
         provisions: list[str] = []
         for mid, entry in present.items():
             metric = catalogue.metrics[mid]
             if metric.table != table.id:
                 continue
-            rows.extend(_metric_rows(loaded, metric, entry, years, notes, present))
+            groups.append(_metric_rows(loaded, metric, entry, years, notes, present))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
-        if rows:
-            used = sorted({n for r in rows for n in r.notes})
+        if groups:
+            used = sorted({n for group in groups for r in group for n in r.notes})
             by_number = {v: k for k, v in notes.numbers.items()}
             tables.append(
-                DataTable(table.id, table.title, rows, [(n, notes.texts[by_number[n]]) for n in used], provisions)
+                DataTable(table.id, table.title, groups, [(n, notes.texts[by_number[n]]) for n in used], provisions)
             )
     return tables
 

@@ -38,13 +38,13 @@ def _markdown_renderer() -> MarkdownIt:
 
     md.core.ruler.push("shift_headings", shift_headings)
 
-    def table_open(tokens, idx, options, env):
+    def table_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("class", "narrative-table")
-        return md.renderer.renderToken(tokens, idx, options, env)
+        return renderer.renderToken(tokens, idx, options, env)
 
-    def th_open(tokens, idx, options, env):
+    def th_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("scope", "col")
-        return md.renderer.renderToken(tokens, idx, options, env)
+        return renderer.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("table_open", table_open)
     md.add_render_rule("th_open", th_open)

@@ -172,7 +172,7 @@ class Report(Strict):
     def _known_edition(cls, value: str) -> str:
         if value not in _edition_ids():
             raise PydanticCustomError(
-                "edition", "unknown edition {value!r}; expected one of: {known}",
+                "edition", "unknown edition '{value}'; expected one of: {known}",
                 {"value": value, "known": ", ".join(_edition_ids())},
             )
         return value

@@ -175,7 +175,8 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise InputError(Problem("the file is not valid UTF-8 text", file, line)) from None
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise InputError(Problem("the file is not valid UTF-8 text", file, line, column)) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:

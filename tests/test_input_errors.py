@@ -1,0 +1,143 @@
+"""Input errors: all reported at once, each with file, line, column, YAML path and message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+from builder.errors import InputError
+from builder.load import load
+
+from .conftest import edit
+
+SAMPLE = "360digitech-2021"
+
+
+def problems_of(yaml_file: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load(yaml_file)
+    return [str(p).replace(str(yaml_file), yaml_file.name) for p in caught.value.problems]
+
+
+def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
+    folder = example_copy(SAMPLE)
+    yaml_file = folder / "company.yaml"
+    edit(
+        yaml_file,
+        ("  financial_year: 2021\n", ""),
+        ("    values: {2021: 2.79}", "    valeus: {2021: 2.79}"),
+        ("    values: {2021: 1293.61}", '    values: {2021: "1,293.61"}'),
+    )
+    assert problems_of(yaml_file) == [
+        "company.yaml:21:3: report.financial_year: missing required key 'financial_year'",
+        "company.yaml:167:5: metrics.ghg_scope1.valeus: unknown key 'valeus'; did you mean 'values'?",
+        "company.yaml:170:20: metrics.ghg_scope2.values.2021: expected a number or 'not applicable', "
+        "got the string '1,293.61'",
+    ]
+    assert main([str(yaml_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: 3 problems in the input:")
+    assert "Traceback" not in err
+    assert not (folder / "output").exists(), "nothing is written when the input is wrong"
+
+
+@pytest.mark.parametrize(
+    "replacements, expected",
+    [
+        (
+            [("  ghg_scope1:\n", "  ghg_scope_1:\n")],
+            "company.yaml:166:3: metrics.ghg_scope_1: unknown key 'ghg_scope_1'; did you mean 'ghg_scope1'?",
+        ),
+        (
+            [("        petrol: {2021: 69.92}", "        gasoline: {2021: 69.92}")],
+            "company.yaml:206:9: metrics.energy_consumption.breakdowns.energy_type.gasoline: unknown key 'gasoline'; "
+            "expected one of: electricity_purchased, electricity_renewable_onsite, natural_gas, towngas, diesel, "
+            "petrol, lpg, purchased_heat",
+        ),
+        (
+            [("  edition: guide-2020", "  edition: guide-2021")],
+            "company.yaml:22:12: report.edition: unknown edition 'guide-2021'; expected one of: code-2025, guide-2020",
+        ),
+        (
+            [("        answers: [B7.2, B7.3]", "        answers: [B7.2, B7.4]")],
+            "company.yaml:102:25: chapters[0].sections[1].answers[1]: 'B7.4' is not a provision of the "
+            "ESG Reporting Guide (2020); did you mean 'B7.3'?",
+        ),
+        (
+            [('  stock_code: "3660"', "  stock_code: 3660")],
+            "company.yaml:11:15: company.stock_code: write the stock code in quotes, e.g. '0700', "
+            "so that leading zeros are kept",
+        ),
+        (
+            [("    unit: tCO2e\n    values: {2021: 2.79}", "    unit: tonnes\n    values: {2021: 2.79}")],
+            "company.yaml:167:11: metrics.ghg_scope1.unit: 'tonnes' is not allowed here; expected 'tCO2e' or 'kgCO2e'",
+        ),
+        (
+            [("        body: {file: narrative/climate.md}", "        body: {file: narrative/klimate.md}")],
+            "company.yaml:163:22: chapters[4].sections[2].body.file: no file 'narrative/klimate.md' in {folder}",
+        ),
+        (
+            [("        body: {file: narrative/climate.md}", "        body: {file: ../../secret.md}")],
+            "company.yaml:163:22: chapters[4].sections[2].body.file: '../../secret.md' is outside the report's "
+            "folder; give a path relative to it",
+        ),
+        (
+            [("      - per: employees\n        values: {2021: 0.61}", "      - per: staff\n        values: {2021: 0.61}")],
+            "company.yaml:177:14: metrics.ghg_scope1_2.intensities[0].per: 'staff' is not a denominator; "
+            "expected one of: employees, revenue, floor_area, units_produced",
+        ),
+        (
+            [("  corruption_cases:\n    unit: cases\n    values: {2021: 0}",
+              "  corruption_cases:\n    unit: cases\n    values: {2021: .nan}")],
+            "company.yaml:290:20: metrics.corruption_cases.values.2021: '.nan' is not a finite number",
+        ),
+        (
+            [("  tons: >-", "  packaging: >-")],
+            "company.yaml:296:3: footnotes.packaging: duplicate key 'packaging' (first given on line 293); "
+            "the second value would silently replace the first",
+        ),
+    ],
+    ids=["unknown-metric", "unknown-member", "edition", "provision", "stock-code", "unit-kind",
+         "missing-file", "outside-folder", "denominator", "nan", "duplicate-key"],
+)
+def test_each_input_error_names_its_place(example_copy, replacements, expected):
+    folder = example_copy(SAMPLE)
+    yaml_file = folder / "company.yaml"
+    edit(yaml_file, *replacements)
+    assert problems_of(yaml_file) == [expected.replace("{folder}", str(folder))]
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "company.yaml: the file is empty"),
+        (b"- a\n- b\n", "company.yaml:1:1: the document must be a mapping of keys to values"),
+        (b"company: [\n", "company.yaml:2:1: invalid YAML: expected the node content, but found '<stream end>'"),
+        (b"name: \xff\xfe\n", "company.yaml:1:7: the file is not valid UTF-8 text"),
+        (b"a: !!python/object:os.system x\n", "company.yaml:1:4: a: the tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"),
+    ],
+    ids=["empty", "not-a-mapping", "broken-syntax", "not-utf8", "python-tag"],
+)
+def test_unreadable_files(tmp_path, content, expected):
+    yaml_file = tmp_path / "company.yaml"
+    yaml_file.write_bytes(content)
+    assert problems_of(yaml_file) == [expected]
+
+
+def test_missing_file_and_folder(tmp_path, capsys):
+    assert main([str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: no such file" in capsys.readouterr().err
+    assert main([str(tmp_path)]) == 2
+    assert "this is a folder, not a YAML file" in capsys.readouterr().err
+
+
+def test_schema_command_prints_the_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) >= {"company", "report", "board_statement", "chapters"}
+    metrics = schema["$defs"]["Metrics"]["properties"]
+    assert "ghg_scope1" in metrics and "employees" in metrics
