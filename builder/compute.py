@@ -47,6 +47,11 @@ class Row:
     notes: list[int] = field(default_factory=list)
     metric: str | None = None
 
+    @property
+    def has_values(self) -> bool:
+        """False for a metric given only by its breakdowns: its row is a heading."""
+        return any(cell.value is not None for cell in self.cells)
+
 
 @dataclass
 class DataTable:

@@ -1,0 +1,107 @@
+"""The build as a user runs it: outputs, golden HTML, atomic writes, the input left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+
+from .conftest import EXAMPLE_NAMES, edit
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_html_matches_the_golden_file(built, name):
+    """Refresh with `make golden` after an intended change, and review the diff."""
+    html = (built(name) / "report.html").read_text(encoding="utf-8")
+    golden = GOLDEN / name / "report.html"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(html, encoding="utf-8")
+    assert golden.is_file(), "no golden file: run `make golden`"
+    assert html == golden.read_text(encoding="utf-8"), f"report.html differs from {golden}; run `make golden` if intended"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_html_is_self_contained_and_accessible(built, name):
+    html = (built(name) / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "<link " not in html and "<script" not in html
+    assert 'src="http' not in html and "src=\"/" not in html, "images are embedded"
+    assert "<th scope=\"col\"" in html and "<th scope=\"row\"" in html
+    for tag in ("<img ",):
+        for piece in html.split(tag)[1:]:
+            assert "alt=" in piece.split(">")[0], "every image has alt text"
+    # headings never skip a level
+    import re
+
+    levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", html)]
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"h{before} followed by h{after}"
+
+
+def test_cli_builds_into_output_beside_the_yaml(example_copy, capsys, monkeypatch):
+    folder = example_copy("360digitech-2021")
+    monkeypatch.chdir(folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert main(["company.yaml", "--no-pdf"]) == 0
+    assert f"wrote {folder / 'output' / 'report.html'}" in capsys.readouterr().out
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and "output" not in p.parts}
+    assert after == before, "the input is never modified"
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_a_failed_build_leaves_the_previous_output_as_it_was(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    assert main([str(yaml_file), "--no-pdf"]) == 0
+    good = _hashes(folder / "output")
+
+    # a broken template override fails the build halfway, after loading succeeded
+    (folder / "templates").mkdir()
+    (folder / "templates" / "board.html").write_text("{% if %}", encoding="utf-8")
+    assert main([str(yaml_file), "--no-pdf"]) == 2
+    assert "template syntax error" in capsys.readouterr().err
+    assert _hashes(folder / "output") == good
+    assert sorted(p.name for p in folder.iterdir()) == ["company.yaml", "narrative", "output", "templates"]
+
+    # bad input fails before anything is rendered
+    (folder / "templates" / "board.html").unlink()
+    edit(yaml_file, ("  financial_year: 2021\n", "  financial_year: twenty\n"))
+    assert main([str(yaml_file), "--no-pdf"]) == 2
+    assert _hashes(folder / "output") == good
+
+
+def test_a_template_override_replaces_the_built_in_one(example_copy):
+    folder = example_copy("360digitech-2021")
+    (folder / "templates").mkdir()
+    (folder / "templates" / "board.html").write_text(
+        '<section class="chapter" id="board-statement"><h1>Statement of the Board</h1>'
+        "{{ text(d.board_statement.oversight) | markdown }}</section>",
+        encoding="utf-8",
+    )
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert "<h1>Statement of the Board</h1>" in html
+    assert "ESG management approach and strategy" not in html.split('id="board-statement"')[1].split("</section>")[0]
+
+
+def test_markdown_cannot_inject_html(example_copy):
+    folder = example_copy("360digitech-2021")
+    (folder / "narrative" / "climate.md").write_text(
+        "Text <script>alert(1)</script> and [a link](javascript:alert(1)) and <b onclick=x>bold</b>.\n",
+        encoding="utf-8",
+    )
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and 'href="javascript:' not in html and "<b onclick" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
