@@ -16,6 +16,15 @@ from .conftest import edit
 SAMPLE = "360digitech-2021"
 
 
+def at(yaml_file: Path, needle: str, offset: int = 0) -> str:
+    """'line:column' of the first occurrence of needle (plus offset characters) in the file."""
+    text = yaml_file.read_text(encoding="utf-8")
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"{line}:{column}"
+
+
 def problems_of(yaml_file: Path) -> list[str]:
     with pytest.raises(InputError) as caught:
         load(yaml_file)
@@ -31,11 +40,14 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
         ("    values: {2021: 2.79}", "    valeus: {2021: 2.79}"),
         ("    values: {2021: 1293.61}", '    values: {2021: "1,293.61"}'),
     )
+    quoted = '"1,293.61"'
     assert problems_of(yaml_file) == [
-        "company.yaml:21:3: report.financial_year: missing required key 'financial_year'",
-        "company.yaml:167:5: metrics.ghg_scope1.valeus: unknown key 'valeus'; did you mean 'values'?",
-        "company.yaml:170:20: metrics.ghg_scope2.values.2021: expected a number or 'not applicable', "
-        "got the string '1,293.61'",
+        # a missing key is reported where its mapping starts
+        f"company.yaml:{at(yaml_file, 'title: Environmental')}: report.financial_year: "
+        "missing required key 'financial_year'",
+        f"company.yaml:{at(yaml_file, 'valeus')}: metrics.ghg_scope1.valeus: unknown key 'valeus'; did you mean 'values'?",
+        f"company.yaml:{at(yaml_file, quoted)}: metrics.ghg_scope2.values.2021: expected a number or "
+        "'not applicable', got the string '1,293.61'",
     ]
     assert main([str(yaml_file)]) == 2
     err = capsys.readouterr().err
@@ -45,69 +57,82 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
 
 
 @pytest.mark.parametrize(
-    "replacements, expected",
+    "replacements, needle, expected",
     [
         (
             [("  ghg_scope1:\n", "  ghg_scope_1:\n")],
-            "company.yaml:166:3: metrics.ghg_scope_1: unknown key 'ghg_scope_1'; did you mean 'ghg_scope1'?",
+            "ghg_scope_1:",
+            "metrics.ghg_scope_1: unknown key 'ghg_scope_1'; did you mean 'ghg_scope1'?",
         ),
         (
             [("        petrol: {2021: 69.92}", "        gasoline: {2021: 69.92}")],
-            "company.yaml:206:9: metrics.energy_consumption.breakdowns.energy_type.gasoline: unknown key 'gasoline'; "
+            "gasoline:",
+            "metrics.energy_consumption.breakdowns.energy_type.gasoline: unknown key 'gasoline'; "
             "expected one of: electricity_purchased, electricity_renewable_onsite, natural_gas, towngas, diesel, "
             "petrol, lpg, purchased_heat",
         ),
         (
             [("  edition: guide-2020", "  edition: guide-2021")],
-            "company.yaml:22:12: report.edition: unknown edition 'guide-2021'; expected one of: code-2025, guide-2020",
+            "guide-2021",
+            "report.edition: unknown edition 'guide-2021'; expected one of: code-2025, guide-2020",
         ),
         (
             [("        answers: [B7.2, B7.3]", "        answers: [B7.2, B7.4]")],
-            "company.yaml:102:25: chapters[0].sections[1].answers[1]: 'B7.4' is not a provision of the "
+            "B7.4",
+            "chapters[0].sections[1].answers[1]: 'B7.4' is not a provision of the "
             "ESG Reporting Guide (2020); did you mean 'B7.3'?",
         ),
         (
             [('  stock_code: "3660"', "  stock_code: 3660")],
-            "company.yaml:11:15: company.stock_code: write the stock code in quotes, e.g. '0700', "
-            "so that leading zeros are kept",
+            "3660",
+            "company.stock_code: write the stock code in quotes, e.g. '0700', so that leading zeros are kept",
         ),
         (
             [("    unit: tCO2e\n    values: {2021: 2.79}", "    unit: tonnes\n    values: {2021: 2.79}")],
-            "company.yaml:167:11: metrics.ghg_scope1.unit: 'tonnes' is not allowed here; expected 'tCO2e' or 'kgCO2e'",
+            "tonnes\n",
+            "metrics.ghg_scope1.unit: 'tonnes' is not allowed here; expected 'tCO2e' or 'kgCO2e'",
         ),
         (
             [("        body: {file: narrative/climate.md}", "        body: {file: narrative/klimate.md}")],
-            "company.yaml:163:22: chapters[4].sections[2].body.file: no file 'narrative/klimate.md' in {folder}",
+            "narrative/klimate.md",
+            "chapters[4].sections[2].body.file: no file 'narrative/klimate.md' in {folder}",
         ),
         (
             [("        body: {file: narrative/climate.md}", "        body: {file: ../../secret.md}")],
-            "company.yaml:163:22: chapters[4].sections[2].body.file: '../../secret.md' is outside the report's "
-            "folder; give a path relative to it",
+            "../../secret.md",
+            "chapters[4].sections[2].body.file: '../../secret.md' is outside the report's folder; "
+            "give a path relative to it",
         ),
         (
             [("      - per: employees\n        values: {2021: 0.61}", "      - per: staff\n        values: {2021: 0.61}")],
-            "company.yaml:177:14: metrics.ghg_scope1_2.intensities[0].per: 'staff' is not a denominator; "
+            "staff\n        values",
+            "metrics.ghg_scope1_2.intensities[0].per: 'staff' is not a denominator; "
             "expected one of: employees, revenue, floor_area, units_produced",
         ),
         (
             [("  corruption_cases:\n    unit: cases\n    values: {2021: 0}",
               "  corruption_cases:\n    unit: cases\n    values: {2021: .nan}")],
-            "company.yaml:290:20: metrics.corruption_cases.values.2021: '.nan' is not a finite number",
+            ".nan",
+            "metrics.corruption_cases.values.2021: '.nan' is not a finite number",
         ),
         (
             [("  tons: >-", "  packaging: >-")],
-            "company.yaml:296:3: footnotes.packaging: duplicate key 'packaging' (first given on line 293); "
+            "  packaging: >-\n    The Company",
+            "footnotes.packaging: duplicate key 'packaging' (first given on line {first}); "
             "the second value would silently replace the first",
         ),
     ],
     ids=["unknown-metric", "unknown-member", "edition", "provision", "stock-code", "unit-kind",
          "missing-file", "outside-folder", "denominator", "nan", "duplicate-key"],
 )
-def test_each_input_error_names_its_place(example_copy, replacements, expected):
+def test_each_input_error_names_its_place(example_copy, replacements, needle, expected):
     folder = example_copy(SAMPLE)
     yaml_file = folder / "company.yaml"
     edit(yaml_file, *replacements)
-    assert problems_of(yaml_file) == [expected.replace("{folder}", str(folder))]
+    place = at(yaml_file, needle.lstrip())
+    first = at(yaml_file, "  packaging: >-").split(":")[0]
+    expected = expected.replace("{folder}", str(folder)).replace("{first}", first)
+    assert problems_of(yaml_file) == [f"company.yaml:{place}: {expected}"]
 
 
 @pytest.mark.parametrize(
@@ -141,3 +166,10 @@ def test_schema_command_prints_the_json_schema(capsys):
     assert set(schema["required"]) >= {"company", "report", "board_statement", "chapters"}
     metrics = schema["$defs"]["Metrics"]["properties"]
     assert "ghg_scope1" in metrics and "employees" in metrics
+
+
+def test_the_published_schema_file_is_up_to_date():
+    from builder.schema import json_schema
+
+    published = Path(__file__).resolve().parent.parent / "schema" / "company.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == json_schema(), "run `make schema`"

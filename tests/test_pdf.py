@@ -159,3 +159,18 @@ def test_every_figure_of_the_360_digitech_appendix_is_in_the_pdf(built):
             pos = match.end()
             count += 1
     assert count == 56, "every published figure was checked"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_no_table_caption_is_left_alone_at_the_foot_of_a_page(built, name):
+    out = built(name)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    captions = [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<caption[^>]*>(.*?)</caption>", html)]
+    assert len(captions) >= 8
+    for number, text in enumerate(page_texts(out / "report.pdf"), 1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        body = lines[:-2]  # the last two lines are the running header and the footer
+        assert re.match(r"Page \d+ of \d+$", lines[-1]) or number == 1
+        if body:
+            last = body[-1]
+            assert not any(c.startswith(last) for c in captions), f"page {number} ends with the caption {last!r}"
