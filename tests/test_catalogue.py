@@ -41,6 +41,16 @@ def test_both_editions_are_there_with_their_parts():
             assert p.title and p.title_zh and p.wording
 
 
+def test_the_2016_guide_has_two_levels_and_no_later_provisions():
+    guide = CAT.editions["guide-2016"]
+    assert [p.id for p in guide.parts] == ["C"]
+    for code in ("MDR-13", "A4", "A4.1", "B5.3", "B5.4", "B7.3"):
+        assert guide.provision(code) is None, code
+    assert guide.provision("B1.1").obligation == "recommended"
+    assert guide.provision("B1").obligation == "comply_or_explain"
+    assert guide.provision("A1.2").obligation == "comply_or_explain"
+
+
 def test_every_metric_answers_provisions_that_exist():
     all_codes = {p.code for e in CAT.editions.values() for p in e.provisions}
     for metric in CAT.metrics.values():
@@ -49,7 +59,7 @@ def test_every_metric_answers_provisions_that_exist():
             assert metric.provisions, f"{metric.id} answers no provision"
 
 
-@pytest.mark.parametrize("edition_id", ["guide-2020", "code-2025"])
+@pytest.mark.parametrize("edition_id", ["guide-2016", "guide-2020", "code-2025"])
 def test_every_provision_answered_by_data_has_a_metric(edition_id):
     edition = CAT.editions[edition_id]
     answered = {code for m in CAT.metrics.values() for code in m.provisions}

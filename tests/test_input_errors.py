@@ -74,7 +74,7 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
         (
             [("  edition: guide-2020", "  edition: guide-2021")],
             "guide-2021",
-            "report.edition: unknown edition 'guide-2021'; expected one of: code-2025, guide-2020",
+            "report.edition: unknown edition 'guide-2021'; expected one of: code-2025, guide-2016, guide-2020",
         ),
         (
             [("        answers: [B7.2, B7.3]", "        answers: [B7.2, B7.4]")],
