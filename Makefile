@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	@# The Nu Html Checker (Java) judges the HTML in the tests.
+	npm install --silent --no-fund --no-audit --prefix .tools vnu-jar@26.9.27
 	@touch $(STAMP)
 
 examples: setup
@@ -43,4 +45,4 @@ schema: setup
 	$(BIN)/build-report schema -o schema/company.schema.json
 
 clean:
-	rm -rf $(VENV) examples/*/output .pytest_cache
+	rm -rf $(VENV) .tools examples/*/output .pytest_cache

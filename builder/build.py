@@ -25,7 +25,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True) 
     html = render_html(loaded, view)
     files = {"report.html": html.encode("utf-8")}
     if pdf:
-        files["report.pdf"] = render_pdf(html, loaded)
+        files["report.pdf"] = render_pdf(render_html(loaded, view, for_print=True), loaded)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     write_outputs(out_dir, files)
     return BuildResult(out_dir.resolve(), sorted(files))

@@ -74,7 +74,8 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(loaded: Loaded, view: ReportView) -> str:
+def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False) -> str:
+    """The report as HTML; for_print adds the paged-media stylesheet that only the PDF uses."""
     env = environment(loaded.folder / "templates")
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
@@ -82,6 +83,7 @@ def render_html(loaded: Loaded, view: ReportView) -> str:
         if rel:
             images[key] = data_uri(loaded.folder / rel)
     css = env.get_template("report.css").render(brand=data.report.brand_colour)
+    print_css = env.get_template("print.css").render(brand=data.report.brand_colour) if for_print else ""
     context = {
         "d": data,
         "text": loaded.text,
@@ -89,6 +91,7 @@ def render_html(loaded: Loaded, view: ReportView) -> str:
         "view": view,
         "images": images,
         "css": Markup(css),
+        "print_css": Markup(print_css),
         "obligations": OBLIGATION_LABELS,
         "built_in": BUILT_IN_PARTS,
         "targets_anchor": TARGETS_ANCHOR,

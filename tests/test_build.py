@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ def test_html_is_self_contained_and_accessible(built, name):
     levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", html)]
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"h{before} followed by h{after}"
+
+
+VNU = Path(__file__).resolve().parent.parent / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_html_is_valid_for_the_nu_html_checker(built):
+    assert VNU.is_file(), "the Nu Html Checker is installed by `make setup`"
+    files = [str(built(name) / "report.html") for name in EXAMPLE_NAMES]
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "text", *files],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr or result.stdout
 
 
 def test_cli_builds_into_output_beside_the_yaml(example_copy, capsys, monkeypatch):
