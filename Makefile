@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(dir $(wildcard examples/*/company.yaml)))
 
-.PHONY: setup examples test golden schema clean
+.PHONY: setup examples test golden schema taxonomy clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,9 @@ golden: setup
 schema: setup
 	@mkdir -p schema
 	$(BIN)/build-report schema -o schema/company.schema.json
+
+taxonomy: setup
+	$(BIN)/build-report taxonomy
 
 clean:
 	rm -rf $(VENV) .tools examples/*/output .pytest_cache

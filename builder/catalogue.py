@@ -22,6 +22,15 @@ OBLIGATION_LABELS = {
 
 
 @dataclass(frozen=True)
+class Item:
+    """A part of a Part B provision with its own text (the board statement's three parts)."""
+
+    id: str
+    title: str
+    title_zh: str
+
+
+@dataclass(frozen=True)
 class Provision:
     code: str
     title: str
@@ -33,6 +42,7 @@ class Provision:
     breakdowns: tuple[str, ...] = ()
     years: int = 1
     answered_in: str | None = None  # a built-in part of the report (Part B items)
+    items: tuple[Item, ...] = ()
 
     @property
     def obligation_label(self) -> str:
@@ -87,6 +97,8 @@ class Unit:
     kind: str
     label: str
     label_zh: str
+    xbrl: str  # the XBRL unit: a measure, or numerator/denominator
+    scale: int = 0  # the power of ten from the figure as shown to the fact
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,9 @@ class Metric:
     intensity: bool = False
     denominator: str | None = None
     denominator_zh: str | None = None
+    balance: str | None = None  # debit or credit, for money
+    concept: str | None = None  # the XBRL name, when the one derived from the id reads badly
+    denominator_measure: str | None = None  # the XBRL measure an intensity divides by
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,7 @@ def _edition(data: dict) -> Edition:
                         breakdowns=tuple(p.get("breakdowns", ())),
                         years=p.get("years", 1),
                         answered_in=p.get("answered_in"),
+                        items=tuple(Item(i["id"], i["title"], i["title_zh"]) for i in p.get("items", ())),
                     )
                 )
             part.aspects.append(aspect)
@@ -188,7 +204,7 @@ def load_catalogue() -> Catalogue:
     units = {}
     for kind, kind_data in _read("units.yaml")["kinds"].items():
         for code, u in kind_data["units"].items():
-            units[code] = Unit(code, kind, u["label"], u["label_zh"])
+            units[code] = Unit(code, kind, u["label"], u["label_zh"], u["xbrl"], u.get("scale", 0))
 
     axes = {}
     for axis_id, a in _read("dimensions.yaml")["axes"].items():
@@ -213,5 +229,8 @@ def load_catalogue() -> Catalogue:
             intensity=bool(m.get("intensity")),
             denominator=m.get("denominator"),
             denominator_zh=m.get("denominator_zh"),
+            balance=m.get("balance"),
+            concept=m.get("concept"),
+            denominator_measure=m.get("denominator_measure"),
         )
     return Catalogue(editions, metrics, axes, units, tables)

@@ -64,6 +64,24 @@ def schema(output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
+@cli.command()
+@click.option("--check", is_flag=True, help="Do not write: fail if the committed files differ from the catalogue.")
+def taxonomy(check: bool) -> None:
+    """Generate the XBRL taxonomy and its package from the catalogue, into taxonomy/."""
+    from .errors import OutputError
+    from .taxonomy import TAXONOMY_DIR, stale_files, write_taxonomy
+
+    if check:
+        stale = stale_files()
+        if stale:
+            raise OutputError("the taxonomy is not what the catalogue gives; run `make taxonomy`:\n  "
+                              + "\n  ".join(stale))
+        click.echo("the taxonomy is up to date")
+        return
+    for path in write_taxonomy():
+        click.echo(f"wrote {path.relative_to(TAXONOMY_DIR.parent)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="build-report", standalone_mode=False)

@@ -86,7 +86,7 @@ def test_a_failed_build_leaves_the_previous_output_as_it_was(example_copy, capsy
     assert main([str(yaml_file), "--no-pdf"]) == 2
     assert "template syntax error" in capsys.readouterr().err
     assert _hashes(folder / "output") == good
-    assert sorted(p.name for p in folder.iterdir()) == ["company.yaml", "narrative", "output", "templates"]
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "company.yaml", "narrative", "output", "templates"]
 
     # bad input fails before anything is rendered
     (folder / "templates" / "board.html").unlink()

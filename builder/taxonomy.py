@@ -1,0 +1,789 @@
+"""The HKEX ESG XBRL taxonomy, generated from the catalogue.
+
+Every concept, axis, member, label, reference and relationship written here is derived from
+taxonomy/catalogue; nothing is listed by hand. `build-report taxonomy` writes the files and
+packs them as an XBRL Taxonomy Package (META-INF/taxonomyPackage.xml and catalog.xml), so
+that Arelle and any other processor resolves the taxonomy offline.
+
+Layout of the package (one folder, zipped with that folder at its root):
+
+    hkex-esg-<version>/META-INF/{taxonomyPackage.xml, catalog.xml}
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>.xsd         concepts, axes, members, roles
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>-lab-en.xml  labels, English
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>-lab-zh.xml  labels, Traditional Chinese
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>-ref.xml     references to the provisions
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>-def.xml     breakdowns (dimensions)
+    hkex-esg-<version>/<host>/<version>/hkesg-<version>-cal.xml     totals = sums of parts
+    hkex-esg-<version>/<host>/<version>/<edition>/hkesg-<edition>.xsd      entry point per edition
+    hkex-esg-<version>/<host>/<version>/<edition>/hkesg-<edition>-pre.xml  presentation, in the
+                                                                           framework's order
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .catalogue import Axis, Catalogue, Edition, Metric, Provision, load_catalogue
+
+VERSION = "2026-01-01"
+HOST = "taxonomy.hkex-esg.example"  # a reserved name: the taxonomy is used from its package
+BASE_URL = f"https://{HOST}/{VERSION}/"
+NS = f"{BASE_URL}hkesg"
+PREFIX = "hkesg"
+PACKAGE_NAME = f"hkex-esg-{VERSION}"
+CORE = f"hkesg-{VERSION}.xsd"
+PUBLISHER = "The Stock Exchange of Hong Kong Limited"
+
+XS = "http://www.w3.org/2001/XMLSchema"
+XBRLI = "http://www.xbrl.org/2003/instance"
+LINK = "http://www.xbrl.org/2003/linkbase"
+XLINK = "http://www.w3.org/1999/xlink"
+XBRLDT = "http://xbrl.org/2005/xbrldt"
+DTR = "http://www.xbrl.org/dtr/type/2024-01-31"
+REF = "http://www.xbrl.org/2006/ref"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+TP = "http://xbrl.org/2016/taxonomy-package"
+CATALOG = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
+
+SCHEMA_LOCATIONS = {
+    XBRLI: "http://www.xbrl.org/2003/xbrl-instance-2003-12-31.xsd",
+    LINK: "http://www.xbrl.org/2003/xbrl-linkbase-2003-12-31.xsd",
+    XBRLDT: "http://www.xbrl.org/2005/xbrldt-2005.xsd",
+    DTR: "https://www.xbrl.org/dtr/type/2024-01-31/types.xsd",
+    REF: "http://www.xbrl.org/2006/ref-2006-02-27.xsd",
+}
+NSMAP = {"xs": XS, "xbrli": XBRLI, "link": LINK, "xlink": XLINK, "xbrldt": XBRLDT, "dtr-types": DTR, PREFIX: NS}
+
+ARCROLE = {
+    "parent-child": "http://www.xbrl.org/2003/arcrole/parent-child",
+    "summation-item": "http://www.xbrl.org/2003/arcrole/summation-item",
+    "concept-label": "http://www.xbrl.org/2003/arcrole/concept-label",
+    "concept-reference": "http://www.xbrl.org/2003/arcrole/concept-reference",
+    "all": "http://xbrl.org/int/dim/arcrole/all",
+    "hypercube-dimension": "http://xbrl.org/int/dim/arcrole/hypercube-dimension",
+    "dimension-domain": "http://xbrl.org/int/dim/arcrole/dimension-domain",
+    "domain-member": "http://xbrl.org/int/dim/arcrole/domain-member",
+    "dimension-default": "http://xbrl.org/int/dim/arcrole/dimension-default",
+}
+LABEL_ROLE = "http://www.xbrl.org/2003/role/label"
+TERSE_ROLE = "http://www.xbrl.org/2003/role/terseLabel"
+DOC_ROLE = "http://www.xbrl.org/2003/role/documentation"
+REFERENCE_ROLE = "http://www.xbrl.org/2003/role/reference"
+DEFAULT_LINK_ROLE = "http://www.xbrl.org/2003/role/link"
+CLOSED_SEGMENT = {f"{{{XBRLDT}}}contextElement": "segment", f"{{{XBRLDT}}}closed": "true"}
+
+# Unit kinds of the catalogue -> item types (from the XBRL Data Type Registry where one fits).
+ITEM_TYPES = {
+    "mass": "dtr-types:massItemType",
+    "energy": "dtr-types:energyItemType",
+    "volume": "dtr-types:volumeItemType",
+    "ghg": "dtr-types:ghgEmissionsItemType",
+    "headcount": "xbrli:nonNegativeIntegerItemType",
+    "count": "xbrli:nonNegativeIntegerItemType",
+    "percentage": "dtr-types:percentItemType",
+    "days": "xbrli:decimalItemType",
+    "hours": "xbrli:decimalItemType",
+    "money": "xbrli:monetaryItemType",
+    "area": "dtr-types:areaItemType",
+    "price_per_ghg": "xbrli:decimalItemType",
+    "rate": "xbrli:decimalItemType",
+}
+
+OMISSION_REASONS = {
+    # value in the instance: (English label, Chinese label); the YAML's omission reasons
+    "not-material": ("Not material", "不重大"),
+    "not-applicable": ("Not applicable", "不適用"),
+    "information-unavailable": ("Information unavailable", "未能取得資料"),
+    "legal-prohibition": ("Legal prohibition", "法律禁止"),
+    "confidentiality": ("Confidentiality constraints", "保密限制"),
+}
+
+
+# --- the model of the taxonomy, derived from the catalogue ------------------------------
+
+
+@dataclass
+class Reference:
+    edition: Edition
+    provision: Provision
+
+
+@dataclass
+class Concept:
+    name: str
+    type: str
+    label: str
+    label_zh: str
+    source: str  # where in the catalogue it comes from: "metric:ghg_scope1", "provision:A1.1"...
+    period: str = "duration"
+    substitution: str = "xbrli:item"
+    abstract: bool = False
+    balance: str | None = None
+    typed_domain: str | None = None  # typed axes: the element of their values
+    terse: str | None = None
+    terse_zh: str | None = None
+    documentation: str | None = None
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class Breakdown:
+    """One axis and the metrics that may be broken down by it (one hypercube each)."""
+
+    axis: Axis
+    axis_concept: Concept
+    domain: Concept | None  # explicit axes only
+    members: list[Concept]
+    hypercube: Concept
+    line_items: Concept
+    metrics: list[Concept]
+
+
+@dataclass
+class Taxonomy:
+    concepts: dict[str, Concept]
+    metric_concepts: dict[str, Concept]
+    intensity_concepts: dict[str, Concept]
+    provision_concepts: dict[str, list[Concept]]  # code -> text blocks and omission concepts
+    breakdowns: list[Breakdown]
+    totals: tuple[Concept, Concept, list[Concept]]  # hypercube, line items, metrics
+    intensity: Breakdown
+    sums: list[tuple[Concept, list[Concept]]]
+    roles: dict[str, str]  # role URI -> definition
+    catalogue: Catalogue
+
+
+def camel(identifier: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s.]+", identifier) if part)
+
+
+def code_token(code: str) -> str:
+    """A1.1 -> A1_1, MDR-13 -> MDR13, D-GOV-1 -> DGOV1: provision codes as name parts."""
+    return code.replace(".", "_").replace("-", "")
+
+
+def metric_name(metric: Metric) -> str:
+    return metric.concept or camel(metric.id)
+
+
+def role_uri(kind: str, ident: str) -> str:
+    return f"{BASE_URL}role/{kind}/{ident}"
+
+
+def build_model(catalogue: Catalogue | None = None) -> Taxonomy:
+    catalogue = catalogue or load_catalogue()
+    concepts: dict[str, Concept] = {}
+
+    def add(concept: Concept) -> Concept:
+        if concept.name in concepts:
+            raise ValueError(f"the catalogue gives two concepts the name {concept.name}: "
+                             f"{concepts[concept.name].source} and {concept.source}")
+        concepts[concept.name] = concept
+        return concept
+
+    editions = list(catalogue.editions.values())
+
+    # references: every (edition, provision) a code stands for
+    def references(code: str) -> list[Reference]:
+        return [Reference(e, e.provision(code)) for e in editions if e.provision(code) is not None]
+
+    # entity and report information
+    for c in _entity_concepts():
+        add(Concept(c["name"], c["type"], c["label"], c["label_zh"], f"entity:{c['name']}"))
+
+    # metrics and their intensities
+    metric_concepts: dict[str, Concept] = {}
+    intensity_concepts: dict[str, Concept] = {}
+    for metric in catalogue.metrics.values():
+        refs = [r for code in metric.provisions for r in references(code)]
+        metric_concepts[metric.id] = add(
+            Concept(
+                metric_name(metric), ITEM_TYPES[metric.unit_kind], metric.label, metric.label_zh,
+                f"metric:{metric.id}", period=metric.period, balance=metric.balance, references=refs,
+            )
+        )
+        if metric.intensity:
+            intensity_concepts[metric.id] = add(
+                Concept(
+                    metric_name(metric) + "Intensity", "xbrli:decimalItemType",
+                    f"{metric.label}, intensity", f"{metric.label_zh}密度",
+                    f"metric:{metric.id}:intensity", period="duration", references=refs,
+                    documentation=f"{metric.label} divided by the denominator named by the intensity "
+                    "denominator axis; the unit is the metric's unit divided by the denominator's.",
+                )
+            )
+
+    # provisions: text blocks (narrative), Part B items, omission reason and explanation
+    provision_concepts: dict[str, list[Concept]] = {}
+    seen_codes: dict[str, Provision] = {}
+    for edition in editions:
+        for p in edition.provisions:
+            seen_codes.setdefault(p.code, p)
+    for code, p in seen_codes.items():
+        token = code_token(code)
+        refs = references(code)
+        own: list[Concept] = []
+        if p.answer_by in ("narrative", "both"):
+            own.append(add(Concept(
+                f"Disclosure{token}TextBlock", "dtr-types:textBlockItemType",
+                f"{code} {p.title} [text block]", f"{code} {p.title_zh}［文字區塊］",
+                f"provision:{code}", documentation=p.wording, references=refs,
+                terse=f"{code} {p.title}", terse_zh=f"{code} {p.title_zh}",
+            )))
+        for item in p.items:
+            own.append(add(Concept(
+                f"Disclosure{token}{camel(item.id)}TextBlock", "dtr-types:textBlockItemType",
+                f"{code} {item.title} [text block]", f"{code} {item.title_zh}［文字區塊］",
+                f"provision:{code}:{item.id}", references=refs,
+            )))
+        own.append(add(Concept(
+            f"OmissionReason{token}", f"{PREFIX}:omissionReasonItemType",
+            f"{code} {p.title}: reason for omission", f"{code} {p.title_zh}：遺漏原因",
+            f"provision:{code}:omission-reason", references=refs,
+        )))
+        own.append(add(Concept(
+            f"OmissionExplanation{token}", "xbrli:stringItemType",
+            f"{code} {p.title}: explanation of omission", f"{code} {p.title_zh}：遺漏解釋",
+            f"provision:{code}:omission-explanation", references=refs,
+        )))
+        provision_concepts[code] = own
+
+    # breakdowns: one axis, its domain and members, one hypercube per axis
+    member_names = _member_names(catalogue)
+    breakdowns = []
+    for axis in catalogue.axes.values():
+        users = [metric_concepts[m.id] for m in catalogue.metrics.values() if axis.id in m.breakdowns]
+        if not users:
+            continue
+        base = camel(axis.id)
+        typed = f"{base}Name" if axis.typed else None
+        axis_concept = add(Concept(f"{base}Axis", "xbrli:stringItemType", f"{axis.label} [axis]",
+                                   f"{axis.label_zh}［軸］", f"axis:{axis.id}", abstract=True,
+                                   substitution="xbrldt:dimensionItem", typed_domain=typed))
+        domain = None
+        members = []
+        if not axis.typed:
+            domain = add(Concept(f"{base}Domain", "dtr-types:domainItemType", f"All {axis.label.lower()}s [domain]"
+                                 if not axis.label.endswith("y") else f"{axis.label} [domain]",
+                                 f"所有{axis.label_zh}［域］", f"axis:{axis.id}:domain", abstract=True))
+            for member, (label, label_zh) in axis.members.items():
+                members.append(add(Concept(member_names[(axis.id, member)], "dtr-types:domainItemType",
+                                           f"{label} [member]", f"{label_zh}［成員］",
+                                           f"member:{axis.id}:{member}", abstract=True)))
+        breakdowns.append(Breakdown(
+            axis, axis_concept, domain, members,
+            add(Concept(f"{base}BreakdownHypercube", "xbrli:stringItemType", f"Breakdown by {axis.label.lower()} [table]",
+                        f"按{axis.label_zh}劃分［表］", f"axis:{axis.id}:hypercube", abstract=True,
+                        substitution="xbrldt:hypercubeItem")),
+            add(Concept(f"{base}BreakdownLineItems", "xbrli:stringItemType", f"Breakdown by {axis.label.lower()} [line items]",
+                        f"按{axis.label_zh}劃分［項目］", f"axis:{axis.id}:line-items", abstract=True)),
+            users,
+        ))
+
+    # totals: facts without a breakdown; a closed hypercube with no dimension
+    totals = (
+        add(Concept("NoBreakdownHypercube", "xbrli:stringItemType", "Totals, without breakdown [table]",
+                    "總數，不劃分［表］", "totals:hypercube", abstract=True, substitution="xbrldt:hypercubeItem")),
+        add(Concept("NoBreakdownLineItems", "xbrli:stringItemType", "Totals, without breakdown [line items]",
+                    "總數，不劃分［項目］", "totals:line-items", abstract=True)),
+        list(metric_concepts.values()),
+    )
+
+    # intensities: the denominator is a member of the intensity denominator axis
+    denominators = [m for m in catalogue.metrics.values() if m.denominator]
+    axis_concept = add(Concept("IntensityDenominatorAxis", "xbrli:stringItemType", "Intensity denominator [axis]",
+                               "密度分母［軸］", "intensity:axis", abstract=True, substitution="xbrldt:dimensionItem"))
+    domain = add(Concept("IntensityDenominatorDomain", "dtr-types:domainItemType", "All denominators [domain]",
+                         "所有分母［域］", "intensity:domain", abstract=True))
+    members = [add(Concept(f"Per{metric_name(m)}Member", "dtr-types:domainItemType",
+                           f"Per {m.denominator.format(unit='unit')} [member]",
+                           f"{m.denominator_zh.format(unit='單位')}［成員］", f"intensity:member:{m.id}", abstract=True))
+               for m in denominators]
+    intensity = Breakdown(
+        Axis("intensity_denominator", "Intensity denominator", "密度分母", False, {}), axis_concept, domain, members,
+        add(Concept("IntensityHypercube", "xbrli:stringItemType", "Intensities [table]", "密度［表］",
+                    "intensity:hypercube", abstract=True, substitution="xbrldt:hypercubeItem")),
+        add(Concept("IntensityLineItems", "xbrli:stringItemType", "Intensities [line items]", "密度［項目］",
+                    "intensity:line-items", abstract=True)),
+        list(intensity_concepts.values()),
+    )
+
+    sums = [(metric_concepts[m.id], [metric_concepts[part] for part in m.sum_of])
+            for m in catalogue.metrics.values() if m.sum_of]
+
+    # presentation abstracts: one per aspect and per provision, in every edition; the roles'
+    # definitions sort in the framework's order: Part B, then A1 to B8, then Part D
+    roles: dict[str, str] = {}
+    sequence = _aspect_sequence(editions)
+    for edition in editions:
+        for part in edition.parts:
+            for aspect in part.aspects:
+                name = f"Aspect{code_token(aspect.id)}Abstract"
+                if name not in concepts:
+                    add(Concept(name, "xbrli:stringItemType", f"{aspect.id} {aspect.title} [abstract]",
+                                f"{aspect.id} {aspect.title_zh}［摘要］", f"aspect:{aspect.id}", abstract=True))
+                roles.setdefault(role_uri("aspect", aspect.id),
+                                 f"[{sequence[aspect.id]:03d}] {aspect.id} {aspect.title}")
+                for p in aspect.provisions:
+                    name = f"Provision{code_token(p.code)}Abstract"
+                    if name not in concepts:
+                        add(Concept(name, "xbrli:stringItemType", f"{p.code} {p.title} [abstract]",
+                                    f"{p.code} {p.title_zh}［摘要］", f"provision:{p.code}:abstract", abstract=True))
+    add(Concept("EntityAndReportInformationAbstract", "xbrli:stringItemType", "Entity and report information [abstract]",
+                "實體及報告資料［摘要］", "entity:abstract", abstract=True))
+    roles[role_uri("report", "entity")] = "[000] Entity and report information"
+    for b in breakdowns + [intensity]:
+        roles[role_uri("breakdown", b.axis.id)] = f"Breakdown by {b.axis.label.lower()}"
+    roles[role_uri("breakdown", "none")] = "Totals without breakdown"
+    roles[role_uri("breakdown", "defaults")] = "Dimension defaults"
+    roles[role_uri("calculation", "sums")] = "Totals that are sums of their parts"
+
+    return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
+                    intensity, sums, roles, catalogue)
+
+
+def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
+    """A number per aspect that orders every edition's aspects as the framework does."""
+    base = {"B": 100, "C": 200, "D": 300}
+    sequence: dict[str, int] = {}
+    for part_id, start in base.items():
+        longest = max((part.aspects for e in editions for part in e.parts if part.id == part_id), key=len, default=[])
+        for i, aspect in enumerate(longest):
+            sequence[aspect.id] = start + i
+    return sequence
+
+
+def _entity_concepts() -> list[dict]:
+    import yaml
+
+    from .catalogue import CATALOGUE_DIR
+
+    with open(CATALOGUE_DIR / "entity.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)["concepts"]
+
+
+def _member_names(catalogue: Catalogue) -> dict[tuple[str, str], str]:
+    """Member element names: FemaleMember, unless two axes share a member id or it starts with a digit."""
+    plain: dict[str, list[tuple[str, str]]] = {}
+    for axis in catalogue.axes.values():
+        for member in axis.members:
+            plain.setdefault(camel(member), []).append((axis.id, member))
+    names = {}
+    for name, users in plain.items():
+        for axis_id, member in users:
+            clash = len(users) > 1 or name[0].isdigit()
+            names[(axis_id, member)] = (camel(axis_id) + name if clash else name) + "Member"
+    return names
+
+
+# --- writing the files -------------------------------------------------------------------
+
+
+def _q(qname: str) -> str:
+    prefix, local = qname.split(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _concept_id(concept: Concept) -> str:
+    return f"{PREFIX}_{concept.name}"
+
+
+def core_schema(tax: Taxonomy) -> bytes:
+    root = etree.Element(_q("xs:schema"), nsmap=NSMAP, attrib={
+        "targetNamespace": NS, "elementFormDefault": "qualified", "attributeFormDefault": "unqualified"})
+    annotation = etree.SubElement(root, _q("xs:annotation"))
+    appinfo = etree.SubElement(annotation, _q("xs:appinfo"))
+    for kind, href in (("lab-en", f"hkesg-{VERSION}-lab-en.xml"), ("lab-zh", f"hkesg-{VERSION}-lab-zh.xml"),
+                       ("ref", f"hkesg-{VERSION}-ref.xml"), ("def", f"hkesg-{VERSION}-def.xml"),
+                       ("cal", f"hkesg-{VERSION}-cal.xml")):
+        role = {"lab-en": "label", "lab-zh": "label", "ref": "reference", "def": "definition",
+                "cal": "calculation"}[kind]
+        etree.SubElement(appinfo, _q("link:linkbaseRef"), attrib={
+            f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": href,
+            f"{{{XLINK}}}role": f"http://www.xbrl.org/2003/role/{role}LinkbaseRef",
+            f"{{{XLINK}}}arcrole": "http://www.w3.org/1999/xlink/properties/linkbase"})
+    for uri, definition in sorted(tax.roles.items()):
+        used_on = ("link:presentationLink" if "/aspect/" in uri or "/report/" in uri
+                   else "link:calculationLink" if "/calculation/" in uri else "link:definitionLink")
+        role_type = etree.SubElement(appinfo, _q("link:roleType"), attrib={"roleURI": uri, "id": _role_id(uri)})
+        etree.SubElement(role_type, _q("link:definition")).text = definition
+        etree.SubElement(role_type, _q("link:usedOn")).text = used_on
+    for ns in (XBRLI, LINK, XBRLDT, DTR):
+        etree.SubElement(root, _q("xs:import"), attrib={"namespace": ns, "schemaLocation": SCHEMA_LOCATIONS[ns]})
+
+    _simple_types(root, tax)
+    for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
+        attrib = {"name": concept.name, "id": _concept_id(concept), "type": concept.type,
+                  "substitutionGroup": concept.substitution, "nillable": "true",
+                  f"{{{XBRLI}}}periodType": concept.period}
+        if concept.abstract:
+            attrib["abstract"] = "true"
+        if concept.balance:
+            attrib[f"{{{XBRLI}}}balance"] = concept.balance
+        if concept.typed_domain:
+            attrib[f"{{{XBRLDT}}}typedDomainRef"] = f"#{PREFIX}_{concept.typed_domain}"
+        etree.SubElement(root, _q("xs:element"), attrib=attrib)
+    for b in tax.breakdowns:
+        if b.axis.typed:
+            etree.SubElement(root, _q("xs:element"), attrib={
+                "name": f"{camel(b.axis.id)}Name", "id": f"{PREFIX}_{camel(b.axis.id)}Name",
+                "type": f"{PREFIX}:nameType"})
+    return _xml(root)
+
+
+def _simple_types(root: etree._Element, tax: Taxonomy) -> None:
+    # a non-empty name for the members of typed axes (regions, sites)
+    name_type = etree.SubElement(root, _q("xs:simpleType"), attrib={"name": "nameType"})
+    restriction = etree.SubElement(name_type, _q("xs:restriction"), attrib={"base": "xs:token"})
+    etree.SubElement(restriction, _q("xs:minLength"), attrib={"value": "1"})
+    etree.SubElement(restriction, _q("xs:maxLength"), attrib={"value": "200"})
+    # enumerations: the reasons for an omission, and the framework editions
+    for type_name, values in (("omissionReasonItemType", OMISSION_REASONS),
+                              ("editionItemType", tax.catalogue.editions)):
+        complex_type = etree.SubElement(root, _q("xs:complexType"), attrib={"name": type_name})
+        content = etree.SubElement(complex_type, _q("xs:simpleContent"))
+        restriction = etree.SubElement(content, _q("xs:restriction"), attrib={"base": "xbrli:tokenItemType"})
+        for value in values:
+            etree.SubElement(restriction, _q("xs:enumeration"), attrib={"value": value})
+
+
+def _role_id(uri: str) -> str:
+    return "role_" + re.sub(r"[^A-Za-z0-9]+", "_", uri.removeprefix(BASE_URL + "role/")).strip("_")
+
+
+class _Linkbase:
+    """An XBRL linkbase being written: locators, resources and arcs in extended links."""
+
+    def __init__(self, schema_href: str, nsmap: dict[str, str] | None = None):
+        self.root = etree.Element(_q("link:linkbase"), nsmap={"link": LINK, "xlink": XLINK} | (nsmap or {}))
+        self.schema_href = schema_href
+        self.role_refs: list[tuple[str, str]] = []
+        self.arcrole_refs: list[str] = []
+
+    def role_ref(self, uri: str, href: str) -> None:
+        if (uri, href) not in self.role_refs:
+            self.role_refs.append((uri, href))
+
+    def arcrole_ref(self, arcrole: str) -> None:
+        # the dimensional arcroles are defined in xbrldt-2005.xsd, so they need an arcroleRef
+        if arcrole.startswith("http://xbrl.org/int/dim/") and arcrole not in self.arcrole_refs:
+            self.arcrole_refs.append(arcrole)
+
+    def extended(self, tag: str, role: str) -> "_ExtendedLink":
+        return _ExtendedLink(self, etree.SubElement(self.root, _q(f"link:{tag}"), attrib={
+            f"{{{XLINK}}}type": "extended", f"{{{XLINK}}}role": role}))
+
+    def bytes(self) -> bytes:
+        # roleRef and arcroleRef come first in a linkbase
+        for uri, href in reversed(self.role_refs):
+            self.root.insert(0, etree.Element(_q("link:roleRef"), attrib={
+                "roleURI": uri, f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": href}))
+        for arcrole in reversed(self.arcrole_refs):
+            self.root.insert(len(self.role_refs), etree.Element(_q("link:arcroleRef"), attrib={
+                "arcroleURI": arcrole, f"{{{XLINK}}}type": "simple",
+                f"{{{XLINK}}}href": f"{SCHEMA_LOCATIONS[XBRLDT]}#{arcrole.rsplit('/', 1)[1]}"}))
+        return _xml(self.root)
+
+
+class _ExtendedLink:
+    def __init__(self, linkbase: _Linkbase, element: etree._Element):
+        self.linkbase = linkbase
+        self.element = element
+        self.locators: set[str] = set()
+        self.arcs: set[tuple[str, str, str]] = set()
+
+    def loc(self, concept: Concept, label: str | None = None) -> str:
+        label = label or f"loc_{concept.name}"
+        if label not in self.locators:
+            self.locators.add(label)
+            etree.SubElement(self.element, _q("link:loc"), attrib={
+                f"{{{XLINK}}}type": "locator",
+                f"{{{XLINK}}}href": f"{self.linkbase.schema_href}#{_concept_id(concept)}",
+                f"{{{XLINK}}}label": label})
+        return label
+
+    def arc(self, tag: str, arcrole: str, source: str, target: str, order: int | None = None,
+            extra: dict[str, str] | None = None) -> None:
+        if (arcrole, source, target) in self.arcs:
+            return
+        self.arcs.add((arcrole, source, target))
+        self.linkbase.arcrole_ref(ARCROLE[arcrole])
+        attrib = {f"{{{XLINK}}}type": "arc", f"{{{XLINK}}}arcrole": ARCROLE[arcrole],
+                  f"{{{XLINK}}}from": source, f"{{{XLINK}}}to": target}
+        if order is not None:
+            attrib["order"] = str(order)
+        etree.SubElement(self.element, _q(f"link:{tag}"), attrib=attrib | (extra or {}))
+
+
+def label_linkbase(tax: Taxonomy, lang: str) -> bytes:
+    lb = _Linkbase(CORE, {"xml": XML_NS})
+    link = lb.extended("labelLink", DEFAULT_LINK_ROLE)
+    chinese = lang.startswith("zh")
+    for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
+        loc = link.loc(concept)
+        labels = [(LABEL_ROLE, concept.label_zh if chinese else concept.label)]
+        terse = concept.terse_zh if chinese else concept.terse
+        if terse:
+            labels.append((TERSE_ROLE, terse))
+        if concept.documentation and not chinese:
+            labels.append((DOC_ROLE, concept.documentation))
+        for i, (role, text) in enumerate(labels):
+            res = f"lab_{concept.name}_{i}"
+            el = etree.SubElement(link.element, _q("link:label"), attrib={
+                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res, f"{{{XLINK}}}role": role,
+                f"{{{XML_NS}}}lang": lang, "id": f"{res}_{lang}"})
+            el.text = text
+        for i in range(len(labels)):
+            link.arc("labelArc", "concept-label", loc, f"lab_{concept.name}_{i}")
+    return lb.bytes()
+
+
+def reference_linkbase(tax: Taxonomy) -> bytes:
+    lb = _Linkbase(CORE, {"ref": REF, "xsi": XSI})
+    # the reference parts are defined in ref-2006-02-27.xsd, which the DTS must include
+    lb.root.set(f"{{{XSI}}}schemaLocation", f"{REF} {SCHEMA_LOCATIONS[REF]}")
+    link = lb.extended("referenceLink", DEFAULT_LINK_ROLE)
+    for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
+        if not concept.references:
+            continue
+        loc = link.loc(concept)
+        seen = set()
+        for ref in concept.references:
+            key = (ref.edition.id, ref.provision.code)
+            if key in seen:
+                continue
+            seen.add(key)
+            res = f"ref_{concept.name}_{ref.edition.id}_{code_token(ref.provision.code)}"
+            el = etree.SubElement(link.element, _q("link:reference"), attrib={
+                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res, f"{{{XLINK}}}role": REFERENCE_ROLE})
+            for part, text in (("Publisher", PUBLISHER), ("Name", ref.edition.title),
+                               ("Section", f"{ref.provision.aspect.id} {ref.provision.aspect.title}"),
+                               ("Paragraph", ref.provision.code)):
+                etree.SubElement(el, f"{{{REF}}}{part}").text = text
+            link.arc("referenceArc", "concept-reference", loc, res)
+    return lb.bytes()
+
+
+def definition_linkbase(tax: Taxonomy) -> bytes:
+    lb = _Linkbase(CORE)
+    hypercube_sets = [(role_uri("breakdown", b.axis.id), b) for b in tax.breakdowns + [tax.intensity]]
+    for uri, b in hypercube_sets:
+        lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+        link = lb.extended("definitionLink", uri)
+        items = link.loc(b.line_items)
+        for order, metric in enumerate(b.metrics, 1):
+            link.arc("definitionArc", "domain-member", items, link.loc(metric), order)
+        cube = link.loc(b.hypercube)
+        link.arc("definitionArc", "all", items, cube, 1, extra=CLOSED_SEGMENT)
+        axis = link.loc(b.axis_concept)
+        link.arc("definitionArc", "hypercube-dimension", cube, axis, 1)
+        if b.domain is not None:
+            domain = link.loc(b.domain)
+            link.arc("definitionArc", "dimension-domain", axis, domain, 1)
+            for order, member in enumerate(b.members, 1):
+                link.arc("definitionArc", "domain-member", domain, link.loc(member), order)
+    # totals: a closed hypercube without dimensions
+    uri = role_uri("breakdown", "none")
+    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    link = lb.extended("definitionLink", uri)
+    cube, line_items, metrics = tax.totals
+    items = link.loc(line_items)
+    for order, metric in enumerate(metrics, 1):
+        link.arc("definitionArc", "domain-member", items, link.loc(metric), order)
+    link.arc("definitionArc", "all", items, link.loc(cube), 1, extra=CLOSED_SEGMENT)
+    # defaults in a link of their own: the total of an explicit axis is its domain (the
+    # intensity denominator has none: an intensity always names its denominator)
+    uri = role_uri("breakdown", "defaults")
+    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    link = lb.extended("definitionLink", uri)
+    for b in tax.breakdowns:
+        if b.domain is not None:
+            link.arc("definitionArc", "dimension-default", link.loc(b.axis_concept), link.loc(b.domain))
+    return lb.bytes()
+
+
+def calculation_linkbase(tax: Taxonomy) -> bytes:
+    lb = _Linkbase(CORE)
+    uri = role_uri("calculation", "sums")
+    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    link = lb.extended("calculationLink", uri)
+    for total, parts in tax.sums:
+        source = link.loc(total)
+        for order, part in enumerate(parts, 1):
+            link.arc("calculationArc", "summation-item", source, link.loc(part), order, extra={"weight": "1"})
+    return lb.bytes()
+
+
+def presentation_linkbase(tax: Taxonomy, edition: Edition) -> bytes:
+    core = f"../{CORE}"
+    lb = _Linkbase(core)
+    concepts = tax.concepts
+    # entity and report information first
+    uri = role_uri("report", "entity")
+    lb.role_ref(uri, f"{core}#{_role_id(uri)}")
+    link = lb.extended("presentationLink", uri)
+    root = link.loc(concepts["EntityAndReportInformationAbstract"])
+    for order, c in enumerate(_entity_concepts(), 1):
+        link.arc("presentationArc", "parent-child", root, link.loc(concepts[c["name"]]), order)
+    # then Part B, Part C aspect by aspect, Part D: the framework's own order
+    metrics_for: dict[str, list[Metric]] = {}
+    for metric in tax.catalogue.metrics.values():
+        for code in metric.provisions:
+            metrics_for.setdefault(code, []).append(metric)
+    for part in edition.parts:
+        for aspect in part.aspects:
+            uri = role_uri("aspect", aspect.id)
+            lb.role_ref(uri, f"{core}#{_role_id(uri)}")
+            link = lb.extended("presentationLink", uri)
+            root = link.loc(concepts[f"Aspect{code_token(aspect.id)}Abstract"])
+            for order, p in enumerate(aspect.provisions, 1):
+                node = link.loc(concepts[f"Provision{code_token(p.code)}Abstract"])
+                link.arc("presentationArc", "parent-child", root, node, order)
+                children = list(tax.provision_concepts[p.code])
+                for metric in metrics_for.get(p.code, []):
+                    children.append(tax.metric_concepts[metric.id])
+                    if metric.id in tax.intensity_concepts:
+                        children.append(tax.intensity_concepts[metric.id])
+                # a concept appears once under a provision; a metric may answer several
+                unique = {c.name: c for c in children}.values()
+                for child_order, child in enumerate(unique, 1):
+                    link.arc("presentationArc", "parent-child", node, link.loc(child), child_order)
+    return lb.bytes()
+
+
+def entry_schema(edition: Edition) -> bytes:
+    root = etree.Element(_q("xs:schema"), nsmap={"xs": XS, "link": LINK, "xlink": XLINK},
+                         attrib={"targetNamespace": f"{BASE_URL}{edition.id}", "elementFormDefault": "qualified"})
+    annotation = etree.SubElement(root, _q("xs:annotation"))
+    etree.SubElement(annotation, _q("xs:documentation")).text = (
+        f"Entry point of the HKEX ESG taxonomy for the {edition.title}, {edition.applies_to}.")
+    appinfo = etree.SubElement(annotation, _q("xs:appinfo"))
+    etree.SubElement(appinfo, _q("link:linkbaseRef"), attrib={
+        f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": f"hkesg-{edition.id}-pre.xml",
+        f"{{{XLINK}}}role": "http://www.xbrl.org/2003/role/presentationLinkbaseRef",
+        f"{{{XLINK}}}arcrole": "http://www.w3.org/1999/xlink/properties/linkbase"})
+    etree.SubElement(root, _q("xs:import"), attrib={"namespace": NS, "schemaLocation": f"../{CORE}"})
+    return _xml(root)
+
+
+def entry_point_url(edition_id: str) -> str:
+    return f"{BASE_URL}{edition_id}/hkesg-{edition_id}.xsd"
+
+
+def package_metadata(tax: Taxonomy) -> bytes:
+    root = etree.Element(f"{{{TP}}}taxonomyPackage", nsmap={None: TP, "xml": XML_NS},
+                         attrib={f"{{{XML_NS}}}lang": "en"})
+    etree.SubElement(root, f"{{{TP}}}identifier").text = f"{BASE_URL}package.zip"
+    etree.SubElement(root, f"{{{TP}}}name").text = "HKEX ESG taxonomy"
+    etree.SubElement(root, f"{{{TP}}}description").text = (
+        "An XBRL taxonomy of the ESG reporting framework of The Stock Exchange of Hong Kong Limited "
+        "(Appendix C2 to the Main Board Listing Rules): every provision, every metric and its breakdowns, "
+        "generated from the catalogue of the HKEX ESG report builder. Not issued by the Exchange.")
+    etree.SubElement(root, f"{{{TP}}}version").text = VERSION
+    etree.SubElement(root, f"{{{TP}}}publisher").text = "HKEX ESG report builder contributors"
+    etree.SubElement(root, f"{{{TP}}}publicationDate").text = VERSION
+    entry_points = etree.SubElement(root, f"{{{TP}}}entryPoints")
+    for edition in tax.catalogue.editions.values():
+        ep = etree.SubElement(entry_points, f"{{{TP}}}entryPoint")
+        etree.SubElement(ep, f"{{{TP}}}name").text = edition.title
+        etree.SubElement(ep, f"{{{TP}}}description").text = f"For reports on {edition.applies_to}."
+        etree.SubElement(ep, f"{{{TP}}}entryPointDocument", attrib={"href": entry_point_url(edition.id)})
+    return _xml(root)
+
+
+def catalog_file() -> bytes:
+    root = etree.Element(f"{{{CATALOG}}}catalog", nsmap={None: CATALOG})
+    etree.SubElement(root, f"{{{CATALOG}}}rewriteURI", attrib={
+        "uriStartString": BASE_URL, "rewritePrefix": f"../{HOST}/{VERSION}/"})
+    return _xml(root)
+
+
+def taxonomy_files(tax: Taxonomy | None = None) -> dict[str, bytes]:
+    """Every file of the package, by its path inside the package folder."""
+    tax = tax or build_model()
+    base = f"{HOST}/{VERSION}"
+    files = {
+        "META-INF/taxonomyPackage.xml": package_metadata(tax),
+        "META-INF/catalog.xml": catalog_file(),
+        f"{base}/{CORE}": core_schema(tax),
+        f"{base}/hkesg-{VERSION}-lab-en.xml": label_linkbase(tax, "en"),
+        f"{base}/hkesg-{VERSION}-lab-zh.xml": label_linkbase(tax, "zh-Hant"),
+        f"{base}/hkesg-{VERSION}-ref.xml": reference_linkbase(tax),
+        f"{base}/hkesg-{VERSION}-def.xml": definition_linkbase(tax),
+        f"{base}/hkesg-{VERSION}-cal.xml": calculation_linkbase(tax),
+    }
+    for edition in tax.catalogue.editions.values():
+        files[f"{base}/{edition.id}/hkesg-{edition.id}.xsd"] = entry_schema(edition)
+        files[f"{base}/{edition.id}/hkesg-{edition.id}-pre.xml"] = presentation_linkbase(tax, edition)
+    return files
+
+
+def package_zip(files: dict[str, bytes]) -> bytes:
+    """The Taxonomy Package: one top-level folder; fixed timestamps so that it is reproducible."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(f"{PACKAGE_NAME}/{path}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, files[path])
+    return buffer.getvalue()
+
+
+TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "taxonomy"
+PACKAGE_DIR = TAXONOMY_DIR / PACKAGE_NAME
+PACKAGE_ZIP = TAXONOMY_DIR / f"{PACKAGE_NAME}.zip"
+
+
+def write_taxonomy(target: Path = TAXONOMY_DIR) -> list[Path]:
+    """Write the package folder and its zip under target; returns what was written."""
+    import shutil
+
+    files = taxonomy_files()
+    folder = target / PACKAGE_NAME
+    if folder.exists():
+        shutil.rmtree(folder)
+    written = []
+    for path, content in files.items():
+        out = folder / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(content)
+        written.append(out)
+    zip_path = target / f"{PACKAGE_NAME}.zip"
+    zip_path.write_bytes(package_zip(files))
+    written.append(zip_path)
+    return written
+
+
+def stale_files(target: Path = TAXONOMY_DIR) -> list[str]:
+    """The package files that differ from what the catalogue gives now (empty when up to date)."""
+    files = taxonomy_files()
+    folder = target / PACKAGE_NAME
+    stale = [path for path, content in files.items()
+             if not (folder / path).is_file() or (folder / path).read_bytes() != content]
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+    stale += sorted(on_disk - set(files))
+    zip_path = target / f"{PACKAGE_NAME}.zip"
+    if not zip_path.is_file() or _zip_members(zip_path.read_bytes()) != _zip_members(package_zip(files)):
+        stale.append(zip_path.name)
+    return stale
+
+
+def _zip_members(data: bytes) -> dict[str, bytes]:
+    # compare what the zip holds, not its bytes: another zlib may compress differently
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist()}

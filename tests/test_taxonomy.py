@@ -1,0 +1,144 @@
+"""The XBRL taxonomy: generated from the catalogue, loaded by Arelle with no error or warning."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from builder.catalogue import load_catalogue
+from builder.taxonomy import (
+    CORE, HOST, NS, PACKAGE_DIR, VERSION, build_model, code_token, entry_point_url, stale_files,
+)
+from builder.validate import run_arelle
+
+CAT = load_catalogue()
+MODEL = build_model()
+EDITIONS = sorted(CAT.editions)
+
+
+def _inspect(model):
+    """What the tests need from a loaded DTS, gathered while Arelle has it open."""
+    from arelle import XbrlConst
+
+    ours = {q.localName: c for q, c in model.qnameConcepts.items() if q.namespaceURI == NS and c.isItem}
+    references = {}
+    for name, concept in ours.items():
+        rels = model.relationshipSet(XbrlConst.conceptReference).fromModelObject(concept)
+        references[name] = sorted(
+            (r.toModelObject.findtext("{http://www.xbrl.org/2006/ref}Name"),
+             r.toModelObject.findtext("{http://www.xbrl.org/2006/ref}Paragraph"))
+            for r in rels
+        )
+    presentation_roles = sorted(
+        model.roleTypeDefinition(role) for role in model.relationshipSet(XbrlConst.parentChild).linkRoleUris
+    )
+    return {
+        "labels": {name: (c.label(lang="en", fallbackToQname=False), c.label(lang="zh-Hant", fallbackToQname=False))
+                   for name, c in ours.items()},
+        "references": references,
+        "presentation_roles": presentation_roles,
+        "sums": len(model.relationshipSet(XbrlConst.summationItem).modelRelationships),
+    }
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    """Each entry point loaded and validated by Arelle, offline, with the taxonomy package."""
+    return {edition: run_arelle(entry_point_url(edition), inspect=_inspect) for edition in EDITIONS}
+
+
+def test_regenerating_the_taxonomy_changes_nothing():
+    assert stale_files() == [], "run `make taxonomy` and commit the result"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_arelle_loads_each_entry_point_with_no_error_and_no_warning(loaded, edition):
+    result = loaded[edition]
+    assert result.inspected is not None, "the entry point was loaded"
+    assert result.errors == [] and result.warnings == [], result.messages[:5]
+    assert result.messages == []
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_provision_of_the_edition_has_its_concepts(loaded, edition):
+    labels = loaded[edition].inspected["labels"]
+    references = loaded[edition].inspected["references"]
+    title = CAT.editions[edition].title
+    for p in CAT.editions[edition].provisions:
+        token = code_token(p.code)
+        needed = [f"OmissionReason{token}", f"OmissionExplanation{token}"]
+        if p.answer_by in ("narrative", "both"):
+            needed.append(f"Disclosure{token}TextBlock")
+        needed += [f"Disclosure{token}{''.join(w.title() for w in i.id.split('_'))}TextBlock" for i in p.items]
+        needed += [MODEL.metric_concepts[m.id].name for m in CAT.metrics.values() if p.code in m.provisions]
+        if p.answer_by in ("data", "both"):
+            assert any(MODEL.metric_concepts[m.id].name in needed for m in CAT.metrics.values()), p.code
+        for name in needed:
+            assert name in labels, f"{p.code}: no concept {name}"
+            assert (title, p.code) in references[name], f"{name} does not refer to {p.code} of the {title}"
+
+
+def test_every_concept_in_the_taxonomy_traces_back_to_the_catalogue():
+    schema = etree.parse(str(PACKAGE_DIR / HOST / VERSION / CORE))
+    names = schema.xpath("/xs:schema/xs:element[@substitutionGroup]/@name",
+                         namespaces={"xs": "http://www.w3.org/2001/XMLSchema"})
+    assert sorted(names) == sorted(MODEL.concepts)
+    codes = {p.code for e in CAT.editions.values() for p in e.provisions}
+    aspects = {a.id for e in CAT.editions.values() for part in e.parts for a in part.aspects}
+    for concept in MODEL.concepts.values():
+        kind, _, rest = concept.source.partition(":")
+        key = rest.split(":")[0]
+        if kind == "metric":
+            assert key in CAT.metrics, concept.source
+        elif kind == "provision":
+            assert key in codes, concept.source
+        elif kind == "axis":
+            assert key in CAT.axes, concept.source
+        elif kind == "member":
+            axis, member = rest.split(":")
+            assert member in CAT.axes[axis].members, concept.source
+        elif kind == "aspect":
+            assert key in aspects, concept.source
+        elif kind == "intensity":
+            assert rest in ("axis", "domain", "hypercube", "line-items") or CAT.metrics[rest.split(":")[1]].denominator
+        elif kind in ("entity", "totals"):
+            pass
+        else:
+            raise AssertionError(f"{concept.name} comes from nowhere: {concept.source}")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_concept_axis_and_member_has_english_and_chinese_labels(loaded, edition):
+    labels = loaded[edition].inspected["labels"]
+    assert len(labels) == len(MODEL.concepts)
+    for name, (en, zh) in labels.items():
+        assert en, f"{name} has no English standard label"
+        assert zh and any("\u4e00" <= ch <= "\u9fff" for ch in zh), f"{name} has no Chinese standard label: {zh!r}"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_presentation_follows_the_framework_order(loaded, edition):
+    roles = loaded[edition].inspected["presentation_roles"]
+    expected = [a.id for part in CAT.editions[edition].parts for a in part.aspects]
+    shown = [r.split(" ", 2)[1] for r in roles if not r.startswith("[000]")]
+    assert shown == expected
+
+
+def test_every_sum_of_the_catalogue_is_a_calculation(loaded):
+    sums = sum(len(m.sum_of) for m in CAT.metrics.values())
+    assert sums >= 2
+    assert loaded["code-2025"].inspected["sums"] == sums
+
+
+def test_breakdowns_are_typed_where_the_company_names_the_members():
+    schema = etree.parse(str(PACKAGE_DIR / HOST / VERSION / CORE)).getroot()
+    xs = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    typed = schema.xpath("xs:element[@xbrldt:typedDomainRef]/@name",
+                         namespaces=xs | {"xbrldt": "http://xbrl.org/2005/xbrldt"})
+    assert sorted(typed) == ["RegionAxis", "SiteAxis"]
+    assert "GenderAxis" in MODEL.concepts and "FemaleMember" in MODEL.concepts
+    assert MODEL.concepts["GhgScope1"].type == "dtr-types:ghgEmissionsItemType"
+    assert MODEL.concepts["EnergyConsumption"].type == "dtr-types:energyItemType"
+    assert MODEL.concepts["Workforce"].type == "xbrli:nonNegativeIntegerItemType"
+    assert MODEL.concepts["Workforce"].period == "instant"
+    assert MODEL.concepts["EmployeeTurnoverRate"].type == "dtr-types:percentItemType"
