@@ -142,3 +142,33 @@ def test_breakdowns_are_typed_where_the_company_names_the_members():
     assert MODEL.concepts["Workforce"].type == "xbrli:nonNegativeIntegerItemType"
     assert MODEL.concepts["Workforce"].period == "instant"
     assert MODEL.concepts["EmployeeTurnoverRate"].type == "dtr-types:percentItemType"
+
+
+def test_every_registry_unit_fits_the_item_type_of_its_kind():
+    """A unit in utr: must be in the Unit Type Registry, for the item type its kind is tagged with."""
+    import re
+    from pathlib import Path
+
+    import arelle
+
+    from builder.taxonomy import ITEM_TYPES
+
+    registries = sorted((Path(arelle.__file__).parent / "resources" / "cache").rglob("utr/*/utr.xml"))
+    text = registries[-1].read_text(encoding="utf-8")
+    registry = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"<unitId>([^<]+)</unitId>.*?<itemType>([^<]+)</itemType>", text, re.S)
+    }
+    checked = 0
+    for unit in CAT.units.values():
+        for measure in unit.xbrl.split("/"):
+            if measure.startswith("utr:"):
+                local = measure[4:]
+                assert local in registry, f"{unit.code}: {measure} is not in the Unit Type Registry"
+                item_type = ITEM_TYPES[unit.kind].split(":")[1]
+                if "/" not in unit.xbrl:
+                    assert registry[local] == item_type, f"{unit.code}: {measure} is for {registry[local]}"
+                checked += 1
+            else:
+                assert measure.split(":")[0] in ("xbrli", "iso4217", "hkesg"), unit.code
+    assert checked >= 12
