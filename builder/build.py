@@ -1,14 +1,18 @@
-"""The pipeline, start to end: load, compute, render, write."""
+"""The pipeline, start to end: load, compute, render, tag, validate, write."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .compute import compute
+from .errors import ValidationFailed
 from .load import load
 from .render import render_html, render_pdf
-from .write import write_outputs
+from .tag import Tagger, to_xhtml11
+from .validate import validate_report
+from .write import staged_output, write_file
 
 DEFAULT_OUTPUT = "output"
 
@@ -17,15 +21,29 @@ DEFAULT_OUTPUT = "output"
 class BuildResult:
     out_dir: Path
     files: list[str]
+    facts: int = 0
 
 
-def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True) -> BuildResult:
+def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
+          oim: bool = True, viewer: bool = True) -> BuildResult:
     loaded = load(company_yaml)
     view = compute(loaded)
     html = render_html(loaded, view)
-    files = {"report.html": html.encode("utf-8")}
-    if pdf:
-        files["report.pdf"] = render_pdf(render_html(loaded, view, for_print=True), loaded)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
-    write_outputs(out_dir, files)
-    return BuildResult(out_dir.resolve(), sorted(files))
+    facts = 0
+    with staged_output(out_dir) as stage:
+        write_file(stage, "report.html", html)
+        if xbrl:
+            tagger = Tagger(loaded, enabled=True)
+            xhtml = write_file(stage, "report.xhtml", to_xhtml11(render_html(loaded, view, tagger=tagger)))
+            checked = validate_report(xhtml, tagger, oim=stage / "report.json" if oim else None,
+                                      viewer=stage / "viewer.html" if viewer else None)
+            if checked.failed:
+                raise ValidationFailed(checked.problems, checked.result.summary())
+            write_file(stage, "validation.json", json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
+            write_file(stage, "validation.txt", checked.as_text())
+            facts = checked.facts
+        if pdf:
+            write_file(stage, "report.pdf", render_pdf(render_html(loaded, view, for_print=True), loaded))
+        files = sorted(str(p.relative_to(stage)) for p in stage.iterdir())
+    return BuildResult(out_dir.resolve(), files, facts)

@@ -40,14 +40,20 @@ def cli() -> None:
 @click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the outputs to (default: output/ beside the YAML).")
-@click.option("--no-pdf", is_flag=True, help="Write the HTML only (faster while drafting).")
-def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool) -> None:
-    """Build the report: HTML and PDF."""
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster while drafting).")
+@click.option("--no-xbrl", is_flag=True, help="Skip the inline XBRL report and its validation.")
+@click.option("--no-json", is_flag=True, help="Skip the xBRL-JSON file.")
+@click.option("--no-viewer", is_flag=True, help="Skip the interactive inline XBRL viewer.")
+def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool, no_viewer: bool) -> None:
+    """Build the report: HTML, PDF, inline XBRL validated by Arelle, xBRL-JSON and viewer."""
     from .build import build as run_build
 
-    result = run_build(company_yaml, out_dir, pdf=not no_pdf)
+    result = run_build(company_yaml, out_dir, pdf=not no_pdf, xbrl=not no_xbrl, oim=not no_json,
+                       viewer=not no_viewer)
     for name in result.files:
         click.echo(f"wrote {result.out_dir / name}")
+    if not no_xbrl:
+        click.echo(f"inline XBRL: {result.facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies)")
 
 
 @cli.command()

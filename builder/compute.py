@@ -25,9 +25,24 @@ BUILT_IN_PARTS = {
 TARGETS_ANCHOR = "targets"
 
 
+@dataclass(frozen=True)
+class FactKey:
+    """What a figure is, for tagging it: metric, year, breakdown or intensity, unit, YAML path."""
+
+    metric: str
+    year: int
+    unit: str  # a unit code of the catalogue, as the company reported it
+    path: tuple  # where the value stands in company.yaml
+    axis: str | None = None
+    member: str | None = None
+    per: str | None = None  # an intensity's denominator metric
+    per_unit: str | None = None
+
+
 @dataclass
 class Cell:
     value: Decimal | str | None
+    key: FactKey | None = None
 
     @property
     def text(self) -> str:
@@ -167,8 +182,10 @@ def _axes(breakdowns) -> list[tuple[str, list[tuple[str, dict]]]]:
     return out
 
 
-def _cells(series: dict, years: list[int]) -> list[Cell]:
-    return [Cell(series.get(y)) for y in years]
+def _cells(series: dict, years: list[int], key: dict) -> list[Cell]:
+    """One cell per year; key holds the FactKey fields common to the row, path its YAML path."""
+    path = key.pop("path")
+    return [Cell(series.get(y), FactKey(year=y, path=path + (y,), **key) if y in series else None) for y in years]
 
 
 def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
@@ -196,7 +213,10 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
 def _metric_rows(loaded: Loaded, metric: Metric, entry, years, notes: _Notes, present) -> list[Row]:
     catalogue = loaded.catalogue
     unit = catalogue.units[entry.unit].label
-    rows = [Row("metric", metric.label, unit, _cells(entry.values, years), notes.marks(entry.footnotes), metric.id)]
+    base = ("metrics", metric.id)
+    common = {"metric": metric.id, "unit": entry.unit}
+    rows = [Row("metric", metric.label, unit, _cells(entry.values, years, common | {"path": base + ("values",)}),
+                notes.marks(entry.footnotes), metric.id)]
     breakdowns = getattr(entry, "breakdowns", None)
     if breakdowns is not None:
         for axis_id, members in _axes(breakdowns):
@@ -204,17 +224,20 @@ def _metric_rows(loaded: Loaded, metric: Metric, entry, years, notes: _Notes, pr
             rows.append(Row("axis", f"By {axis.label.lower()}", "", [Cell(None) for _ in years]))
             for member, series in members:
                 label = member if axis.typed else axis.members[member][0]
-                rows.append(Row("member", label, unit, _cells(series, years)))
-    for intensity in getattr(entry, "intensities", []):
+                path = base + ("breakdowns", axis_id, member)
+                key = common | {"path": path, "axis": axis_id, "member": member}
+                rows.append(Row("member", label, unit, _cells(series, years, key)))
+    for i, intensity in enumerate(getattr(entry, "intensities", [])):
         denominator = catalogue.metrics[intensity.per]
-        per_unit = catalogue.units[present[intensity.per].unit].label
-        per = denominator.denominator.format(unit=per_unit)
+        per_unit = present[intensity.per].unit
+        per = denominator.denominator.format(unit=catalogue.units[per_unit].label)
+        key = common | {"path": base + ("intensities", i, "values"), "per": intensity.per, "per_unit": per_unit}
         rows.append(
             Row(
                 "intensity",
                 f"{metric.label} per {per}",
                 f"{unit} per {per}",
-                _cells(intensity.values, years),
+                _cells(intensity.values, years, key),
                 notes.marks(intensity.footnotes),
                 metric.id,
             )

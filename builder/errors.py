@@ -63,6 +63,16 @@ class TemplateError(InputError):
     """A template (built-in or the user's override) could not be rendered."""
 
 
+class ValidationFailed(BuildError):
+    """The inline XBRL report does not pass Arelle's validation. Exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[str], summary: str):
+        self.problems = problems
+        super().__init__(f"the inline XBRL report fails validation ({summary}):\n" + "\n".join(f"  {p}" for p in problems))
+
+
 class OutputError(BuildError):
     """The outputs could not be produced or written. Exit code 1."""
 

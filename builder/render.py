@@ -20,13 +20,15 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import OutputError, Problem, TemplateError
 from .load import Loaded
+from .tag import Tagger, namespace_attributes
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
 def _markdown_renderer() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+    # xhtmlOut: the same Markdown goes into the XHTML of the inline XBRL report
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True, "xhtmlOut": True}).enable(
         ["table", "replacements", "smartquotes"]
     )
 
@@ -74,9 +76,11 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False) -> str:
-    """The report as HTML; for_print adds the paged-media stylesheet that only the PDF uses."""
+def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None) -> str:
+    """The report as HTML. for_print adds the paged-media stylesheet that only the PDF uses;
+    an enabled tagger makes it the XHTML of the inline XBRL report."""
     env = environment(loaded.folder / "templates")
+    tagger = tagger or Tagger(loaded, enabled=False)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
     for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):
@@ -95,6 +99,9 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False) ->
         "obligations": OBLIGATION_LABELS,
         "built_in": BUILT_IN_PARTS,
         "targets_anchor": TARGETS_ANCHOR,
+        "tags": tagger,
+        "ix": tagger.enabled,
+        "ix_namespaces": namespace_attributes(),
         "title": data.report.title or f"Environmental, Social and Governance Report {data.report.financial_year}",
     }
     try:

@@ -96,11 +96,11 @@ ITEM_TYPES = {
 }
 
 OMISSION_REASONS = {
-    # value in the instance: (English label, Chinese label); the YAML's omission reasons
-    "not-material": ("Not material", "不重大"),
-    "not-applicable": ("Not applicable", "不適用"),
-    "information-unavailable": ("Information unavailable", "未能取得資料"),
-    "legal-prohibition": ("Legal prohibition", "法律禁止"),
+    # the value in the instance, as the YAML's omission reasons: (English label, Chinese label)
+    "not material": ("Not material", "不重大"),
+    "not applicable": ("Not applicable", "不適用"),
+    "information unavailable": ("Information unavailable", "未能取得資料"),
+    "legal prohibition": ("Legal prohibition", "法律禁止"),
     "confidentiality": ("Confidentiality constraints", "保密限制"),
 }
 

@@ -41,6 +41,7 @@ def run_arelle(
     *,
     packages: list[Path] | None = None,
     inspect: Callable[[Any], Any] | None = None,
+    plugins: dict[str, dict[str, Any]] | None = None,
     **options: Any,
 ) -> ArelleResult:
     """Load (and validate) an entry point or instance; inspect(model) runs before it closes."""
@@ -57,6 +58,8 @@ def run_arelle(
         keepOpen=inspect is not None,
         validate=True,
         utrValidate=True,
+        plugins="|".join(plugins) if plugins else None,
+        pluginOptions={k: v for opts in (plugins or {}).values() for k, v in opts.items()} or None,
         **options,
     )
     handler = StructuredMessageLogHandler()
@@ -70,3 +73,103 @@ def run_arelle(
     # Arelle reports its own progress ("loaded in 0.2 secs") as INFO; keep only findings
     findings = [m for m in messages if m.get("levelname") != "INFO"]
     return ArelleResult(findings, inspected, Counter(m["levelname"] for m in findings))
+
+
+# --- the report's own validation, said in the user's terms --------------------------------
+
+PLUGIN_OIM = "saveLoadableOIM"
+PLUGIN_VIEWER = "ixbrl-viewer"
+
+
+@dataclass
+class ReportValidation:
+    result: ArelleResult
+    facts: int
+    problems: list[str]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.result.errors or self.result.warnings or self.result.inconsistencies)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "validator": f"Arelle {_arelle_version()}",
+            "options": {"calculations": "1.1, round to nearest", "utr": True, "dimensions": True, "offline": True},
+            "facts": self.facts,
+            "errors": len(self.result.errors),
+            "warnings": len(self.result.warnings),
+            "inconsistencies": len(self.result.inconsistencies),
+            "problems": self.problems,
+            "messages": [
+                {"level": m["levelname"], "code": m["messageCode"], "message": str(m["msg"]),
+                 "refs": [r.get("href") for r in m.get("refs", []) if isinstance(r, dict)]}
+                for m in self.result.messages
+            ],
+        }
+
+    def as_text(self) -> str:
+        lines = [f"Arelle {_arelle_version()}: {self.facts} facts; {len(self.result.errors)} errors, "
+                 f"{len(self.result.warnings)} warnings, {len(self.result.inconsistencies)} inconsistencies"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines) + "\n"
+
+
+def _arelle_version() -> str:
+    from arelle import Version
+
+    return Version.__version__
+
+
+def validate_report(xhtml: Path, tagger, *, oim: Path | None = None, viewer: Path | None = None) -> ReportValidation:
+    """Arelle on the inline XBRL report, with XBRL 2.1, Dimensions, iXBRL 1.1, Calculations 1.1
+    (round to nearest) and the Unit Type Registry; optionally writing xBRL-JSON and the viewer."""
+    plugins: dict[str, dict[str, Any]] = {}
+    if oim is not None:
+        plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
+    if viewer is not None:
+        plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
+    result = run_arelle(xhtml, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
+                        inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
+    problems = [explain(m, tagger) for m in result.messages]
+    return ReportValidation(result, result.inspected or 0, problems)
+
+
+def explain(message: dict[str, Any], tagger) -> str:
+    """An Arelle finding in the user's terms: the metric, year and breakdown, where in the YAML."""
+    code = message["messageCode"]
+    facts = {f.id: f for f in tagger.facts}
+    ids = []
+    for ref in message.get("refs", []):
+        href = ref.get("href", "") if isinstance(ref, dict) else ""
+        if "#" in href:
+            ids.append(href.rsplit("#", 1)[1])
+    named = [facts[i] for i in ids if i in facts and facts[i].key is not None]
+    if not named:
+        return f"{message['levelname'].lower()}: {message['msg']} [{code}]"
+    fact = named[0]
+    key = fact.key
+    loaded = tagger.loaded
+    metric = loaded.catalogue.metrics[key.metric]
+    what = f"{metric.label}, {key.year}"
+    if key.axis is not None:
+        what += f", {loaded.catalogue.axes[key.axis].label.lower()} {key.member}"
+    if key.per is not None:
+        what += f", per {loaded.catalogue.metrics[key.per].denominator.format(unit=key.per_unit)}"
+    detail = str(message["msg"]).split("\n")[0]
+    if message["levelname"] == "INCONSISTENCY" and metric.sum_of:
+        detail = _sum_detail(loaded, key, metric)
+    return f"{loaded.source.problem(key.path, f'{what}: {detail} [{code}]')}"
+
+
+def _sum_detail(loaded, key, metric) -> str:
+    from .compute import present_metrics
+
+    present = present_metrics(loaded)
+    parts = []
+    for part in metric.sum_of:
+        value = present[part].values.get(key.year) if part in present else None
+        parts.append((loaded.catalogue.metrics[part].label, value))
+    total = present[metric.id].values.get(key.year)
+    known = [v for _, v in parts if v is not None and not isinstance(v, str)]
+    names = " + ".join(label for label, _ in parts)
+    return f"the total {total} is not the sum of its parts {sum(known)} ({names})"

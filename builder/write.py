@@ -1,20 +1,25 @@
 """Write stage: all outputs appear at once, or not at all.
 
-Outputs are written into a temporary folder beside the output folder and swapped in only when
-every file is complete, so a failed build leaves the previous report exactly as it was.
+Outputs are written into a staging folder beside the output folder (some by Arelle, which
+writes files itself) and swapped in only when every step succeeded, so a failed build leaves
+the previous report exactly as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import OutputError
 
 
-def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
+@contextlib.contextmanager
+def staged_output(out_dir: Path) -> Iterator[Path]:
+    """A staging folder that replaces out_dir when the block ends without an exception."""
     out_dir = out_dir.resolve()
     parent = out_dir.parent
     try:
@@ -23,10 +28,7 @@ def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
     except OSError as e:
         raise OutputError(f"cannot write to {parent}: {e.strerror}") from None
     try:
-        for name, content in sorted(files.items()):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+        yield staging
         os.chmod(staging, 0o755)
         _swap(staging, out_dir)
     except OSError as e:
@@ -34,6 +36,15 @@ def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_file(folder: Path, name: str, content: bytes | str) -> Path:
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    target.write_bytes(content)
+    return target
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -1,0 +1,329 @@
+"""Tag stage: the markup that makes the report inline XBRL.
+
+The templates render the report once for HTML and once for iXBRL; in the second pass they
+call a Tagger to wrap every figure, every narrative disclosure, every omission and the
+entity information in ix: elements. The Tagger gathers the contexts, units, footnote
+relationships and hidden facts that the ix:header then declares, and it remembers where in
+company.yaml each fact came from, so that Arelle's findings can be told in the user's terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from .catalogue import Provision
+from .compute import Cell, FactKey
+from .load import Loaded
+from .numbers import decimal_places, format_number
+from .schema import NOT_APPLICABLE
+from .taxonomy import NS, PREFIX, build_model, camel, code_token, entry_point_url
+
+IX_NAMESPACES = {
+    "": "http://www.w3.org/1999/xhtml",
+    "ix": "http://www.xbrl.org/2013/inlineXBRL",
+    "ixt": "http://www.xbrl.org/inlineXBRL/transformation/2020-02-12",
+    "xbrli": "http://www.xbrl.org/2003/instance",
+    "xbrldi": "http://xbrl.org/2006/xbrldi",
+    "link": "http://www.xbrl.org/2003/linkbase",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "iso4217": "http://www.xbrl.org/2003/iso4217",
+    "utr": "http://www.xbrl.org/2009/utr",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    PREFIX: NS,
+}
+ENTITY_SCHEME = "https://www.hkex.com.hk/stock-code"
+NUMBER_FORMAT = "ixt:num-dot-decimal"
+
+
+@dataclass
+class Fact:
+    """A fact as tagged, with the value Arelle must read back and where it came from."""
+
+    id: str
+    concept: str
+    context: str
+    value: Decimal | str
+    unit: str | None = None
+    key: FactKey | None = None
+
+
+@dataclass(frozen=True)
+class ContextKey:
+    start: dt.date | None
+    end: dt.date
+    dimensions: tuple[tuple[str, str, bool], ...] = ()  # (axis concept, member, typed)
+
+
+@dataclass
+class Tagger:
+    """Wraps report content in inline XBRL; when disabled it returns the content as it is."""
+
+    loaded: Loaded
+    enabled: bool
+    facts: list[Fact] = field(default_factory=list)
+    contexts: dict[ContextKey, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)  # unit id -> its xbrli:unit markup
+    footnote_links: dict[str, list[str]] = field(default_factory=dict)  # footnote id -> fact ids
+    hidden: list[Markup] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.taxonomy = build_model(self.loaded.catalogue)
+        self._chains = self._text_chains()
+        self._chain_position: dict[str, int] = {}
+
+    # --- figures ---------------------------------------------------------------------------
+
+    def number(self, cell: Cell, table: str | None = None, notes: tuple[int, ...] | list[int] = ()) -> Markup:
+        """A figure of the data tables: ix:nonFraction, footnoted as in its table."""
+        text = cell.text
+        if not self.enabled or cell.key is None or cell.value in (None, NOT_APPLICABLE):
+            return escape(text)
+        key = cell.key
+        catalogue = self.loaded.catalogue
+        unit = catalogue.units[key.unit]
+        concept = self.taxonomy.metric_concepts[key.metric]
+        dimensions: list[tuple[str, str, bool]] = []
+        scale = unit.scale
+        unit_id = self._unit(unit.xbrl)
+        if key.per is not None:
+            concept = self.taxonomy.intensity_concepts[key.metric]
+            denominator = catalogue.metrics[key.per]
+            per_unit = catalogue.units[key.per_unit]
+            measure = denominator.denominator_measure or per_unit.xbrl
+            scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
+            unit_id = self._unit(f"{unit.xbrl}/{measure}")
+            dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
+                               f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
+        if key.axis is not None:
+            dimensions.append(self._dimension(key.axis, key.member))
+        metric = catalogue.metrics[key.metric]
+        context = self._context(key.year, metric.period, tuple(dimensions))
+        value: Decimal = cell.value
+        fact = self._fact(concept.name, context, value.scaleb(scale), unit_id, key)
+        for n in notes:
+            if table is not None:
+                self.footnote_links.setdefault(f"fn-{table}-{n}", []).append(fact.id)
+        attrs = {
+            "name": f"{PREFIX}:{concept.name}", "contextRef": context, "unitRef": unit_id, "id": fact.id,
+            "decimals": str(decimal_places(value) - scale), "format": NUMBER_FORMAT,
+        }
+        if scale:
+            attrs["scale"] = str(scale)
+        if value < 0:
+            attrs["sign"] = "-"
+        shown = format_number(abs(value))
+        sign = "-" if value < 0 else ""
+        return Markup(f"{sign}<ix:nonFraction{_attrs(attrs)}>{escape(shown)}</ix:nonFraction>")
+
+    def footnote(self, footnote_id: str, text: str) -> Markup:
+        if not self.enabled or footnote_id not in self.footnote_links:
+            return escape(text)
+        return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.loaded.data.report.language}">'
+                      f"{escape(text)}</ix:footnote>")
+
+    # --- narrative ---------------------------------------------------------------------------
+
+    def text(self, codes: list[str] | tuple[str, ...], html: Markup | str, place: str) -> Markup:
+        """Narrative answering provisions: one text block per provision, continued where it spans places."""
+        html = Markup(html)
+        if not self.enabled:
+            return html
+        for code in reversed([c for c in codes if self._text_concept(c)]):
+            html = self._text_block(self._text_concept(code), code, html, place)
+        return html
+
+    def built_in(self, anchor: str, html: Markup | str, item: str | None = None) -> Markup:
+        """A built-in part of the report (the board statement, the principles, the boundary):
+        the text block of the provision answered there, or of one of its items."""
+        html = Markup(html)
+        codes = [p.code for p in self.loaded.edition.provisions if p.answered_in == anchor]
+        if not self.enabled or not codes:
+            return html
+        if item is None:
+            return self.text(codes, html, anchor)
+        name = f"Disclosure{code_token(codes[0])}{camel(item)}TextBlock"
+        fact = self._fact(name, self._current_context(), "")
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}" '
+                      f'escape="true">{html}</ix:nonNumeric>')
+
+    def value(self, concept: str, text: str) -> Markup:
+        """A visible non-numeric fact: the entity's name, the stock code, the report's title."""
+        if not self.enabled:
+            return escape(text)
+        fact = self._fact(concept, self._current_context(), text)
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}">'
+                      f"{escape(text)}</ix:nonNumeric>")
+
+    def omission(self, code: str, part: str, text: str) -> Markup:
+        """The reason (part='reason') or the explanation (part='explanation') of an omission."""
+        concept = f"Omission{'Reason' if part == 'reason' else 'Explanation'}{code_token(code)}"
+        return self.value(concept, text)
+
+    def hide(self, concept: str, value: str) -> str:
+        """A fact not shown in the report (the edition, the language): declared in ix:hidden."""
+        if self.enabled:
+            fact = self._fact(concept, self._current_context(), value)
+            self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" '
+                                      f'id="{fact.id}">{escape(value)}</ix:nonNumeric>'))
+        return ""
+
+    # --- the header ----------------------------------------------------------------------------
+
+    def header(self) -> Markup:
+        if not self.enabled:
+            return Markup("")
+        data = self.loaded.data
+        self.hide("ReportingFrameworkEdition", data.report.edition)
+        self.hide("ReportLanguage", data.report.language)
+        self.hide("ReportPublicationDate", data.report.published.isoformat())
+        self.hide("ReportingCurrency", data.report.currency)
+        parts = ['<div class="ix-header" style="display:none"><ix:header>']
+        parts.append("<ix:hidden>" + "".join(self.hidden) + "</ix:hidden>")
+        parts.append('<ix:references><link:schemaRef xlink:type="simple" '
+                     f'xlink:href="{entry_point_url(data.report.edition)}"/></ix:references>')
+        parts.append("<ix:resources>")
+        for key, context_id in self.contexts.items():
+            parts.append(self._context_markup(key, context_id))
+        parts.extend(self.units.values())
+        for footnote_id, fact_ids in self.footnote_links.items():  # relationships are resources
+            parts.append(f'<ix:relationship fromRefs="{" ".join(fact_ids)}" toRefs="{footnote_id}"/>')
+        parts.append("</ix:resources></ix:header></div>")
+        return Markup("".join(parts))
+
+    # --- the parts ----------------------------------------------------------------------------
+
+    def _fact(self, concept: str, context: str, value, unit: str | None = None, key: FactKey | None = None) -> Fact:
+        fact = Fact(f"f{len(self.facts) + 1}", concept, context, value, unit, key)
+        self.facts.append(fact)
+        return fact
+
+    def _text_concept(self, code: str) -> str | None:
+        provision: Provision | None = self.loaded.edition.provision(code)
+        if provision is None or provision.answer_by == "data":
+            return None
+        return f"Disclosure{code_token(code)}TextBlock"
+
+    def _text_chains(self) -> dict[str, list[str]]:
+        """For each provision, the places that answer it in the order of the document."""
+        chains: dict[str, list[str]] = {}
+        for p in self.loaded.edition.provisions:
+            if p.answered_in:
+                chains.setdefault(p.code, []).append(p.answered_in)
+        for chapter in self.loaded.data.chapters:
+            for section in chapter.sections:
+                for code in section.answers:
+                    chains.setdefault(code, []).append(section.id)
+        return chains
+
+    def _text_block(self, concept: str, code: str, html: Markup, place: str) -> Markup:
+        chain = self._chains.get(code, [place])
+        k = chain.index(place) if place in chain else 0
+        token = code_token(code)
+        after = f' continuedAt="tb-{token}-{k + 1}"' if k + 1 < len(chain) else ""
+        if k == 0:
+            fact = self._fact(concept, self._current_context(), "")
+            return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}" '
+                          f'escape="true"{after}>{html}</ix:nonNumeric>')
+        return Markup(f'<ix:continuation id="tb-{token}-{k}"{after}>{html}</ix:continuation>')
+
+    def _current_context(self) -> str:
+        return self._context(self.loaded.data.report.financial_year, "duration", ())
+
+    def _period(self, year: int) -> tuple[dt.date, dt.date]:
+        """The financial year `year`: the report's period moved by whole years."""
+        period = self.loaded.data.report.period
+        shift = year - self.loaded.data.report.financial_year
+        return _shift(period.start, shift), _shift(period.end, shift)
+
+    def _context(self, year: int, period_type: str, dimensions: tuple) -> str:
+        start, end = self._period(year)
+        key = ContextKey(start if period_type == "duration" else None, end, dimensions)
+        if key not in self.contexts:
+            kind = "d" if key.start else "i"
+            self.contexts[key] = f"c{len(self.contexts) + 1}-{year}{kind}"
+        return self.contexts[key]
+
+    def _dimension(self, axis_id: str, member: str) -> tuple[str, str, bool]:
+        axis = self.loaded.catalogue.axes[axis_id]
+        breakdown = next(b for b in self.taxonomy.breakdowns if b.axis.id == axis_id)
+        if axis.typed:
+            return (f"{PREFIX}:{breakdown.axis_concept.name}", member, True)
+        names = {m.source.rsplit(":", 1)[1]: m.name for m in breakdown.members}
+        return (f"{PREFIX}:{breakdown.axis_concept.name}", f"{PREFIX}:{names[member]}", False)
+
+    def _context_markup(self, key: ContextKey, context_id: str) -> str:
+        stock_code = escape(self.loaded.data.company.stock_code)
+        segment = ""
+        if key.dimensions:
+            members = []
+            for axis, member, typed in key.dimensions:
+                if typed:
+                    element = f"{PREFIX}:{axis.split(':')[1].removesuffix('Axis')}Name"
+                    members.append(f'<xbrldi:typedMember dimension="{axis}"><{element}>{escape(member)}'
+                                   f"</{element}></xbrldi:typedMember>")
+                else:
+                    members.append(f'<xbrldi:explicitMember dimension="{axis}">{member}</xbrldi:explicitMember>')
+            segment = "<xbrli:segment>" + "".join(members) + "</xbrli:segment>"
+        period = (f"<xbrli:startDate>{key.start.isoformat()}</xbrli:startDate><xbrli:endDate>{key.end.isoformat()}"
+                  "</xbrli:endDate>" if key.start else f"<xbrli:instant>{key.end.isoformat()}</xbrli:instant>")
+        return (f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme="{ENTITY_SCHEME}">'
+                f"{stock_code}</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>{period}</xbrli:period>"
+                "</xbrli:context>")
+
+    def _unit(self, xbrl: str) -> str:
+        """The id of the unit for an XBRL unit string ('utr:t', 'iso4217:HKD/utr:tCO2e')."""
+        unit_id = "u-" + xbrl.replace(":", "-").replace("/", "-per-")
+        if unit_id not in self.units:
+            if "/" in xbrl:
+                numerator, denominator = xbrl.split("/", 1)
+                body = (f"<xbrli:divide><xbrli:unitNumerator><xbrli:measure>{numerator}</xbrli:measure>"
+                        f"</xbrli:unitNumerator><xbrli:unitDenominator><xbrli:measure>{denominator}"
+                        "</xbrli:measure></xbrli:unitDenominator></xbrli:divide>")
+            else:
+                body = f"<xbrli:measure>{xbrl}</xbrli:measure>"
+            self.units[unit_id] = f'<xbrli:unit id="{unit_id}">{body}</xbrli:unit>'
+        return unit_id
+
+
+def _shift(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
+
+
+def namespace_attributes() -> Markup:
+    return Markup(" ".join(f'xmlns{":" + p if p else ""}="{uri}"' for p, uri in IX_NAMESPACES.items()))
+
+
+# HTML5 elements and attributes that XHTML 1.1, the host language of inline XBRL, lacks.
+HTML5_ELEMENTS = {"section", "nav", "main", "header", "footer", "article", "aside", "figure", "figcaption"}
+
+
+def to_xhtml11(document: str) -> bytes:
+    """The rendered report as XHTML 1.1 for inline XBRL: HTML5 sectioning elements become
+    divs (keeping their classes), ARIA attributes and the HTML lang attribute go (xml:lang
+    stays), and style elements get their type. The content and the tags are unchanged."""
+    from lxml import etree
+
+    xhtml = IX_NAMESPACES[""]
+    root = etree.fromstring(document.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    for element in root.iter(f"{{{xhtml}}}*"):
+        local = etree.QName(element).localname
+        if local in HTML5_ELEMENTS:
+            element.tag = f"{{{xhtml}}}div"
+            element.set("class", " ".join(filter(None, [local, element.get("class")])))
+        for attribute in list(element.attrib):
+            if attribute.startswith("aria-") or attribute == "lang":
+                del element.attrib[attribute]
+        if local == "style" and "type" not in element.attrib:
+            element.set("type", "text/css")
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")

@@ -1,0 +1,175 @@
+"""The inline XBRL report: valid for Arelle, and every figure round-trips to the YAML."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from builder.catalogue import load_catalogue
+from builder.cli import main
+from builder.compute import compute, present_metrics
+from builder.load import load
+from builder.taxonomy import build_model
+from builder.validate import run_arelle
+
+from .conftest import EXAMPLE_NAMES, EXAMPLES, edit
+
+CAT = load_catalogue()
+TAX = build_model()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_build_validates_the_report_with_arelle(built, name):
+    result = json.loads((built(name) / "validation.json").read_text(encoding="utf-8"))
+    assert (result["errors"], result["warnings"], result["inconsistencies"]) == (0, 0, 0)
+    assert result["facts"] > 100
+    assert result["options"]["calculations"] == "1.1, round to nearest"
+
+
+def _facts_as_read(model):
+    """Every fact Arelle reads back: (concept, period, dimensions, unit) -> value."""
+    facts = {}
+    for fact in model.facts:
+        context = fact.context
+        if context.isInstantPeriod:
+            # Arelle holds a date-only instant as the midnight that ends that day
+            period = ("instant", (context.instantDatetime - datetime.timedelta(days=1)).date().isoformat())
+        else:
+            period = ("duration", context.startDatetime.date().isoformat())
+        dims = []
+        for dim, member in context.qnameDims.items():
+            value = member.memberQname.localName if member.isExplicit else member.typedMember.stringValue
+            dims.append((dim.localName, value))
+        unit = None
+        if fact.unit is not None:
+            numerator, denominator = fact.unit.measures
+            unit = "/".join(filter(None, [" ".join(f"{q.prefix}:{q.localName}" for q in numerator),
+                                          " ".join(f"{q.prefix}:{q.localName}" for q in denominator)]))
+        value = Decimal(fact.value) if fact.isNumeric else fact.value
+        key = (fact.concept.qname.localName, period, tuple(sorted(dims)), unit)
+        assert key not in facts or facts[key] == value, f"inconsistent duplicate {key}"
+        facts[key] = value
+    return facts
+
+
+def _expected_from_yaml(name: str) -> dict:
+    """What the YAML says, in XBRL terms, worked out here from the catalogue independently."""
+    loaded = load(EXAMPLES / name / "company.yaml")
+    report = loaded.data.report
+    expected = {}
+    present = present_metrics(loaded)
+
+    def period(metric, year):
+        shift = year - report.financial_year
+        if metric.period == "instant":
+            return ("instant", report.period.end.replace(year=report.period.end.year + shift).isoformat())
+        return ("duration", report.period.start.replace(year=report.period.start.year + shift).isoformat())
+
+    def add(metric, concept, series, unit_xbrl, scale, dims=()):
+        for year, value in series.items():
+            if isinstance(value, Decimal):
+                expected[(concept, period(metric, year), tuple(sorted(dims)), unit_xbrl)] = value.scaleb(scale)
+
+    for mid, entry in present.items():
+        metric = CAT.metrics[mid]
+        unit = CAT.units[entry.unit]
+        concept = TAX.metric_concepts[mid].name
+        add(metric, concept, entry.values, unit.xbrl, unit.scale)
+        breakdowns = getattr(entry, "breakdowns", None)
+        for axis_id in (type(breakdowns).model_fields if breakdowns is not None else []):
+            given = getattr(breakdowns, axis_id)
+            if given is None:
+                continue
+            axis = CAT.axes[axis_id]
+            axis_name = TAX.concepts[f"{''.join(p.title() for p in axis_id.split('_'))}Axis"].name
+            if axis.typed:
+                members = {m: (m, s) for m, s in given.items()}
+            else:
+                members = {m: (next(c.name for c in TAX.concepts.values() if c.source == f"member:{axis_id}:{m}"),
+                               getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None}
+            for member_name, series in members.values():
+                add(metric, concept, series, unit.xbrl, unit.scale, [(axis_name, member_name)])
+        for intensity in getattr(entry, "intensities", []):
+            denominator = CAT.metrics[intensity.per]
+            per_unit = CAT.units[present[intensity.per].unit]
+            measure = denominator.denominator_measure or per_unit.xbrl
+            scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
+            member = f"Per{TAX.metric_concepts[intensity.per].name}Member"
+            add(metric, TAX.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale,
+                [("IntensityDenominatorAxis", member)])
+    return expected
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_fact_read_back_equals_the_yaml_and_every_figure_is_a_fact(built, name):
+    result = run_arelle(built(name) / "report.xhtml", inspect=_facts_as_read)
+    assert result.errors == []
+    read = {k: v for k, v in result.inspected.items() if k[3] is not None}  # numeric facts
+    expected = _expected_from_yaml(name)
+    assert read == expected
+
+    # and no figure of the data tables is left untagged
+    view = compute(load(EXAMPLES / name / "company.yaml"))
+    figures = sum(isinstance(c.value, Decimal) for t in view.tables for r in t.rows for c in r.cells)
+    assert figures == len(expected)
+    xhtml = (built(name) / "report.xhtml").read_text(encoding="utf-8")
+    data_chapter = xhtml.split('id="data"')[1].split('id="content-index"')[0]
+    cells = re.findall(r'<td class="num">(.*?)</td>', data_chapter)
+    assert len(cells) >= figures
+    untagged = [c for c in cells if re.search(r"\d", c) and "ix:nonFraction" not in c]
+    assert untagged == []
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_narrative_omissions_and_entity_are_tagged(built, name):
+    facts = run_arelle(built(name) / "report.xhtml", inspect=_facts_as_read).inspected
+    concepts = {k[0]: v for k, v in facts.items()}
+    loaded = load(EXAMPLES / name / "company.yaml")
+    assert concepts["EntityName"] == loaded.data.company.name
+    assert concepts["StockCode"] == loaded.data.company.stock_code
+    assert concepts["ReportingFrameworkEdition"] == loaded.data.report.edition
+    for chapter in loaded.data.chapters:
+        for section in chapter.sections:
+            for code in section.answers:
+                p = loaded.edition.provision(code)
+                if p.answer_by != "data":
+                    token = code.replace(".", "_").replace("-", "")
+                    assert f"Disclosure{token}TextBlock" in concepts, code
+    assert "DisclosureMDR13OversightTextBlock" in concepts or loaded.edition.id == "guide-2016"
+    for code, omission in loaded.data.omissions.items():
+        token = code.replace(".", "_").replace("-", "")
+        assert concepts[f"OmissionReason{token}"] == omission.reason
+        assert concepts[f"OmissionExplanation{token}"] == " ".join(omission.explanation.split())
+
+
+def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("values: {2021: 1296.40}", "values: {2021: 1306.40}"))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total " \
+           "1306.40 is not the sum of its parts 1296.40" in err
+    assert "[calc11e:inconsistentCalculationUsingRounding]" in err
+    assert not (folder / "output").exists()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_xbrl_json_and_viewer_work_offline(built, name):
+    out = built(name)
+    oim = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert oim["documentInfo"]["documentType"] == "https://xbrl.org/2021/xbrl-json"
+    validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    # xBRL-JSON carries the footnotes as facts of the concept xbrl:note
+    facts = [f for f in oim["facts"].values() if f["dimensions"]["concept"] != "xbrl:note"]
+    notes = [f for f in oim["facts"].values() if f["dimensions"]["concept"] == "xbrl:note"]
+    assert len(facts) == validation["facts"]
+    assert notes, "footnotes are attached to the facts they annotate"
+    viewer = (out / "viewer.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', viewer)
+    assert scripts and all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
+    for src in scripts:
+        assert (out / src).is_file(), f"the viewer's script {src} is beside it"
