@@ -12,7 +12,7 @@ from .load import load
 from .render import render_html, render_pdf
 from .tag import Tagger, to_xhtml11
 from .validate import validate_report
-from .write import staged_output, write_file
+from .write import check_output_folder, staged_output, write_file
 
 DEFAULT_OUTPUT = "output"
 
@@ -30,6 +30,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     view = compute(loaded)
     html = render_html(loaded, view)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
+    check_output_folder(out_dir, loaded.folder)
     facts = 0
     with staged_output(out_dir) as stage:
         write_file(stage, "report.html", html)
@@ -45,5 +46,5 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
             facts = checked.facts
         if pdf:
             write_file(stage, "report.pdf", render_pdf(render_html(loaded, view, for_print=True), loaded))
-        files = sorted(str(p.relative_to(stage)) for p in stage.iterdir())
+        files = sorted(p.name for p in stage.iterdir())
     return BuildResult(out_dir.resolve(), files, facts)

@@ -6,6 +6,7 @@ or usage. A user never sees a traceback.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -13,14 +14,23 @@ from pathlib import Path
 
 import click
 
-from .errors import BuildError
+from .errors import BuildError, UsageError
 
 
 class _DefaultToBuild(click.Group):
     """`build-report company.yaml` means `build-report build company.yaml`."""
 
+    def parse_args(self, ctx, args):
+        # no command at all: build ./company.yaml
+        if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
+            close = difflib.get_close_matches(args[0], list(self.commands), n=1)
+            if close and not Path(args[0]).exists() and not args[0].endswith((".yaml", ".yml")):
+                raise click.UsageError(f"no command {args[0]!r}; did you mean {close[0]!r}?")
             args = ["build", *args]
         return super().resolve_command(ctx, args)
 
@@ -31,8 +41,10 @@ def cli() -> None:
     """Build a listed company's HKEX ESG report from its company.yaml.
 
     \b
-    build-report company.yaml          build the report into ./output
+    build-report                       build ./company.yaml into ./output
+    build-report company.yaml          build it into output/ beside the YAML
     build-report schema                print the JSON Schema of company.yaml
+    build-report taxonomy              regenerate the XBRL taxonomy
     """
 
 
@@ -66,7 +78,10 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {output}: {e.strerror}") from None
         click.echo(f"wrote {output}")
 
 
@@ -98,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 2
     except click.ClickException as e:
-        e.show()
+        click.echo(f"error: {e.format_message()}", err=True)
         return 2
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

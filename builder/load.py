@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalogue import Catalogue, Edition, load_catalogue
 from .errors import InputError, Problem
-from .schema import MarkdownFile, company_model
+from .schema import MarkdownFile, _text, company_model
 from .yamlsource import SourceMap, read_yaml
 
 MAX_TEXT_FILE = 2 * 1024 * 1024
@@ -31,6 +31,7 @@ class Loaded:
     catalogue: Catalogue
     edition: Edition
     texts: dict[int, str]  # id(MarkdownFile) -> its Markdown, read once
+    images: dict[str, Path]  # image paths written in the Markdown -> the files
 
     def text(self, value: Any) -> str:
         """The Markdown of a Text field, inline or read from its file."""
@@ -46,15 +47,16 @@ def load(file: Path) -> Loaded:
     try:
         data = model.model_validate(raw)
     except ValidationError as e:
-        raise InputError([_problem(source, model, err) for err in e.errors()]) from None
+        raise InputError(_without_echoes([_problem(source, model, err) for err in e.errors()])) from None
     catalogue = load_catalogue()
     edition = catalogue.editions[data.report.edition]
     folder = file.resolve().parent
     problems = _cross_check(data, source, catalogue, edition, folder)
     texts = _read_texts(data, source, folder, problems)
+    images = _markdown_images(data, source, folder, texts, problems)
     if problems:
         raise InputError(problems)
-    return Loaded(data, source, folder, catalogue, edition, texts)
+    return Loaded(data, source, folder, catalogue, edition, texts, images)
 
 
 # --- pydantic errors, said with their place ---------------------------------------------
@@ -77,6 +79,13 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
         return source.problem(loc, message, key=True)
     if kind == "missing":
         return source.problem(loc, f"missing required key {loc[-1]!r}")
+    if kind.startswith(("date_", "datetime_")):
+        return source.problem(loc, f"expected a date written YYYY-MM-DD, got {_show(err['input'])}")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return source.problem(loc, f"expected a whole number, got {_show(err['input'])}")
+    if kind == "string_type" and err["input"] is None:
+        return source.problem(loc, "expected text, got nothing (in YAML a # starts a comment: quote a value "
+                                   "that contains #)")
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return source.problem(loc, f"{err['input']!r} is not allowed here; expected {expected}")
@@ -89,6 +98,24 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
     if kind == "string_pattern_mismatch":
         return source.problem(loc, f"{err['input']!r} does not have the expected form")
     return source.problem(loc, err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind)
+
+
+def _without_echoes(problems: list[Problem]) -> list[Problem]:
+    """A misspelt required key is one mistake: keep 'unknown key ...; did you mean X' and drop
+    the 'missing required key X' that it causes."""
+    suggested = set()
+    for p in problems:
+        if "; did you mean " in p.message and p.yaml_path:
+            parent = p.yaml_path.rsplit(".", 1)[0] if "." in p.yaml_path else ""
+            suggested.add((parent, p.message.rsplit("'", 2)[1]))
+    kept = []
+    for p in problems:
+        if p.message.startswith("missing required key ") and p.yaml_path:
+            parent, _, key = p.yaml_path.rpartition(".")
+            if (parent, key) in suggested:
+                continue
+        kept.append(p)
+    return kept
 
 
 def _show(value: Any) -> str:
@@ -107,6 +134,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
             if field is None:
                 return []
             current = field.annotation
+            if any(getattr(m, "func", None) is _text for m in field.metadata):
+                current = MarkdownFile  # Text: inline Markdown, or {file: ...}
         elif get_origin(current) is dict:
             current = get_args(current)[1]
         elif get_origin(current) is list:
@@ -140,8 +169,8 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
     def provision_codes(codes: list[str], path: tuple) -> None:
         for i, code in enumerate(codes):
             if edition.provision(code) is None:
-                known = [p.code for p in edition.provisions]
-                close = difflib.get_close_matches(code, known, n=1)
+                known = {p.code.upper(): p.code for p in edition.provisions}
+                close = [known[c] for c in difflib.get_close_matches(code.upper(), list(known), n=1)]
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append(
                     source.problem(path + (i,), f"{code!r} is not a provision of the {edition.title}{hint}")
@@ -169,6 +198,16 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 source.problem(("omissions", code), f"{code!r} is not a provision of the {edition.title}", key=True)
             )
 
+    year = data.report.financial_year
+    if data.report.period.end.year != year:
+        problems.append(source.problem(("report", "period", "end"),
+                                       f"the period ends in {data.report.period.end.year}, but the financial year is "
+                                       f"{year} (a financial year is named by the year it ends in)"))
+    for path, series in _all_series(data):
+        for y in series:
+            if y > year:
+                problems.append(source.problem(path + (y,), f"{y} is after the report's financial year {year}", key=True))
+
     metrics = data.metrics
     present = {mid for mid in catalogue.metrics if metrics is not None and getattr(metrics, mid) is not None}
     for mid in sorted(present):
@@ -193,6 +232,31 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
     for path, rel in _image_paths(data):
         _inside(folder, rel, source, path, problems)
     return problems
+
+
+def _all_series(data):
+    """(YAML path, {year: value}) of every series of figures in the input."""
+    if data.metrics is None:
+        return
+    for mid in type(data.metrics).model_fields:
+        entry = getattr(data.metrics, mid)
+        if entry is None:
+            continue
+        base = ("metrics", mid)
+        yield base + ("values",), entry.values
+        breakdowns = getattr(entry, "breakdowns", None)
+        if breakdowns is not None:
+            for axis_id in type(breakdowns).model_fields:
+                given = getattr(breakdowns, axis_id)
+                if isinstance(given, dict):
+                    for member, series in given.items():
+                        yield base + ("breakdowns", axis_id, member), series
+                elif given is not None:
+                    for member in type(given).model_fields:
+                        if getattr(given, member) is not None:
+                            yield base + ("breakdowns", axis_id, member), getattr(given, member)
+        for i, intensity in enumerate(getattr(entry, "intensities", [])):
+            yield base + ("intensities", i, "values"), intensity.values
 
 
 def _at(source: SourceMap, path: tuple) -> str:
@@ -234,6 +298,52 @@ def _text_fields(data) -> list[tuple[tuple, Any]]:
         for s, section in enumerate(chapter.sections):
             fields.append((("chapters", c, "sections", s, "body"), section.body))
     return fields
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+
+
+def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str],
+                     problems: list[Problem]) -> dict[str, Path]:
+    """The images the Markdown shows: files inside the report's folder, each with a description."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    images: dict[str, Path] = {}
+    for path, value in _text_fields(data):
+        text = texts.get(id(value)) if isinstance(value, MarkdownFile) else value
+        if text is None:
+            continue
+        for block in md.parse(text):
+            for token in block.children or []:
+                if token.type != "image":
+                    continue
+                src = token.attrGet("src") or ""
+                line = (block.map[0] + 1) if block.map else None
+                if isinstance(value, MarkdownFile):
+                    where = Problem("", folder / value.file, line, 1, None)
+                else:
+                    where = source.problem(path, "")
+
+                def report(message: str) -> None:
+                    problems.append(Problem(message, where.file, where.line, where.column, where.yaml_path))
+
+                if ":" in src.split("/")[0] or src.startswith("//"):
+                    report(f"the image {src!r} must be a file in the report's folder, not a URL")
+                    continue
+                if not src.lower().endswith(IMAGE_SUFFIXES):
+                    report(f"the image {src!r} is not a PNG, JPEG or SVG file")
+                    continue
+                if not token.content.strip():
+                    report(f"the image {src!r} needs a description for readers who cannot see it: ![description]({src})")
+                candidate = (folder / src).resolve()
+                if not candidate.is_relative_to(folder):
+                    report(f"the image {src!r} is outside the report's folder; give a path relative to the YAML file")
+                elif not candidate.is_file():
+                    report(f"no image file {src!r} in {folder} (image paths are relative to the YAML file)")
+                else:
+                    images[src] = candidate
+    return images
 
 
 def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem]) -> dict[int, str]:

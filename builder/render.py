@@ -26,7 +26,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
-def _markdown_renderer() -> MarkdownIt:
+def _markdown_renderer(images: dict[str, Path]) -> MarkdownIt:
     # xhtmlOut: the same Markdown goes into the XHTML of the inline XBRL report
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True, "xhtmlOut": True}).enable(
         ["table", "replacements", "smartquotes"]
@@ -48,13 +48,22 @@ def _markdown_renderer() -> MarkdownIt:
         tokens[idx].attrSet("scope", "col")
         return renderer.renderToken(tokens, idx, options, env)
 
+    def image(renderer, tokens, idx, options, env):
+        # images were checked when the input was loaded; they are embedded like every asset
+        token = tokens[idx]
+        token.attrSet("src", data_uri(images[token.attrGet("src")]))
+        return renderer.image(tokens, idx, options, env)
+
+    md.add_render_rule("image", image)
     md.add_render_rule("table_open", table_open)
     md.add_render_rule("th_open", th_open)
-    md.validateLink = lambda url: url.lower().startswith(("https://", "mailto:", "#"))
+    md.validateLink = lambda url: url.lower().startswith(("https://", "http://", "mailto:", "#")) or (
+        url in images  # an image checked at load
+    )
     return md
 
 
-def environment(user_templates: Path | None) -> jinja2.Environment:
+def environment(user_templates: Path | None, images: dict[str, Path] | None = None) -> jinja2.Environment:
     loaders = []
     if user_templates is not None and user_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
@@ -66,8 +75,10 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    md = _markdown_renderer()
+    md = _markdown_renderer(images or {})
     env.filters["markdown"] = lambda text: Markup(md.render(text))
+    # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
+    env.filters["inline"] = lambda text: Markup(md.renderInline(text))
     return env
 
 
@@ -79,7 +90,7 @@ def data_uri(path: Path) -> str:
 def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None) -> str:
     """The report as HTML. for_print adds the paged-media stylesheet that only the PDF uses;
     an enabled tagger makes it the XHTML of the inline XBRL report."""
-    env = environment(loaded.folder / "templates")
+    env = environment(loaded.folder / "templates", loaded.images)
     tagger = tagger or Tagger(loaded, enabled=False)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}

@@ -70,7 +70,7 @@ Value = Annotated[
     BeforeValidator(_value),
     WithJsonSchema({"anyOf": [{"type": "number"}, {"const": NOT_APPLICABLE}]}),
 ]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
 Series = dict[Year, Value]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]

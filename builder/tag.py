@@ -119,11 +119,12 @@ class Tagger:
         sign = "-" if value < 0 else ""
         return Markup(f"{sign}<ix:nonFraction{_attrs(attrs)}>{escape(shown)}</ix:nonFraction>")
 
-    def footnote(self, footnote_id: str, text: str) -> Markup:
+    def footnote(self, footnote_id: str, html: Markup | str) -> Markup:
+        html = escape(html)  # Markup passes through; plain text is escaped
         if not self.enabled or footnote_id not in self.footnote_links:
-            return escape(text)
+            return html
         return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.loaded.data.report.language}">'
-                      f"{escape(text)}</ix:footnote>")
+                      f"{html}</ix:footnote>")
 
     # --- narrative ---------------------------------------------------------------------------
 
@@ -150,15 +151,16 @@ class Tagger:
         return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}" '
                       f'escape="true">{html}</ix:nonNumeric>')
 
-    def value(self, concept: str, text: str) -> Markup:
+    def value(self, concept: str, text: Markup | str) -> Markup:
         """A visible non-numeric fact: the entity's name, the stock code, the report's title."""
+        html = escape(text)
         if not self.enabled:
-            return escape(text)
-        fact = self._fact(concept, self._current_context(), text)
+            return html
+        fact = self._fact(concept, self._current_context(), str(text))
         return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}">'
-                      f"{escape(text)}</ix:nonNumeric>")
+                      f"{html}</ix:nonNumeric>")
 
-    def omission(self, code: str, part: str, text: str) -> Markup:
+    def omission(self, code: str, part: str, text: Markup | str) -> Markup:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
         concept = f"Omission{'Reason' if part == 'reason' else 'Explanation'}{code_token(code)}"
         return self.value(concept, text)

@@ -14,7 +14,26 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
+
+
+MARKER = ".build-report"  # marks a folder as ours to replace
+OUTPUT_NAMES = {MARKER, "report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
+                "validation.txt", "viewer.html", "ixbrlviewer.js"}
+
+
+def check_output_folder(out_dir: Path, inputs: Path) -> None:
+    """Refuse an output folder whose replacement would lose anything that is not our output."""
+    out_dir = out_dir.resolve()
+    if out_dir == inputs or out_dir in inputs.parents:
+        raise UsageError(f"the output folder {out_dir} holds the report's own files; choose another folder")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file, not a folder")
+    if out_dir.is_dir() and not (out_dir / MARKER).is_file() and {p.name for p in out_dir.iterdir()} - OUTPUT_NAMES:
+        raise UsageError(
+            f"the folder {out_dir} is not empty and was not written by build-report; "
+            "choose a new or empty folder (a build replaces its output folder as a whole)"
+        )
 
 
 @contextlib.contextmanager
@@ -29,6 +48,7 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
         raise OutputError(f"cannot write to {parent}: {e.strerror}") from None
     try:
         yield staging
+        (staging / MARKER).write_text("This folder is written by build-report, which replaces it at each build.\n")
         os.chmod(staging, 0o755)
         _swap(staging, out_dir)
     except OSError as e:

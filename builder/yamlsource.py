@@ -148,13 +148,29 @@ class _Builder:
         if tag == _NULL:
             return None
         if tag == _TIMESTAMP and _DATE.match(text):
-            return dt.date.fromisoformat(text)
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                self.problems.append(
+                    Problem(f"{text!r} is not a date that exists", self.source.file, *_pos(node), format_path(path))
+                )
+                return None
         if tag == _TIMESTAMP:
             return text
         self.problems.append(
             Problem(f"the tag {tag!r} is not allowed", self.source.file, *_pos(node), format_path(path))
         )
         return None
+
+
+def _syntax_hint(message: str) -> str:
+    """What usually causes PyYAML's syntax errors, said plainly."""
+    if "'\\t'" in message or "\\t" in message:
+        return " (YAML does not allow tabs for indentation: use spaces)"
+    if any(s in message for s in ("block end", "block mapping start", "mapping values are not allowed", "'?'")):
+        return (" (check the indentation: keys of one mapping line up under each other, and a value "
+                "that contains ': ' must be quoted)")
+    return ""
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -182,7 +198,8 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError(Problem(f"invalid YAML: {e.problem or e.context}", file, line, column)) from None
+        message = f"invalid YAML: {e.problem or e.context}"
+        raise InputError(Problem(message + _syntax_hint(message), file, line, column)) from None
     except yaml.YAMLError as e:
         raise InputError(Problem(f"invalid YAML: {e}", file)) from None
     if node is None:

@@ -119,3 +119,50 @@ def test_markdown_cannot_inject_html(example_copy):
     html = (folder / "output" / "report.html").read_text(encoding="utf-8")
     assert "<script>" not in html and 'href="javascript:' not in html and "<b onclick" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_output_folder_never_replaces_what_is_not_ours(example_copy, tmp_path, capsys):
+    folder = example_copy("360digitech-2021")
+    before = sorted(p.name for p in folder.iterdir())
+    # the report's own folder, or a folder above it
+    assert main([str(folder / "company.yaml"), "-o", str(folder), "--no-pdf", "--no-xbrl"]) == 2
+    assert "holds the report's own files" in capsys.readouterr().err
+    assert main([str(folder / "company.yaml"), "-o", str(folder.parent), "--no-pdf", "--no-xbrl"]) == 2
+    # a folder with other files in it
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "-o", str(drafts), "--no-pdf", "--no-xbrl"]) == 2
+    assert "not empty and was not written by build-report" in capsys.readouterr().err
+    assert (drafts / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in folder.iterdir()) == before
+    # a new folder, then the same folder again: it is ours now
+    out = tmp_path / "new" / "out"
+    assert main([str(folder / "company.yaml"), "-o", str(out), "--no-pdf", "--no-xbrl"]) == 0
+    assert main([str(folder / "company.yaml"), "-o", str(out), "--no-pdf", "--no-xbrl"]) == 0
+    assert (out / "report.html").is_file()
+
+
+def test_plain_build_report_builds_company_yaml_here(example_copy, monkeypatch, capsys):
+    folder = example_copy("360digitech-2021")
+    monkeypatch.chdir(folder)
+    assert main(["--no-pdf", "--no-xbrl"]) == 0
+    assert (folder / "output" / "report.html").is_file()
+    assert main(["shema"]) == 2
+    assert "no command 'shema'; did you mean 'schema'?" in capsys.readouterr().err
+
+
+def test_markdown_images_are_embedded_and_checked(example_copy, capsys):
+    folder = example_copy("harbourline-2025")
+    energy = folder / "narrative" / "energy.md"
+    energy.write_text(energy.read_text(encoding="utf-8") + "\n![Rooftop solar at Dongguan](images/cover.svg)\n",
+                      encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert '<img src="data:image/svg+xml;base64,' in html and 'alt="Rooftop solar at Dongguan"' in html
+    energy.write_text("![](images/missing.png)\n\n![Logo](https://example.com/logo.png)\n", encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
+    err = capsys.readouterr().err
+    assert f"{energy}:1:1: the image 'images/missing.png' needs a description" in err
+    assert f"{energy}:1:1: no image file 'images/missing.png'" in err
+    assert f"{energy}:3:1: the image 'https://example.com/logo.png' must be a file in the report's folder" in err

@@ -173,3 +173,27 @@ def test_the_published_schema_file_is_up_to_date():
 
     published = Path(__file__).resolve().parent.parent / "schema" / "company.schema.json"
     assert json.loads(published.read_text(encoding="utf-8")) == json_schema(), "run `make schema`"
+
+
+def test_figures_after_the_financial_year_and_a_wrong_period_are_errors(example_copy):
+    folder = example_copy(SAMPLE)
+    yaml_file = folder / "company.yaml"
+    edit(yaml_file, ("values: {2021: 2.79}", "values: {2022: 2.79}"),
+         ("period: {start: 2021-01-01, end: 2021-12-31}", "period: {start: 2020-01-01, end: 2020-12-31}"))
+    assert problems_of(yaml_file) == [
+        f"company.yaml:{at(yaml_file, 'end: 2020', 5)}: report.period.end: the period ends in 2020, but the "
+        "financial year is 2021 (a financial year is named by the year it ends in)",
+        f"company.yaml:{at(yaml_file, '2022: 2.79')}: metrics.ghg_scope1.values.2022: 2022 is after the report's "
+        "financial year 2021",
+    ]
+
+
+def test_yaml_syntax_errors_say_what_usually_causes_them(tmp_path):
+    yaml_file = tmp_path / "company.yaml"
+    yaml_file.write_text("report:\n  title: x\n    edition: y\n", encoding="utf-8")
+    assert problems_of(yaml_file) == [
+        "company.yaml:3:12: invalid YAML: mapping values are not allowed here (check the indentation: keys of "
+        "one mapping line up under each other, and a value that contains ': ' must be quoted)"
+    ]
+    yaml_file.write_text("report:\n  published: 2026-02-30\n", encoding="utf-8")
+    assert problems_of(yaml_file) == ["company.yaml:2:14: report.published: '2026-02-30' is not a date that exists"]
