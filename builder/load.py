@@ -54,9 +54,11 @@ def load(file: Path) -> Loaded:
     problems = _cross_check(data, source, catalogue, edition, folder)
     texts = _read_texts(data, source, folder, problems)
     images = _markdown_images(data, source, folder, texts, problems)
+    loaded = Loaded(data, source, folder, catalogue, edition, texts, images)
+    _check_references(loaded, problems)
     if problems:
         raise InputError(problems)
-    return Loaded(data, source, folder, catalogue, edition, texts, images)
+    return loaded
 
 
 # --- pydantic errors, said with their place ---------------------------------------------
@@ -298,6 +300,21 @@ def _text_fields(data) -> list[tuple[tuple, Any]]:
         for s, section in enumerate(chapter.sections):
             fields.append((("chapters", c, "sections", s, "body"), section.body))
     return fields
+
+
+def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
+    """Every {{figure}} the Markdown quotes must name a figure the YAML gives."""
+    from .references import check
+
+    for path, value in _text_fields(loaded.data):
+        if isinstance(value, MarkdownFile):
+            if id(value) not in loaded.texts:
+                continue
+            for line, problem in check(loaded, loaded.texts[id(value)]):
+                problems.append(Problem(problem, loaded.folder / value.file, line, 1))
+        else:
+            for _, problem in check(loaded, value):
+                problems.append(loaded.source.problem(path, problem))
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")

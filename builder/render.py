@@ -16,6 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import references
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import OutputError, Problem, TemplateError
@@ -26,7 +27,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
-def _markdown_renderer(images: dict[str, Path]) -> MarkdownIt:
+def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
     # xhtmlOut: the same Markdown goes into the XHTML of the inline XBRL report
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True, "xhtmlOut": True}).enable(
         ["table", "replacements", "smartquotes"]
@@ -55,6 +56,25 @@ def _markdown_renderer(images: dict[str, Path]) -> MarkdownIt:
         return renderer.image(tokens, idx, options, env)
 
     md.add_render_rule("image", image)
+
+    # {{metric | year | axis: member | per: denominator}}: a figure quoted from the data
+    def figure_rule(state, silent):
+        if not state.src.startswith("{{", state.pos):
+            return False
+        match = references.PATTERN.match(state.src, state.pos)
+        if match is None:
+            return False
+        if not silent:
+            token = state.push("figure", "", 0)
+            token.meta = {"match": match}
+        state.pos = match.end()
+        return True
+
+    def render_figure(renderer, tokens, idx, options, env):
+        return str(figure(references.parse(tokens[idx].meta["match"]))) if figure else tokens[idx].meta["match"].group(0)
+
+    md.inline.ruler.before("text", "figure", figure_rule)
+    md.add_render_rule("figure", render_figure)
     md.add_render_rule("table_open", table_open)
     md.add_render_rule("th_open", th_open)
     md.validateLink = lambda url: url.lower().startswith(("https://", "http://", "mailto:", "#")) or (
@@ -63,7 +83,7 @@ def _markdown_renderer(images: dict[str, Path]) -> MarkdownIt:
     return md
 
 
-def environment(user_templates: Path | None, images: dict[str, Path] | None = None) -> jinja2.Environment:
+def environment(user_templates: Path | None, images: dict[str, Path] | None = None, figure=None) -> jinja2.Environment:
     loaders = []
     if user_templates is not None and user_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
@@ -75,7 +95,7 @@ def environment(user_templates: Path | None, images: dict[str, Path] | None = No
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    md = _markdown_renderer(images or {})
+    md = _markdown_renderer(images or {}, figure)
     env.filters["markdown"] = lambda text: Markup(md.render(text))
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
     env.filters["inline"] = lambda text: Markup(md.renderInline(text))
@@ -90,8 +110,13 @@ def data_uri(path: Path) -> str:
 def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None) -> str:
     """The report as HTML. for_print adds the paged-media stylesheet that only the PDF uses;
     an enabled tagger makes it the XHTML of the inline XBRL report."""
-    env = environment(loaded.folder / "templates", loaded.images)
     tagger = tagger or Tagger(loaded, enabled=False)
+
+    def figure(ref: references.Reference) -> Markup:
+        cell, _ = references.resolve(loaded, ref)  # checked when the input was loaded
+        return Markup('<span class="figure">') + tagger.number(cell) + references.unit_text(loaded, cell) + Markup("</span>")
+
+    env = environment(loaded.folder / "templates", loaded.images, figure)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
     for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):

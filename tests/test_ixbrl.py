@@ -173,3 +173,22 @@ def test_xbrl_json_and_viewer_work_offline(built, name):
     assert scripts and all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
     for src in scripts:
         assert (out / src).is_file(), f"the viewer's script {src} is beside it"
+
+
+def test_figures_quoted_in_the_narrative_come_from_the_data_and_are_tagged(built, example_copy, capsys):
+    xhtml = (built("harbourline-2025") / "report.xhtml").read_text(encoding="utf-8")
+    climate = xhtml.split('id="climate-metrics"')[1].split('id="emissions"')[0]
+    quoted = re.findall(r'<span class="figure"><ix:nonFraction name="hkesg:GhgScope1"[^>]*>([^<]+)</ix:nonFraction>', climate)
+    assert quoted == ["9,842.6", "10,310.4", "10,655.0"]
+    html = (built("harbourline-2025") / "report.html").read_text(encoding="utf-8")
+    assert '<span class="figure">3.52\u00a0tCO₂e per HK$ million of revenue</span>' in html
+
+    folder = example_copy("harbourline-2025")
+    energy = folder / "narrative" / "energy.md"
+    energy.write_text("We used {{energy_consumption | 2019}} and {{enrgy}} and {{employees | region: Macau}}.\n",
+                      encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
+    err = capsys.readouterr().err
+    assert f"{energy}:1:1: {{{{energy_consumption}}}}: no figure for 2019" in err
+    assert f"{energy}:1:1: {{{{enrgy}}}} names no metric" in err
+    assert f"{energy}:1:1: {{{{employees | region: Macau}}}}: no such member is given" in err
