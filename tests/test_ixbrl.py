@@ -192,3 +192,20 @@ def test_figures_quoted_in_the_narrative_come_from_the_data_and_are_tagged(built
     assert f"{energy}:1:1: {{{{energy_consumption}}}}: no figure for 2019" in err
     assert f"{energy}:1:1: {{{{enrgy}}}} names no metric" in err
     assert f"{energy}:1:1: {{{{employees | region: Macau}}}}: no such member is given" in err
+
+
+def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("        answers: [A4, A4.1]", "        answers: [A1, A4, A4.1]"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+    xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
+    assert 'name="hkesg:DisclosureA1TextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
+    assert '<ix:continuation id="tb-A1-1">' in xhtml
+
+    def text_of_a1(model):
+        return next(f.value for f in model.facts if f.concept.qname.localName == "DisclosureA1TextBlock")
+
+    result = run_arelle(folder / "output" / "report.xhtml", inspect=text_of_a1)
+    assert result.errors == []
+    assert "Waste is mainly office waste" in result.inspected  # from the emissions section
+    assert "business continuity plans" in result.inspected  # and from the climate section
