@@ -99,6 +99,7 @@ class Unit:
     label_zh: str
     xbrl: str  # the XBRL unit: a measure, or numerator/denominator
     scale: int = 0  # the power of ten from the figure as shown to the fact
+    pint: str = ""  # the unit for the units library
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def load_catalogue() -> Catalogue:
     units = {}
     for kind, kind_data in _read("units.yaml")["kinds"].items():
         for code, u in kind_data["units"].items():
-            units[code] = Unit(code, kind, u["label"], u["label_zh"], u["xbrl"], u.get("scale", 0))
+            units[code] = Unit(code, kind, u["label"], u["label_zh"], u["xbrl"], u.get("scale", 0), u["pint"])
 
     axes = {}
     for axis_id, a in _read("dimensions.yaml")["axes"].items():

@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from .catalogue import Aspect, Metric, Provision
+from .derive import MetricFigures, Series, figures, is_number, percent, significant
 from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
+from .units import factor
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
 BUILT_IN_PARTS = {
@@ -43,6 +45,7 @@ class FactKey:
 class Cell:
     value: Decimal | str | None
     key: FactKey | None = None
+    derived: bool = False  # computed by the builder from the reported figures
 
     @property
     def text(self) -> str:
@@ -61,6 +64,8 @@ class Row:
     cells: list[Cell]
     notes: list[int] = field(default_factory=list)
     metric: str | None = None
+    change: Decimal | None = None  # on the prior year, in percent (derived)
+    share: Decimal | None = None  # of the breakdown's total in the report's year, in percent (derived)
 
     @property
     def has_values(self) -> bool:
@@ -75,6 +80,14 @@ class DataTable:
     groups: list[list[Row]]  # one group of rows per metric, kept together on a page
     notes: list[tuple[int, str]]
     provisions: list[str]
+
+    @property
+    def has_change(self) -> bool:
+        return any(r.change is not None for r in self.rows)
+
+    @property
+    def has_share(self) -> bool:
+        return any(r.share is not None for r in self.rows)
 
     @property
     def anchor(self) -> str:
@@ -122,8 +135,13 @@ class _Notes:
     """Numbers footnotes in the order they are first used across the tables."""
 
     def __init__(self, texts: dict[str, str]):
-        self.texts = texts
+        self.texts = dict(texts)
         self.numbers: dict[str, int] = {}
+
+    def add(self, note_id: str, text: str) -> str:
+        """A note the builder writes itself (a conversion)."""
+        self.texts[note_id] = text
+        return note_id
 
     def marks(self, ids: list[str]) -> list[int]:
         for note in ids:
@@ -148,58 +166,37 @@ def present_metrics(loaded: Loaded) -> dict[str, Any]:
 
 def _years(loaded: Loaded) -> list[int]:
     """The years shown as columns: every year a figure is given for, newest first."""
-    last = loaded.data.report.financial_year
     found: set[int] = set()
-    for entry in present_metrics(loaded).values():
-        for series in _all_series(entry):
-            found.update(y for y in series if y <= last)
-    return sorted(found, reverse=True) or [last]
+    for figs in figures(loaded).values():
+        for series in [figs.total] + [m.series for m in figs.members] + [i.series for i in figs.intensities]:
+            found.update(series)
+    return sorted(found, reverse=True) or [loaded.data.report.financial_year]
 
 
-def _all_series(entry) -> list[dict]:
-    series = [entry.values]
-    breakdowns = getattr(entry, "breakdowns", None)
-    if breakdowns is not None:
-        for _, members in _axes(breakdowns):
-            series.extend(s for _, s in members)
-    for intensity in getattr(entry, "intensities", []):
-        series.append(intensity.values)
-    return series
-
-
-def _axes(breakdowns) -> list[tuple[str, list[tuple[str, dict]]]]:
-    """(axis id, [(member key, series)]) for each axis given, in the order of the catalogue."""
-    out = []
-    for axis_id in type(breakdowns).model_fields:
-        given = getattr(breakdowns, axis_id)
-        if given is None:
-            continue
-        if isinstance(given, dict):  # a typed axis: members as the company named them
-            members = list(given.items())
+def _cells(series: Series, years: list[int], key: dict) -> list[Cell]:
+    """One cell per year; key holds the FactKey fields common to the row."""
+    cells = []
+    for y in years:
+        figure = series.get(y)
+        if figure is None:
+            cells.append(Cell(None))
         else:
-            members = [(m, getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None]
-        out.append((axis_id, members))
-    return out
-
-
-def _cells(series: dict, years: list[int], key: dict) -> list[Cell]:
-    """One cell per year; key holds the FactKey fields common to the row, path its YAML path."""
-    path = key.pop("path")
-    return [Cell(series.get(y), FactKey(year=y, path=path + (y,), **key) if y in series else None) for y in years]
+            cells.append(Cell(figure.value, FactKey(year=y, path=figure.path, **key), figure.derived))
+    return cells
 
 
 def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
     catalogue = loaded.catalogue
-    present = present_metrics(loaded)
+    all_figures = figures(loaded)
     tables = []
     for table in catalogue.tables:
         groups: list[list[Row]] = []
         provisions: list[str] = []
-        for mid, entry in present.items():
+        for mid, figs in all_figures.items():
             metric = catalogue.metrics[mid]
             if metric.table != table.id:
                 continue
-            groups.append(_metric_rows(loaded, metric, entry, years, notes, present))
+            groups.append(_metric_rows(loaded, metric, figs, years, notes))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
         if groups:
             used = sorted({n for group in groups for r in group for n in r.notes})
@@ -210,36 +207,57 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
     return tables
 
 
-def _metric_rows(loaded: Loaded, metric: Metric, entry, years, notes: _Notes, present) -> list[Row]:
+def _change(series: Series, years: list[int]) -> Decimal | None:
+    if len(years) < 2:
+        return None
+    now, before = series.get(years[0]), series.get(years[1])
+    if now is None or before is None or not is_number(now.value) or not is_number(before.value) or before.value == 0:
+        return None
+    return percent(now.value - before.value, before.value)
+
+
+def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, notes: _Notes) -> list[Row]:
     catalogue = loaded.catalogue
-    unit = catalogue.units[entry.unit].label
-    base = ("metrics", metric.id)
-    common = {"metric": metric.id, "unit": entry.unit}
-    rows = [Row("metric", metric.label, unit, _cells(entry.values, years, common | {"path": base + ("values",)}),
-                notes.marks(entry.footnotes), metric.id)]
-    breakdowns = getattr(entry, "breakdowns", None)
-    if breakdowns is not None:
-        for axis_id, members in _axes(breakdowns):
-            axis = catalogue.axes[axis_id]
-            rows.append(Row("axis", f"By {axis.label.lower()}", "", [Cell(None) for _ in years]))
-            for member, series in members:
-                label = member if axis.typed else axis.members[member][0]
-                path = base + ("breakdowns", axis_id, member)
-                key = common | {"path": path, "axis": axis_id, "member": member}
-                rows.append(Row("member", label, unit, _cells(series, years, key)))
-    for i, intensity in enumerate(getattr(entry, "intensities", [])):
+    unit = catalogue.units[figs.unit].label
+    common = {"metric": metric.id, "unit": figs.unit}
+    marks = list(figs.footnotes)
+    if figs.converted:
+        reported = catalogue.units[figs.reported_unit].label
+        as_reported = "; ".join(f"{format_number(v)} ({y})" for y, v in sorted(figs.reported.items(), reverse=True))
+        marks.append(notes.add(f"converted-{metric.id}",
+                               f"Reported in {reported}: {as_reported}; converted to {unit} "
+                               f"(1 {reported} = {format_number(significant(factor(figs.reported_unit), 6))} {unit})."))
+    rows = [Row("metric", metric.label, unit, _cells(figs.total, years, common), notes.marks(marks), metric.id,
+                change=_change(figs.total, years))]
+    this_year = figs.total.get(years[0])
+    for axis_id in figs.axes():
+        axis = catalogue.axes[axis_id]
+        rows.append(Row("axis", f"By {axis.label.lower()}", "", [Cell(None) for _ in years]))
+        for m in figs.members_of(axis_id):
+            label = m.member if axis.typed else axis.members[m.member][0]
+            share = None
+            figure = m.series.get(years[0])
+            if (metric.sums and figure is not None and this_year is not None and is_number(figure.value)
+                    and is_number(this_year.value) and this_year.value != 0):
+                share = percent(figure.value, this_year.value)
+            key = common | {"axis": axis_id, "member": m.member}
+            rows.append(Row("member", label, unit, _cells(m.series, years, key), change=_change(m.series, years),
+                            share=share))
+    for intensity in figs.intensities:
+        if not intensity.per_unit:
+            continue  # its denominator is not given: the load stage reported it
         denominator = catalogue.metrics[intensity.per]
-        per_unit = present[intensity.per].unit
-        per = denominator.denominator.format(unit=catalogue.units[per_unit].label)
-        key = common | {"path": base + ("intensities", i, "values"), "per": intensity.per, "per_unit": per_unit}
+        per = denominator.denominator.format(unit=catalogue.units[intensity.per_unit].label)
+        key = common | {"per": intensity.per, "per_unit": intensity.per_unit}
         rows.append(
             Row(
                 "intensity",
                 f"{metric.label} per {per}",
                 f"{unit} per {per}",
-                _cells(intensity.values, years, key),
+                _cells(intensity.series, years, key),
                 notes.marks(intensity.footnotes),
                 metric.id,
+                change=_change(intensity.series, years),
             )
         )
     return rows

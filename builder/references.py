@@ -46,41 +46,39 @@ def parse(match: re.Match) -> Reference:
 
 def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
     """The cell a reference names, or why it names none."""
-    from .compute import present_metrics
+    from .derive import figures
 
     catalogue = loaded.catalogue
-    present = present_metrics(loaded)
+    all_figures = figures(loaded)
     if ref.metric not in catalogue.metrics:
         return None, f"{{{{{ref.metric}}}}} names no metric"
-    if ref.metric not in present:
+    if ref.metric not in all_figures:
         return None, f"{{{{{ref.metric}}}}}: the YAML gives no figures for {ref.metric}"
-    entry = present[ref.metric]
+    figs = all_figures[ref.metric]
     year = ref.year or loaded.data.report.financial_year
-    base = ("metrics", ref.metric)
-    key = {"metric": ref.metric, "unit": entry.unit}
+    key = {"metric": ref.metric, "unit": figs.unit}
     if ref.per is not None:
-        intensities = [(i, x) for i, x in enumerate(getattr(entry, "intensities", [])) if x.per == ref.per]
-        if not intensities:
+        found = [i for i in figs.intensities if i.per == ref.per and i.per_unit]
+        if not found:
             return None, f"{{{{{ref.metric} | per: {ref.per}}}}}: no intensity per {ref.per} is given"
-        i, intensity = intensities[0]
-        series, path = intensity.values, base + ("intensities", i, "values")
-        key |= {"per": ref.per, "per_unit": present[ref.per].unit}
+        series = found[0].series
+        key |= {"per": ref.per, "per_unit": found[0].per_unit}
     elif ref.axis is not None:
-        breakdowns = getattr(entry, "breakdowns", None)
-        given = getattr(breakdowns, ref.axis, None) if breakdowns is not None else None
-        if ref.member is None or given is None:
+        if ref.member is None or ref.axis not in figs.axes():
             return None, f"{{{{{ref.metric} | {ref.axis}: ...}}}}: no breakdown by {ref.axis} is given"
-        series = given.get(ref.member) if isinstance(given, dict) else getattr(given, ref.member, None)
-        if series is None:
+        members = [m for m in figs.members_of(ref.axis) if m.member == ref.member]
+        if not members:
             return None, f"{{{{{ref.metric} | {ref.axis}: {ref.member}}}}}: no such member is given"
-        path = base + ("breakdowns", ref.axis, ref.member)
+        series = members[0].series
         key |= {"axis": ref.axis, "member": ref.member}
     else:
-        series, path = entry.values, base + ("values",)
+        series = figs.total
     if year not in series:
         return None, f"{{{{{ref.metric}}}}}: no figure for {year}"
-    value = series[year]
-    return Cell(value, FactKey(year=year, path=path + (year,), **key) if value != NOT_APPLICABLE else None), None
+    figure = series[year]
+    if figure.value == NOT_APPLICABLE:
+        return Cell(figure.value), None
+    return Cell(figure.value, FactKey(year=year, path=figure.path, **key), figure.derived), None
 
 
 def unit_text(loaded, cell: Cell) -> str:

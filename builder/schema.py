@@ -259,7 +259,7 @@ class Omission(Strict):
 
 class Intensity(Strict):
     per: str = Field(description="the denominator metric, e.g. employees, revenue, floor_area")
-    values: Series
+    values: Series = Field({}, description="as reported; leave out to have them computed from the denominator")
     footnotes: list[str] = []
 
 

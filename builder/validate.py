@@ -162,14 +162,14 @@ def explain(message: dict[str, Any], tagger) -> str:
 
 
 def _sum_detail(loaded, key, metric) -> str:
-    from .compute import present_metrics
+    from .derive import figures, is_number
 
-    present = present_metrics(loaded)
+    all_figures = figures(loaded)
     parts = []
     for part in metric.sum_of:
-        value = present[part].values.get(key.year) if part in present else None
-        parts.append((loaded.catalogue.metrics[part].label, value))
-    total = present[metric.id].values.get(key.year)
-    known = [v for _, v in parts if v is not None and not isinstance(v, str)]
+        figure = all_figures[part].total.get(key.year) if part in all_figures else None
+        parts.append((loaded.catalogue.metrics[part].label, figure.value if figure else None))
+    total = all_figures[metric.id].total[key.year].value
+    known = [v for _, v in parts if is_number(v)]
     names = " + ".join(label for label, _ in parts)
     return f"the total {total} is not the sum of its parts {sum(known)} ({names})"

@@ -12,6 +12,7 @@ import pytest
 from builder.catalogue import load_catalogue
 from builder.cli import main
 from builder.compute import compute, present_metrics
+from builder.derive import figures
 from builder.load import load
 from builder.taxonomy import build_model
 from builder.validate import run_arelle
@@ -101,6 +102,20 @@ def _expected_from_yaml(name: str) -> dict:
             member = f"Per{TAX.metric_concepts[intensity.per].name}Member"
             add(metric, TAX.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale,
                 [("IntensityDenominatorAxis", member)])
+    # the figures the builder derived (totals from parts, intensities), as it derived them
+    for mid, figs in figures(loaded).items():
+        metric, unit = CAT.metrics[mid], CAT.units[figs.unit]
+        derived_totals = {y: f.value for y, f in figs.total.items() if f.derived}
+        add(metric, TAX.metric_concepts[mid].name, derived_totals, unit.xbrl, unit.scale)
+        for intensity in figs.intensities:
+            derived = {y: f.value for y, f in intensity.series.items() if f.derived}
+            if derived:
+                denominator = CAT.metrics[intensity.per]
+                per_unit = CAT.units[intensity.per_unit]
+                measure = denominator.denominator_measure or per_unit.xbrl
+                scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
+                add(metric, TAX.intensity_concepts[mid].name, derived, f"{unit.xbrl}/{measure}", scale,
+                    [("IntensityDenominatorAxis", f"Per{TAX.metric_concepts[intensity.per].name}Member")])
     return expected
 
 

@@ -1,0 +1,188 @@
+"""The figures of a report, as reported and as derived from what was reported.
+
+Everything downstream (tables, checks, tags) reads the figures from here, never from the raw
+input: each value knows its YAML path and whether the builder derived it. Derived are:
+- a total the YAML does not give, from the members of a breakdown that adds up (or from the
+  metrics it is the sum of);
+- an intensity whose values the YAML does not give, from the metric and its denominator;
+- a figure reported in a unit whose XBRL unit is not the canonical one (GJ), converted.
+
+Rounding rules, stated once and applied once, here:
+- sums are exact (Decimal addition keeps the most precise decimals of the parts);
+- intensities keep 4 significant digits;
+- shares of a breakdown and changes on the prior year are percentages with 1 decimal;
+- a converted figure keeps the significant digits of the reported one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .load import Loaded
+from .schema import NOT_APPLICABLE
+from .units import canonical, needs_conversion, to_canonical
+
+Value = Decimal | str  # a number or NOT_APPLICABLE
+
+
+@dataclass
+class Figure:
+    value: Value
+    path: tuple  # where it stands in company.yaml (for a derived figure: what it is derived for)
+    derived: bool = False
+
+
+Series = dict[int, Figure]
+
+
+@dataclass
+class Member:
+    axis: str
+    member: str
+    series: Series
+
+
+@dataclass
+class IntensityFigures:
+    per: str
+    per_unit: str
+    series: Series
+    footnotes: list[str]
+
+
+@dataclass
+class MetricFigures:
+    metric: str
+    unit: str  # the unit the figures are shown in (the reported one, or the canonical one)
+    reported_unit: str
+    total: Series
+    members: list[Member]
+    intensities: list[IntensityFigures]
+    footnotes: list[str]
+    reported: dict[int, Decimal] = field(default_factory=dict)  # before conversion, for the note
+
+    @property
+    def converted(self) -> bool:
+        return self.unit != self.reported_unit
+
+    def axes(self) -> list[str]:
+        return list(dict.fromkeys(m.axis for m in self.members))
+
+    def members_of(self, axis: str) -> list[Member]:
+        return [m for m in self.members if m.axis == axis]
+
+
+def significant(value: Decimal, digits: int = 4) -> Decimal:
+    if value == 0:
+        return Decimal(0)
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
+
+
+def percent(numerator: Decimal, denominator: Decimal) -> Decimal:
+    return (numerator / denominator * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def figures(loaded: Loaded) -> dict[str, MetricFigures]:
+    """Every metric the YAML gives, with the figures derived from it, in catalogue order."""
+    entries = _entries(loaded)
+    result: dict[str, MetricFigures] = {}
+    for mid, entry in entries.items():
+        result[mid] = _reported(loaded, mid, entry)
+    for mid, figs in result.items():
+        _derive_total(loaded, figs, result)
+    for mid, figs in result.items():
+        _derive_intensities(figs, result)
+    return result
+
+
+def _entries(loaded: Loaded) -> dict[str, Any]:
+    metrics = loaded.data.metrics
+    if metrics is None:
+        return {}
+    return {mid: getattr(metrics, mid) for mid in loaded.catalogue.metrics if getattr(metrics, mid) is not None}
+
+
+def _series(values: dict, path: tuple, convert: str | None) -> Series:
+    out = {}
+    for year, value in values.items():
+        if convert and isinstance(value, Decimal):
+            value = to_canonical(value, convert)
+        out[year] = Figure(value, path + (year,))
+    return out
+
+
+def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
+    catalogue = loaded.catalogue
+    convert = entry.unit if needs_conversion(entry.unit) else None
+    unit = canonical(catalogue.units[entry.unit]).code if convert else entry.unit
+    base = ("metrics", mid)
+    members = []
+    breakdowns = getattr(entry, "breakdowns", None)
+    if breakdowns is not None:
+        for axis_id in type(breakdowns).model_fields:
+            given = getattr(breakdowns, axis_id)
+            if given is None:
+                continue
+            pairs = given.items() if isinstance(given, dict) else (
+                (m, getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None)
+            for member, values in pairs:
+                members.append(Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert)))
+    intensities = [
+        IntensityFigures(i.per, "", _series(i.values or {}, base + ("intensities", n, "values"), None), list(i.footnotes))
+        for n, i in enumerate(getattr(entry, "intensities", []))
+    ]
+    reported = {y: v for y, v in entry.values.items() if isinstance(v, Decimal)} if convert else {}
+    return MetricFigures(mid, unit, entry.unit, _series(entry.values, base + ("values",), convert), members,
+                         intensities, list(entry.footnotes), reported)
+
+
+def _derive_total(loaded: Loaded, figs: MetricFigures, all_figures: dict[str, MetricFigures]) -> None:
+    metric = loaded.catalogue.metrics[figs.metric]
+    years = {y for m in figs.members for y in m.series}
+    if metric.sum_of and all(p in all_figures for p in metric.sum_of):
+        years |= {y for p in metric.sum_of for y in all_figures[p].total}
+    for year in sorted(years - set(figs.total)):
+        value = None
+        if metric.sums:
+            for axis in figs.axes():
+                members = figs.members_of(axis)
+                values = [m.series[year].value for m in members if year in m.series]
+                if len(values) == len(members) and all(isinstance(v, Decimal) for v in values):
+                    value = sum(values, Decimal(0))
+                    break
+        if value is None and metric.sum_of and all(p in all_figures for p in metric.sum_of):
+            parts = [all_figures[p].total.get(year) for p in metric.sum_of]
+            if all(f is not None and isinstance(f.value, Decimal) for f in parts):
+                value = sum((f.value for f in parts), Decimal(0))
+        if value is not None:
+            figs.total[year] = Figure(value, ("metrics", figs.metric, "values", year), derived=True)
+
+
+def _derive_intensities(figs: MetricFigures, all_figures: dict[str, MetricFigures]) -> None:
+    for intensity in figs.intensities:
+        denominator = all_figures.get(intensity.per)
+        if denominator is None:
+            continue
+        intensity.per_unit = denominator.unit
+        for year, numerator in figs.total.items():
+            if year in intensity.series:
+                continue
+            below = denominator.total.get(year)
+            if (isinstance(numerator.value, Decimal) and below is not None and isinstance(below.value, Decimal)
+                    and below.value != 0):
+                intensity.series[year] = Figure(significant(numerator.value / below.value),
+                                                intensity_path(figs, intensity) + (year,), derived=True)
+
+
+def intensity_path(figs: MetricFigures, intensity: IntensityFigures) -> tuple:
+    return ("metrics", figs.metric, "intensities", figs.intensities.index(intensity), "values")
+
+
+def shown(figure: Figure | None) -> Value | None:
+    return None if figure is None else figure.value
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, Decimal) and value != NOT_APPLICABLE
