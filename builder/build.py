@@ -6,8 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from collections.abc import Callable
+
+from .check import ERROR, Finding, run_checks
 from .compute import compute
-from .errors import ValidationFailed
+from .errors import ChecksFailed, ValidationFailed
 from .load import load
 from .render import render_html, render_pdf
 from .tag import Tagger, to_xhtml11
@@ -25,9 +28,16 @@ class BuildResult:
 
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
-          oim: bool = True, viewer: bool = True) -> BuildResult:
+          oim: bool = True, viewer: bool = True, strict: bool = False,
+          warn: Callable[[Finding], None] = lambda finding: None) -> BuildResult:
     loaded = load(company_yaml)
-    view = compute(loaded)
+    findings = run_checks(loaded)
+    failing = [f for f in findings if f.severity == ERROR or strict]
+    if failing:
+        raise ChecksFailed(failing, strict)
+    for finding in findings:
+        warn(finding)
+    view = compute(loaded, findings)
     html = render_html(loaded, view)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder)

@@ -43,6 +43,7 @@ def cli() -> None:
     \b
     build-report                       build ./company.yaml into ./output
     build-report company.yaml          build it into output/ beside the YAML
+    build-report check company.yaml    run the integrity and completeness checks alone
     build-report schema                print the JSON Schema of company.yaml
     build-report taxonomy              regenerate the XBRL taxonomy
     """
@@ -56,16 +57,80 @@ def cli() -> None:
 @click.option("--no-xbrl", is_flag=True, help="Skip the inline XBRL report and its validation.")
 @click.option("--no-json", is_flag=True, help="Skip the xBRL-JSON file.")
 @click.option("--no-viewer", is_flag=True, help="Skip the interactive inline XBRL viewer.")
-def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool, no_viewer: bool) -> None:
-    """Build the report: HTML, PDF, inline XBRL validated by Arelle, xBRL-JSON and viewer."""
+@click.option("--strict", is_flag=True, help="Fail on the checks' warnings too.")
+def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool, no_viewer: bool,
+          strict: bool) -> None:
+    """Build the report: HTML, PDF, inline XBRL validated by Arelle, xBRL-JSON and viewer.
+
+    The integrity and completeness checks run first: errors stop the build, warnings are
+    printed (and stop it too with --strict)."""
     from .build import build as run_build
 
     result = run_build(company_yaml, out_dir, pdf=not no_pdf, xbrl=not no_xbrl, oim=not no_json,
-                       viewer=not no_viewer)
+                       viewer=not no_viewer, strict=strict, warn=lambda f: click.echo(str(f), err=True))
     for name in result.files:
         click.echo(f"wrote {result.out_dir / name}")
     if not no_xbrl:
         click.echo(f"inline XBRL: {result.facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies)")
+
+
+@cli.command()
+@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.option("--json", "json_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the result as JSON to this file.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
+    """Run the integrity and completeness checks alone, without rendering anything."""
+    from .check import ERROR, run_checks
+    from .compute import compute
+    from .errors import ChecksFailed
+    from .load import load
+
+    loaded = load(company_yaml)
+    findings = run_checks(loaded)
+    view = compute(loaded, findings)
+    rows = [row for group in view.index for row in group.rows]
+    width = max([len("provision")] + [len(r.provision.code) for r in rows])
+    click.echo(f"{'provision':<{width}}  {'status':<12}  where answered / problems")
+    for row in rows:
+        where = "; ".join(loc.title for loc in row.locations)
+        if row.omission is not None:
+            where = (where + "; " if where else "") + f"explained: {row.omission.reason}"
+        click.echo(f"{row.provision.code:<{width}}  {row.status:<12}  {where or '-'}")
+        for f in row.findings:
+            click.echo(f"{'':<{width}}  {'':<12}  {f.severity} {f.code}: {f.message}")
+    others = [f for f in findings if f.subject not in {r.provision.code for r in rows}]
+    if others:
+        click.echo("\nfigures:")
+        for f in others:
+            click.echo(f"  {f}")
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"\n{len(rows)} provisions, {errors} errors, {warnings} warnings")
+    if json_file is not None:
+        payload = {
+            "edition": loaded.edition.id,
+            "provisions": [
+                {"code": r.provision.code, "obligation": r.provision.obligation, "status": r.status,
+                 "answered_in": [loc.title for loc in r.locations],
+                 "omission": ({"reason": r.omission.reason, "explanation": r.omission.explanation}
+                              if r.omission else None)}
+                for r in rows
+            ],
+            "findings": [{"code": f.code, "severity": f.severity, "subject": f.subject, "message": f.message,
+                          "file": str(f.where.file) if f.where and f.where.file else None,
+                          "line": f.where.line if f.where else None, "column": f.where.column if f.where else None,
+                          "yaml_path": f.where.yaml_path if f.where else None} for f in findings],
+            "errors": errors,
+            "warnings": warnings,
+        }
+        try:
+            json_file.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {json_file}: {e.strerror}") from None
+    failing = [f for f in findings if f.severity == ERROR or strict]
+    if failing:
+        raise ChecksFailed(failing, strict)
 
 
 @cli.command()

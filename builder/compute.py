@@ -109,6 +109,7 @@ class IndexRow:
     provision: Provision
     locations: list[Location]
     omission: Any = None
+    findings: list = field(default_factory=list)  # what the checks found about it
 
     @property
     def status(self) -> str:
@@ -149,11 +150,11 @@ class _Notes:
         return [self.numbers[n] for n in ids]
 
 
-def compute(loaded: Loaded) -> ReportView:
+def compute(loaded: Loaded, findings: list | None = None) -> ReportView:
     years = _years(loaded)
     notes = _Notes(loaded.data.footnotes)
     tables = _tables(loaded, years, notes)
-    index = _content_index(loaded, tables)
+    index = _content_index(loaded, tables, findings or [])
     return ReportView(years, tables, index, notes.numbers)
 
 
@@ -263,7 +264,7 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
     return rows
 
 
-def _content_index(loaded: Loaded, tables: list[DataTable]) -> list[IndexGroup]:
+def _content_index(loaded: Loaded, tables: list[DataTable], findings: list) -> list[IndexGroup]:
     data = loaded.data
     sections_for: dict[str, list[Location]] = {}
     for chapter in data.chapters:
@@ -288,6 +289,7 @@ def _content_index(loaded: Loaded, tables: list[DataTable]) -> list[IndexGroup]:
                 if provision.code in targets_for:
                     locations.append(Location("Targets and progress", TARGETS_ANCHOR))
                 locations += tables_for.get(provision.code, [])
-                rows.append(IndexRow(provision, locations, data.omissions.get(provision.code)))
+                rows.append(IndexRow(provision, locations, data.omissions.get(provision.code),
+                                     [f for f in findings if f.subject == provision.code]))
             groups.append(IndexGroup(aspect, rows))
     return groups

@@ -130,7 +130,8 @@ def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
             for member, values in pairs:
                 members.append(Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert)))
     intensities = [
-        IntensityFigures(i.per, "", _series(i.values or {}, base + ("intensities", n, "values"), None), list(i.footnotes))
+        IntensityFigures(i.per, "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
+                         list(i.footnotes))
         for n, i in enumerate(getattr(entry, "intensities", []))
     ]
     reported = {y: v for y, v in entry.values.items() if isinstance(v, Decimal)} if convert else {}

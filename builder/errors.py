@@ -63,6 +63,18 @@ class TemplateError(InputError):
     """A template (built-in or the user's override) could not be rendered."""
 
 
+class ChecksFailed(BuildError):
+    """The report fails the integrity or completeness checks. Exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, findings: list, strict: bool):
+        self.findings = findings
+        what = "errors or warnings (--strict)" if strict else "errors"
+        super().__init__(f"the report fails its checks ({len(findings)} {what}):\n"
+                         + "\n".join(f"  {f}" for f in findings))
+
+
 class ValidationFailed(BuildError):
     """The inline XBRL report does not pass Arelle's validation. Exit code 1."""
 

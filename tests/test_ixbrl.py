@@ -164,12 +164,28 @@ def test_narrative_omissions_and_entity_are_tagged(built, name):
 def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, capsys):
     folder = example_copy("360digitech-2021")
     edit(folder / "company.yaml", ("values: {2021: 1296.40}", "values: {2021: 1306.40}"))
+    # the builder's own check catches it first, before anything is rendered
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 1
     err = capsys.readouterr().err
-    assert "metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total " \
-           "1306.40 is not the sum of its parts 1296.40" in err
-    assert "[calc11e:inconsistentCalculationUsingRounding]" in err
+    assert "metrics.ghg_scope1_2.values.2021: error I01: Total greenhouse gas emissions (Scope 1 and 2), 2021: the " \
+           "total 1306.40 differs from the sum of Direct greenhouse gas emissions (Scope 1) and Energy indirect " \
+           "greenhouse gas emissions (Scope 2, location-based), 1296.40" in err
     assert not (folder / "output").exists()
+
+    # and, had it not, Arelle's calculation check would have: the same input, tagged and validated
+    from builder.tag import Tagger, to_xhtml11
+    from builder.render import render_html
+    from builder.validate import validate_report
+
+    loaded = load(folder / "company.yaml")
+    tagger = Tagger(loaded, enabled=True)
+    xhtml = folder / "report.xhtml"
+    xhtml.write_bytes(to_xhtml11(render_html(loaded, compute(loaded), tagger=tagger)))
+    checked = validate_report(xhtml, tagger)
+    assert checked.failed
+    assert any("metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total "
+               "1306.40 is not the sum of its parts 1296.40" in p and "[calc11e:inconsistentCalculationUsingRounding]"
+               in p for p in checked.problems), checked.problems
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

@@ -1,0 +1,334 @@
+"""Check stage: the integrity of the figures and the completeness of the report.
+
+Every check has a stable code, a severity and a message naming the provision or metric and
+where in the YAML. They run on the loaded input and its derived figures, before anything is
+rendered: `build-report check` runs them alone, and a build runs them first (errors stop it;
+warnings stop it too with --strict).
+
+Integrity (I): totals against their parts, breakdowns that do not cover the total,
+percentages outside 0–100, negative physical quantities, intensities without a denominator
+for the year.
+Completeness (C): what the Exchange's reviews of issuers' reports keep finding missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .derive import MetricFigures, figures, is_number
+from .errors import Problem
+from .load import Loaded
+
+ERROR, WARNING = "error", "warning"
+PHYSICAL_KINDS = {"mass", "energy", "volume", "ghg", "headcount", "count", "days", "hours", "area"}
+# KPIs whose data the Exchange expects with an intensity, and those it expects targets for
+INTENSITY_KPIS = ("A1.2", "A1.3", "A1.4", "A2.1", "A2.2")
+TARGET_KPIS = ("A1.5", "A1.6", "A2.3", "A2.4")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    subject: str  # the provision code or the metric id it is about
+    where: Problem | None = None  # the place in the input
+
+    def __str__(self) -> str:
+        place = f"{self.where.file}:{self.where.line}:{self.where.column}: " if self.where and self.where.line else ""
+        path = f"{self.where.yaml_path}: " if self.where and self.where.yaml_path else ""
+        return f"{place}{path}{self.severity} {self.code}: {self.message}"
+
+
+def run_checks(loaded: Loaded) -> list[Finding]:
+    all_figures = figures(loaded)
+    findings: list[Finding] = []
+    for check in (_totals, _coverage, _percentages, _negatives, _intensity_denominators):
+        for figs in all_figures.values():
+            findings.extend(check(loaded, figs, all_figures))
+    for check in (_answered, _answered_as_asked, _omission_of_answered, _board_statement, _intensities_given,
+                  _targets, _three_years, _breakdowns_named, _climate_scopes):
+        findings.extend(check(loaded, all_figures))
+    return findings
+
+
+def _at(loaded: Loaded, path: tuple, message: str = "") -> Problem:
+    return loaded.source.problem(path, message)
+
+
+def _label(loaded: Loaded, metric_id: str) -> str:
+    return loaded.catalogue.metrics[metric_id].label
+
+
+def _tolerance(values: list[Decimal]) -> Decimal:
+    """Half a unit of the least precise figure, for each figure added: rounding, not error."""
+    places = min(max(0, -v.as_tuple().exponent) for v in values)
+    return Decimal(5).scaleb(-places - 1) * len(values)
+
+
+# --- integrity ------------------------------------------------------------------------------
+
+
+def _totals(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I01: a reported total that is not the sum of its parts, beyond rounding."""
+    metric = loaded.catalogue.metrics[figs.metric]
+    found = []
+    for year, total in figs.total.items():
+        if total.derived or not is_number(total.value):
+            continue
+        sums: list[tuple[str, list[Decimal]]] = []
+        if metric.sums:
+            for axis in figs.axes():
+                members = figs.members_of(axis)
+                values = [m.series[year].value for m in members if year in m.series]
+                if values and len(values) == len(members) and all(is_number(v) for v in values):
+                    sums.append((f"its breakdown by {loaded.catalogue.axes[axis].label.lower()}", values))
+        if metric.sum_of and all(p in all_figures and year in all_figures[p].total for p in metric.sum_of):
+            values = [all_figures[p].total[year].value for p in metric.sum_of]
+            if all(is_number(v) for v in values):
+                sums.append(("the sum of " + " and ".join(_label(loaded, p) for p in metric.sum_of), values))
+        for what, values in sums:
+            computed = sum(values, Decimal(0))
+            if abs(computed - total.value) > _tolerance(values + [total.value]):
+                found.append(Finding("I01", ERROR, f"{metric.label}, {year}: the total {total.value} differs from "
+                                     f"{what}, {computed}", metric.id, _at(loaded, total.path)))
+    return found
+
+
+def _coverage(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I02: a breakdown that does not cover every year of its total."""
+    metric = loaded.catalogue.metrics[figs.metric]
+    found = []
+    if not metric.sums:
+        return found
+    for axis in figs.axes():
+        members = figs.members_of(axis)
+        for year, total in figs.total.items():
+            if total.derived or not is_number(total.value):
+                continue
+            given = [m for m in members if year in m.series]
+            if given and len(given) < len(members):
+                missing = ", ".join(m.member for m in members if year not in m.series)
+                found.append(Finding("I02", ERROR, f"{metric.label}, {year}: the breakdown by "
+                                     f"{loaded.catalogue.axes[axis].label.lower()} lacks {missing}, so it does not "
+                                     "cover the total", metric.id, _at(loaded, given[0].series[year].path[:-1])))
+    return found
+
+
+def _series_of(figs: MetricFigures):
+    yield figs.total
+    for m in figs.members:
+        yield m.series
+
+
+def _percentages(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I03: a percentage outside 0–100."""
+    if figs.unit != "%":
+        return []
+    return [Finding("I03", ERROR, f"{_label(loaded, figs.metric)}, {year}: {f.value}% is outside 0–100",
+                    figs.metric, _at(loaded, f.path))
+            for series in _series_of(figs) for year, f in series.items()
+            if is_number(f.value) and not Decimal(0) <= f.value <= Decimal(100)]
+
+
+def _negatives(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I04: a negative physical quantity."""
+    if loaded.catalogue.metrics[figs.metric].unit_kind not in PHYSICAL_KINDS:
+        return []
+    return [Finding("I04", ERROR, f"{_label(loaded, figs.metric)}, {year}: {f.value} is negative, which a "
+                    "physical quantity cannot be", figs.metric, _at(loaded, f.path))
+            for series in _series_of(figs) for year, f in series.items() if is_number(f.value) and f.value < 0]
+
+
+def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I05: an intensity for a year whose denominator is not given."""
+    found = []
+    for intensity in figs.intensities:
+        denominator = all_figures.get(intensity.per)
+        for year, f in intensity.series.items():
+            if f.derived:
+                continue
+            if denominator is None or year not in denominator.total:
+                found.append(Finding("I05", ERROR, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
+                                     f"the denominator {intensity.per} has no figure for {year}, so the intensity "
+                                     "cannot be read or checked", figs.metric, _at(loaded, f.path)))
+        if denominator is not None:
+            for year, total in figs.total.items():
+                if year not in intensity.series and is_number(total.value):
+                    found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
+                                         f"no intensity, because {intensity.per} has no figure for {year}",
+                                         figs.metric, _at(loaded, total.path)))
+    return found
+
+
+# --- completeness ---------------------------------------------------------------------------
+
+
+def _where_answered(loaded: Loaded, all_figures) -> dict[str, set[str]]:
+    """For each provision code, how it is answered: 'narrative' and/or 'data'."""
+    answered: dict[str, set[str]] = {}
+    for p in loaded.edition.provisions:
+        if p.answered_in:
+            answered.setdefault(p.code, set()).add("narrative")
+    for chapter in loaded.data.chapters:
+        for section in chapter.sections:
+            for code in section.answers:
+                answered.setdefault(code, set()).add("narrative")
+    for target in loaded.data.targets:
+        for code in target.provisions:
+            answered.setdefault(code, set()).add("narrative")
+    for mid, figs in all_figures.items():
+        has_figure = any(f.value is not None for series in _series_of(figs) for f in series.values())
+        if has_figure:
+            for code in loaded.catalogue.metrics[mid].provisions:
+                answered.setdefault(code, set()).add("data")
+    return answered
+
+
+def _provision_place(loaded: Loaded) -> Problem:
+    return _at(loaded, ("chapters",))
+
+
+def _answered(loaded: Loaded, all_figures) -> list[Finding]:
+    """C01: a provision neither answered nor explained."""
+    answered = _where_answered(loaded, all_figures)
+    found = []
+    for p in loaded.edition.provisions:
+        if p.code in answered or p.code in loaded.data.omissions:
+            continue
+        severity = WARNING if p.obligation == "recommended" else ERROR
+        found.append(Finding("C01", severity, f"{p.code} {p.title} ({p.obligation_label.lower()}) is neither "
+                             "answered by a section or the data nor explained under omissions", p.code,
+                             _provision_place(loaded)))
+    return found
+
+
+def _answered_as_asked(loaded: Loaded, all_figures) -> list[Finding]:
+    """C02: a provision that asks for data answered by narrative only, or the reverse."""
+    answered = _where_answered(loaded, all_figures)
+    found = []
+    for p in loaded.edition.provisions:
+        how = answered.get(p.code, set())
+        if not how or p.code in loaded.data.omissions:
+            continue
+        if p.answer_by == "data" and "data" not in how:
+            found.append(Finding("C02", WARNING, f"{p.code} {p.title} asks for figures, but only narrative "
+                                 "answers it", p.code, _provision_place(loaded)))
+        if p.answer_by == "both" and how != {"data", "narrative"}:
+            lacking = "the figures are" if "data" not in how else "the description is"
+            found.append(Finding("C02", WARNING, f"{p.code} {p.title} asks for figures and a description; "
+                                 f"{lacking} missing", p.code, _provision_place(loaded)))
+    return found
+
+
+def _omission_of_answered(loaded: Loaded, all_figures) -> list[Finding]:
+    """C03: an explanation of omission for a provision that is answered."""
+    answered = _where_answered(loaded, all_figures)
+    return [Finding("C03", WARNING, f"{code} is explained as omitted ({omission.reason}) but is also answered; "
+                    "remove one of the two", code, _at(loaded, ("omissions", code)))
+            for code, omission in loaded.data.omissions.items() if code in answered]
+
+
+def _board_statement(loaded: Loaded, all_figures) -> list[Finding]:
+    """C04: a part of the board statement too short to say what Part B asks."""
+    found = []
+    for p in loaded.edition.provisions:
+        if p.answered_in != "board-statement":
+            continue
+        for item in p.items:
+            text = loaded.text(getattr(loaded.data.board_statement, item.id))
+            if len(text.split()) < 30:
+                found.append(Finding("C04", WARNING, f"{p.code}: the board statement's part '{item.title}' has "
+                                     f"{len(text.split())} words; the Exchange expects a substantive statement",
+                                     p.code, _at(loaded, ("board_statement", item.id))))
+    return found
+
+
+def _intensities_given(loaded: Loaded, all_figures) -> list[Finding]:
+    """C05: A1.2–A1.4 and A2.1–A2.2 figures without an intensity."""
+    found = []
+    for code in INTENSITY_KPIS:
+        if loaded.edition.provision(code) is None or code in loaded.data.omissions:
+            continue
+        metrics = [m for m, f in all_figures.items() if code in loaded.catalogue.metrics[m].provisions
+                   and loaded.catalogue.metrics[m].intensity]
+        if metrics and not any(i.series for m in metrics for i in all_figures[m].intensities):
+            found.append(Finding("C05", WARNING, f"{code}: {_label(loaded, metrics[0])} is given without an "
+                                 "intensity; add intensities: [{per: ...}] with a denominator",
+                                 code, _at(loaded, ("metrics", metrics[0]))))
+    return found
+
+
+def _targets(loaded: Loaded, all_figures) -> list[Finding]:
+    """C06: A1.5, A1.6, A2.3, A2.4 without a target and its progress (2020 Guide onwards)."""
+    if loaded.edition.id == "guide-2016":
+        return []
+    found = []
+    targets = {code for t in loaded.data.targets if t.progress.strip() for code in t.provisions}
+    for code in TARGET_KPIS:
+        p = loaded.edition.provision(code)
+        if p is not None and code not in targets and code not in loaded.data.omissions:
+            found.append(Finding("C06", WARNING, f"{code} {p.title}: no target with its progress is given under "
+                                 "targets", code, _at(loaded, ("targets",))))
+    return found
+
+
+def _three_years(loaded: Loaded, all_figures) -> list[Finding]:
+    """C07: B2.1 without each of the past three years (2020 Guide onwards)."""
+    p = loaded.edition.provision("B2.1")
+    if p is None or p.years < 3 or "B2.1" in loaded.data.omissions:
+        return []
+    year = loaded.data.report.financial_year
+    wanted = {year, year - 1, year - 2}
+    found = []
+    for mid in ("work_fatalities", "work_fatality_rate"):
+        figs = all_figures.get(mid)
+        given = set(figs.total) if figs else set()
+        if wanted - given:
+            missing = ", ".join(str(y) for y in sorted(wanted - given))
+            found.append(Finding("C07", ERROR, f"B2.1: {_label(loaded, mid)} is needed for each of the past three "
+                                 f"years; missing {missing}", "B2.1", _at(loaded, ("metrics", mid) if figs else ("metrics",))))
+    return found
+
+
+def _breakdowns_named(loaded: Loaded, all_figures) -> list[Finding]:
+    """C08: the breakdowns B1.1, B1.2, B3.1 and B3.2 name."""
+    found = []
+    for p in loaded.edition.provisions:
+        if not p.breakdowns or p.code in loaded.data.omissions:
+            continue
+        metrics = [m for m in all_figures if p.code in loaded.catalogue.metrics[m].provisions]
+        for mid in metrics:
+            given = set(all_figures[mid].axes())
+            for axis in p.breakdowns:
+                if axis in loaded.catalogue.metrics[mid].breakdowns and axis not in given:
+                    found.append(Finding("C08", WARNING, f"{p.code}: {_label(loaded, mid)} is not broken down by "
+                                         f"{loaded.catalogue.axes[axis].label.lower()}, which {p.code} asks for",
+                                         p.code, _at(loaded, ("metrics", mid))))
+    return found
+
+
+def _climate_scopes(loaded: Loaded, all_figures) -> list[Finding]:
+    """C09: under the 2025 Code, Scope 1 and 2 present, Scope 3 reported or explained."""
+    if loaded.edition.provision("D-MT-1") is None:
+        return []
+    found = []
+    year = loaded.data.report.financial_year
+    for mid, code in (("ghg_scope1", "D-MT-1"), ("ghg_scope2", "D-MT-2")):
+        figs = all_figures.get(mid)
+        if figs is None or not is_number(figs.total.get(year).value if figs.total.get(year) else None):
+            found.append(Finding("C09", ERROR, f"{code}: {_label(loaded, mid)} for {year} is mandatory under the "
+                                 "2025 Code", code, _at(loaded, ("metrics",))))
+    answered = _where_answered(loaded, all_figures)
+    if "data" not in answered.get("D-MT-3", set()) and "D-MT-3" not in loaded.data.omissions:
+        found.append(Finding("C09", ERROR, "D-MT-3: Scope 3 emissions are neither reported (ghg_scope3) nor "
+                             "explained under omissions", "D-MT-3", _at(loaded, ("metrics",))))
+    return found
+
+
+def problems_by_provision(findings: list[Finding]) -> dict[str, list[Finding]]:
+    by: dict[str, list[Finding]] = {}
+    for f in findings:
+        by.setdefault(f.subject, []).append(f)
+    return by

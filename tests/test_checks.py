@@ -1,0 +1,184 @@
+"""The integrity and completeness checks: each one tripped by a YAML that breaks it."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from builder.check import run_checks
+from builder.cli import main
+from builder.load import load
+
+from .conftest import edit
+
+COMPLETE = "harbourline-2025"
+
+
+def findings_of(folder):
+    return [(f.code, f.severity, f.message) for f in run_checks(load(folder / "company.yaml"))]
+
+
+def test_the_complete_example_passes_every_check_under_strict(example_copy, capsys):
+    folder = example_copy(COMPLETE)
+    assert findings_of(folder) == []
+    assert main(["check", str(folder / "company.yaml"), "--strict"]) == 0
+    assert "69 provisions, 0 errors, 0 warnings" in capsys.readouterr().out
+
+
+CASES = [
+    ("I01-breakdown", [("mobile_combustion: {2025: 4523.4", "mobile_combustion: {2025: 4623.4")],
+     ("I01", "error", "Direct greenhouse gas emissions (Scope 1), 2025: the total 9842.6 differs from its breakdown "
+      "by emission source, 9942.6")),
+    ("I01-sum-of", [("values: {2025: 24057.9,", "values: {2025: 24157.9,")],
+     ("I01", "error", "Total greenhouse gas emissions (Scope 1 and 2), 2025: the total 24157.9 differs from the sum "
+      "of Direct greenhouse gas emissions (Scope 1) and Energy indirect greenhouse gas emissions (Scope 2, "
+      "location-based), 24057.9")),
+    ("I02", [("Southeast Asia: {2025: 424, 2024: 388, 2023: 348}", "Southeast Asia: {2024: 388, 2023: 348}")],
+     ("I02", "error", "Total workforce, 2025: the breakdown by geographical region lacks Southeast Asia, so it does "
+      "not cover the total")),
+    ("I03", [("female: {2025: 17.2, 2024: 18.5", "female: {2025: 117.2, 2024: 18.5")],
+     ("I03", "error", "Employee turnover rate, 2025: 117.2% is outside 0–100")),
+    ("I04", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0,",
+              "  work_fatalities:\n    unit: persons\n    values: {2025: -1,")],
+     ("I04", "error", "Work-related fatalities, 2025: -1 is negative, which a physical quantity cannot be")),
+    ("I05", [("    unit: HKD million\n    values: {2025: 6842, 2024: 6415, 2023: 6022}",
+              "    unit: HKD million\n    values: {2025: 6842, 2024: 6415}")],
+     ("I05", "error", "Total greenhouse gas emissions (Scope 1 and 2) per revenue, 2023: the denominator revenue "
+      "has no figure for 2023, so the intensity cannot be read or checked")),
+    ("C01", [("        answers: [B7, B7.1, B7.2, B7.3]", "        answers: [B7, B7.1, B7.3]")],
+     ("C01", "error", "B7.2 Preventive measures and whistle-blowing (comply or explain) is neither answered by a "
+      "section or the data nor explained under omissions")),
+    ("C02", [("        answers: [B8, B8.1, B8.2]", "        answers: [B8, B8.1]")],
+     ("C02", "warning", "B8.2 Resources contributed asks for figures and a description; the description is missing")),
+    ("C03", [("omissions:\n", "omissions:\n  A2.1:\n    reason: not material\n    explanation: Energy is not material.\n")],
+     ("C03", "warning", "A2.1 is explained as omitted (not material) but is also answered; remove one of the two")),
+    ("C04", [("  oversight: {file: narrative/board-oversight.md}", "  oversight: The Board oversees ESG.")],
+     ("C04", "warning", "MDR-13: the board statement's part 'The board's oversight of ESG issues' has 4 words; the "
+      "Exchange expects a substantive statement")),
+    ("C05", [("    intensities:\n      - per: employees\n        values: {2025: 0.0074, 2024: 0.0082, 2023: 0.0091}\n", "")],
+     ("C05", "warning", "A1.3: Hazardous waste produced is given without an intensity; add "
+      "intensities: [{per: ...}] with a denominator")),
+    ("C06", [("    provisions: [A2.3]\n", "    provisions: [A2]\n")],
+     ("C06", "warning", "A2.3 Energy use efficiency targets: no target with its progress is given under targets")),
+    ("C07", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0, 2023: 0}",
+              "  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0}")],
+     ("C07", "error", "B2.1: Work-related fatalities is needed for each of the past three years; missing 2023")),
+    ("C08", [("      employment_type:\n        full_time: {2025: 2318, 2024: 2236, 2023: 2162}\n"
+              "        part_time: {2025: 96, 2024: 89, 2023: 81}\n        contract: {2025: 72, 2024: 66, 2023: 62}\n", "")],
+     ("C08", "warning", "B1.1: Total workforce is not broken down by employment type, which B1.1 asks for")),
+    ("C09-scope3", [("D-MT-1, D-MT-2, D-MT-3, D-MT-4", "D-MT-1, D-MT-2, D-MT-4"),
+                    ("  ghg_scope3:\n    unit: tCO2e\n", "  ghg_scope3_removed:\n    unit: tCO2e\n")],
+     None),
+]
+
+
+@pytest.mark.parametrize("name, replacements, expected", CASES, ids=[c[0] for c in CASES])
+def test_each_check_names_what_is_wrong(example_copy, name, replacements, expected):
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml" if "C04" not in name else folder / "company.yaml", *replacements)
+    if name == "C09-scope3":
+        # an unknown metric key is an input error first: remove the whole entry instead
+        text = (folder / "company.yaml").read_text(encoding="utf-8")
+        start = text.index("  ghg_scope3_removed:")
+        end = text.index("  # --- waste")
+        (folder / "company.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+        expected = ("C09", "error", "D-MT-3: Scope 3 emissions are neither reported (ghg_scope3) nor explained "
+                    "under omissions")
+    assert expected in findings_of(folder)
+
+
+def test_removing_a_provisions_section_and_explanation_fails_check(example_copy, capsys):
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml",
+         ("        answers: [B6, B6.2, B6.3, B6.4, B6.5]", "        answers: [B6, B6.2, B6.3, B6.5]"))
+    assert main(["check", str(folder / "company.yaml"), "--json", str(folder / "check.json")]) == 1
+    out = capsys.readouterr()
+    assert re.search(r"^B6.4 +not reported +-$", out.out, re.M)
+    assert "error C01: B6.4 Quality assurance and recall (comply or explain) is neither answered" in out.err
+    result = json.loads((folder / "check.json").read_text(encoding="utf-8"))
+    assert result["errors"] == 1
+    assert {"code": "B6.4", "obligation": "comply_or_explain", "status": "not reported", "answered_in": [],
+            "omission": None} in result["provisions"]
+
+
+def test_the_build_runs_the_checks_first(example_copy, capsys):
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml", ("    provisions: [A2.3]\n", "    provisions: [A2]\n"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
+    assert "warning C06: A2.3" in capsys.readouterr().err
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert "Warning C06: A2.3 Energy use efficiency targets" in html, "the content index shows the status"
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl", "--strict", "-o", str(folder / "strict")]) == 1
+    assert "the report fails its checks (1 errors or warnings (--strict))" in capsys.readouterr().err
+    assert not (folder / "strict").exists()
+    edit(folder / "company.yaml", ("female: {2025: 17.2, 2024: 18.5", "female: {2025: 117.2, 2024: 18.5"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl", "-o", str(folder / "bad")]) == 1
+    assert not (folder / "bad").exists(), "checks run before anything is rendered or written"
+
+
+def _energy_in(unit: str, factor: str) -> list[tuple[str, str]]:
+    """The Harbourline energy figures rewritten in another unit (factor: per MWh, as text)."""
+    from decimal import Decimal
+
+    lines = {
+        "    unit: MWh\n    values: {2025: 51760, 2024: 52990, 2023: 54650}": None,
+        "electricity_purchased: {2025: 32110, 2024: 33550, 2023: 34480}": None,
+        "electricity_renewable_onsite: {2025: 2310, 2024: 720, 2023: 690}": None,
+        "diesel: {2025: 16940, 2024: 18330, 2023: 19100}": None,
+        "lpg: {2025: 400, 2024: 390, 2023: 380}": None,
+        "values: {2025: 0.240, 2024: 0.245, 2023: 0.253}": None,
+    }
+    out = []
+    for old in lines:
+        new = old.replace("unit: MWh", f"unit: {unit}")
+        for number in re.findall(r"(?<=: )[0-9.]+(?=[,}])", old):
+            new = new.replace(f": {number}", f": {Decimal(number) * Decimal(factor)}", 1)
+        out.append((old, new))
+    return out
+
+
+def test_figures_in_other_units_are_shown_as_reported_and_tagged_in_the_canonical_unit(example_copy):
+    from builder.validate import run_arelle
+
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml", *_energy_in("kWh", "1000"),
+         ("    unit: t\n    values: {2025: 2140, 2024: 2205, 2023: 2260}",
+          "    unit: 10k t\n    values: {2025: 0.2140, 2024: 0.2205, 2023: 0.2260}"),
+         ("paper_cartons: {2025: 1310, 2024: 1350, 2023: 1380}", "paper_cartons: {2025: 0.1310, 2024: 0.1350, 2023: 0.1380}"),
+         ("plastic_film: {2025: 390, 2024: 410, 2023: 425}", "plastic_film: {2025: 0.0390, 2024: 0.0410, 2023: 0.0425}"),
+         ("insulation: {2025: 280, 2024: 285, 2023: 290}", "insulation: {2025: 0.0280, 2024: 0.0285, 2023: 0.0290}"),
+         ("wood: {2025: 160, 2024: 160, 2023: 165}", "wood: {2025: 0.0160, 2024: 0.0160, 2023: 0.0165}"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">kWh</td>\s*<td class=\"num\">51,760,000</td>", html)
+    assert re.search(r"Total packaging material used for finished products<sup.*?</th>\s*<td class=\"unit\">ten thousand "
+                     r"tonnes</td>\s*<td class=\"num\">0.2140</td>", html)
+
+    def values(model):
+        return {(f.concept.qname.localName, f.context.startDatetime.year, f.unit.measures[0][0].localName): f.value
+                for f in model.facts if f.isNumeric and not f.context.qnameDims and f.context.isStartEndPeriod}
+
+    facts = run_arelle(folder / "output" / "report.xhtml", inspect=values).inspected
+    assert Decimal(facts[("EnergyConsumption", 2025, "MWh")]) == Decimal("51760")
+    assert Decimal(facts[("PackagingMaterial", 2025, "t")]) == Decimal("2140")
+
+
+def test_a_unit_that_is_not_a_power_of_ten_is_converted_and_the_reported_figures_kept(example_copy):
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml", *_energy_in("GJ", "3.6"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">MWh</td>\s*<td class=\"num\">51,760</td>", html)
+    assert "Reported in GJ: 186,336.0 (2025); 190,764.0 (2024); 196,740.0 (2023); converted to MWh (1 GJ = 0.277778 MWh)." in html
+
+
+def test_a_unit_of_the_wrong_kind_is_refused(example_copy):
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml", ("    unit: MWh\n    values: {2025: 51760", "    unit: t\n    values: {2025: 51760"))
+    with pytest.raises(Exception) as caught:
+        load(folder / "company.yaml")
+    assert "metrics.energy_consumption.unit: 't' is not allowed here; expected 'MWh', \"'000 kWh\", 'kWh' or 'GJ'" \
+        in str(caught.value)
