@@ -64,7 +64,8 @@ class Row:
     cells: list[Cell]
     notes: list[int] = field(default_factory=list)
     metric: str | None = None
-    change: Decimal | None = None  # on the prior year, in percent (derived)
+    change: Decimal | None = None  # on the prior year, in percent, or in points for a percentage (derived)
+    change_in_points: bool = False
     share: Decimal | None = None  # of the breakdown's total in the report's year, in percent (derived)
 
     @property
@@ -158,13 +159,6 @@ def compute(loaded: Loaded, findings: list | None = None) -> ReportView:
     return ReportView(years, tables, index, notes.numbers)
 
 
-def present_metrics(loaded: Loaded) -> dict[str, Any]:
-    metrics = loaded.data.metrics
-    if metrics is None:
-        return {}
-    return {mid: getattr(metrics, mid) for mid in loaded.catalogue.metrics if getattr(metrics, mid) is not None}
-
-
 def _years(loaded: Loaded) -> list[int]:
     """The years shown as columns: every year a figure is given for, newest first."""
     found: set[int] = set()
@@ -208,13 +202,16 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
     return tables
 
 
-def _change(series: Series, years: list[int]) -> Decimal | None:
+def _change(series: Series, years: list[int], in_points: bool = False) -> Decimal | None:
+    """The change on the prior year: in percent, or in percentage points for a percentage."""
     if len(years) < 2:
         return None
     now, before = series.get(years[0]), series.get(years[1])
-    if now is None or before is None or not is_number(now.value) or not is_number(before.value) or before.value == 0:
+    if now is None or before is None or not is_number(now.value) or not is_number(before.value):
         return None
-    return percent(now.value - before.value, before.value)
+    if in_points:
+        return (now.value - before.value).quantize(Decimal("0.1"))
+    return None if before.value == 0 else percent(now.value - before.value, before.value)
 
 
 def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, notes: _Notes) -> list[Row]:
@@ -228,8 +225,9 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
         marks.append(notes.add(f"converted-{metric.id}",
                                f"Reported in {reported}: {as_reported}; converted to {unit} "
                                f"(1 {reported} = {format_number(significant(factor(figs.reported_unit), 6))} {unit})."))
+    points = figs.unit == "%"
     rows = [Row("metric", metric.label, unit, _cells(figs.total, years, common), notes.marks(marks), metric.id,
-                change=_change(figs.total, years))]
+                change=_change(figs.total, years, points), change_in_points=points)]
     this_year = figs.total.get(years[0])
     for axis_id in figs.axes():
         axis = catalogue.axes[axis_id]
@@ -242,8 +240,8 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
                     and is_number(this_year.value) and this_year.value != 0):
                 share = percent(figure.value, this_year.value)
             key = common | {"axis": axis_id, "member": m.member}
-            rows.append(Row("member", label, unit, _cells(m.series, years, key), change=_change(m.series, years),
-                            share=share))
+            rows.append(Row("member", label, unit, _cells(m.series, years, key), change=_change(m.series, years, points),
+                            change_in_points=points, share=share))
     for intensity in figs.intensities:
         if not intensity.per_unit:
             continue  # its denominator is not given: the load stage reported it

@@ -86,7 +86,7 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal:
 
 def figures(loaded: Loaded) -> dict[str, MetricFigures]:
     """Every metric the YAML gives, with the figures derived from it, in catalogue order."""
-    entries = _entries(loaded)
+    entries = present_metrics(loaded)
     result: dict[str, MetricFigures] = {}
     for mid, entry in entries.items():
         result[mid] = _reported(loaded, mid, entry)
@@ -97,7 +97,8 @@ def figures(loaded: Loaded) -> dict[str, MetricFigures]:
     return result
 
 
-def _entries(loaded: Loaded) -> dict[str, Any]:
+def present_metrics(loaded: Loaded) -> dict[str, Any]:
+    """The metrics the YAML gives, as given, in catalogue order."""
     metrics = loaded.data.metrics
     if metrics is None:
         return {}

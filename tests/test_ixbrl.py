@@ -11,8 +11,8 @@ import pytest
 
 from builder.catalogue import load_catalogue
 from builder.cli import main
-from builder.compute import compute, present_metrics
-from builder.derive import figures
+from builder.compute import compute
+from builder.derive import figures, present_metrics
 from builder.load import load
 from builder.taxonomy import build_model
 from builder.validate import run_arelle
