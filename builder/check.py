@@ -44,6 +44,7 @@ class Finding:
 def run_checks(loaded: Loaded) -> list[Finding]:
     all_figures = figures(loaded)
     findings: list[Finding] = []
+    findings.extend(_restatements(loaded, all_figures))
     for check in (_totals, _coverage, _percentages, _negatives, _intensity_denominators):
         for figs in all_figures.values():
             findings.extend(check(loaded, figs, all_figures))
@@ -159,6 +160,46 @@ def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) ->
                     found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
                                          f"no intensity, because {intensity.per} has no figure for {year}",
                                          figs.metric, _at(loaded, total.path)))
+    return found
+
+
+def previous_figures(loaded: Loaded):
+    """(metric, axis, member, year, value as published last year) for every figure of report.previous."""
+    for mid, entry in (loaded.previous or {}).items():
+        if mid not in loaded.catalogue.metrics or not isinstance(entry, dict):
+            continue
+        for year, value in (entry.get("values") or {}).items():
+            yield mid, None, None, year, value
+        for axis, members in (entry.get("breakdowns") or {}).items():
+            for member, series in (members or {}).items():
+                for year, value in (series or {}).items():
+                    yield mid, axis, member, year, value
+
+
+def _restatements(loaded: Loaded, all_figures) -> list[Finding]:
+    """I06: a prior-year figure that differs from the one published last year, unless restated."""
+    restated = {(r.metric, r.axis, r.member, r.year): r for r in loaded.data.restatements}
+    found = []
+    for mid, axis, member, year, old in previous_figures(loaded):
+        figs = all_figures.get(mid)
+        if figs is None or not is_number(old if isinstance(old, Decimal) else None) and not isinstance(old, int):
+            continue
+        if axis is None:
+            figure = figs.total.get(year)
+        else:
+            figure = next((m.series.get(year) for m in figs.members if m.axis == axis and m.member == member), None)
+        if figure is None or figure.derived or not is_number(figure.value) or Decimal(old) == figure.value:
+            continue
+        what = _label(loaded, mid) + (f", {axis} {member}" if axis else "")
+        restatement = restated.get((mid, axis, member, year))
+        if restatement is None:
+            found.append(Finding("I06", WARNING, f"{what}, {year}: {figure.value} differs from the {old} published "
+                                 "last year; give it under restatements with its reason", mid,
+                                 _at(loaded, figure.path)))
+        elif restatement.previous != Decimal(old):
+            found.append(Finding("I06", WARNING, f"{what}, {year}: the restatement says {restatement.previous} was "
+                                 f"published, but last year's report has {old}", mid,
+                                 _at(loaded, ("restatements", loaded.data.restatements.index(restatement)))))
     return found
 
 

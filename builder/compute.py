@@ -225,6 +225,12 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
         marks.append(notes.add(f"converted-{metric.id}",
                                f"Reported in {reported}: {as_reported}; converted to {unit} "
                                f"(1 {reported} = {format_number(significant(factor(figs.reported_unit), 6))} {unit})."))
+    for r in loaded.data.restatements:
+        if r.metric == metric.id:
+            what = f" ({loaded.catalogue.axes[r.axis].label.lower()}: {r.member})" if r.axis else ""
+            marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}",
+                                   f"Restated{what}: the {r.year} figure was published as "
+                                   f"{format_number(r.previous)} {unit}. {r.reason}"))
     points = figs.unit == "%"
     rows = [Row("metric", metric.label, unit, _cells(figs.total, years, common), notes.marks(marks), metric.id,
                 change=_change(figs.total, years, points), change_in_points=points)]

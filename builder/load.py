@@ -32,6 +32,7 @@ class Loaded:
     edition: Edition
     texts: dict[int, str]  # id(MarkdownFile) -> its Markdown, read once
     images: dict[str, Path]  # image paths written in the Markdown -> the files
+    previous: dict | None = None  # last year's published metrics (raw YAML), when report.previous names them
 
     def text(self, value: Any) -> str:
         """The Markdown of a Text field, inline or read from its file."""
@@ -54,7 +55,8 @@ def load(file: Path) -> Loaded:
     problems = _cross_check(data, source, catalogue, edition, folder)
     texts = _read_texts(data, source, folder, problems)
     images = _markdown_images(data, source, folder, texts, problems)
-    loaded = Loaded(data, source, folder, catalogue, edition, texts, images)
+    loaded = Loaded(data, source, folder, catalogue, edition, texts, images,
+                    _previous_metrics(data, source, folder, problems))
     _check_references(loaded, problems)
     if problems:
         raise InputError(problems)
@@ -194,6 +196,14 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
             problems.append(source.problem(("targets", t, "metric"), f"unknown metric {target.metric!r}"))
     for m, topic in enumerate(data.materiality.topics):
         provision_codes(topic.provisions, ("materiality", "topics", m, "provisions"))
+    for i, r in enumerate(data.restatements):
+        path = ("restatements", i)
+        if r.metric not in catalogue.metrics:
+            problems.append(source.problem(path + ("metric",), f"unknown metric {r.metric!r}"))
+        elif r.year >= data.report.financial_year:
+            problems.append(source.problem(path + ("year",), f"a restatement is of a prior year, not {r.year}"))
+        elif (r.axis is None) != (r.member is None):
+            problems.append(source.problem(path, "give both axis and member, or neither"))
     for code in data.omissions:
         if edition.provision(code) is None:
             problems.append(
@@ -300,6 +310,22 @@ def _text_fields(data) -> list[tuple[tuple, Any]]:
         for s, section in enumerate(chapter.sections):
             fields.append((("chapters", c, "sections", s, "body"), section.body))
     return fields
+
+
+def _previous_metrics(data, source: SourceMap, folder: Path, problems: list[Problem]) -> dict | None:
+    """The metrics of last year's published company.yaml: only its figures are read."""
+    if data.report.previous is None:
+        return None
+    file = _inside(folder, data.report.previous, source, ("report", "previous"), problems)
+    if file is None:
+        return None
+    try:
+        previous, _ = read_yaml(file)
+    except InputError as e:
+        problems.extend(e.problems)
+        return None
+    metrics = previous.get("metrics")
+    return metrics if isinstance(metrics, dict) else {}
 
 
 def _check_references(loaded: Loaded, problems: list[Problem]) -> None:

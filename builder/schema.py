@@ -166,6 +166,8 @@ class Report(Strict):
     currency: Literal["HKD", "RMB", "USD"] = "HKD"
     brand_colour: Colour = "#0b5c6b"
     cover_image: Optional[RelativePath] = None
+    previous: Optional[RelativePath] = Field(
+        None, description="last year's company.yaml, as published, to compare the prior-year figures with")
 
     @field_validator("edition")
     @classmethod
@@ -257,6 +259,15 @@ class Omission(Strict):
     explanation: str
 
 
+class Restatement(Strict):
+    metric: str
+    year: Year
+    axis: Optional[str] = None
+    member: Optional[str] = None
+    previous: Number = Field(description="the figure as published last year")
+    reason: str
+
+
 class Intensity(Strict):
     per: str = Field(description="the denominator metric, e.g. employees, revenue, floor_area")
     values: Series = Field({}, description="as reported; leave out to have them computed from the denominator")
@@ -325,6 +336,7 @@ def company_model() -> type[BaseModel]:
         footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], str], {}),
         targets=(list[Target], []),
         omissions=(dict[str, Omission], {}),
+        restatements=(list[Restatement], []),
     )
 
 

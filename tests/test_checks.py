@@ -182,3 +182,21 @@ def test_a_unit_of_the_wrong_kind_is_refused(example_copy):
         load(folder / "company.yaml")
     assert "metrics.energy_consumption.unit: 't' is not allowed here; expected 'MWh', \"'000 kWh\", 'kWh' or 'GJ'" \
         in str(caught.value)
+
+
+def test_a_prior_year_figure_that_changed_must_be_restated(example_copy, capsys):
+    folder = example_copy(COMPLETE)
+    yaml_file = folder / "company.yaml"
+    assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    assert "Restated: the 2024 figure was published as 158 cases. Five complaints" in html
+
+    edit(yaml_file, ("    previous: 158\n", "    previous: 160\n"))
+    assert ("I06", "warning", "Product and service related complaints received, 2024: the restatement says 160 was "
+            "published, but last year's report has 158") in findings_of(folder)
+
+    text = yaml_file.read_text(encoding="utf-8")
+    start, end = text.index("restatements:\n"), text.index("omissions:\n")
+    yaml_file.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert ("I06", "warning", "Product and service related complaints received, 2024: 163 differs from the 158 "
+            "published last year; give it under restatements with its reason") in findings_of(folder)
