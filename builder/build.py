@@ -51,6 +51,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                                       viewer=stage / "viewer.html" if viewer else None)
             if checked.failed:
                 raise ValidationFailed(checked.problems, checked.result.summary())
+            if oim:
+                _canonical_json(stage / "report.json")
             write_file(stage, "validation.json", json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
             write_file(stage, "validation.txt", checked.as_text())
             facts = checked.facts
@@ -58,3 +60,9 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
             write_file(stage, "report.pdf", render_pdf(render_html(loaded, view, for_print=True), loaded))
         files = sorted(p.name for p in stage.iterdir())
     return BuildResult(out_dir.resolve(), files, facts)
+
+
+def _canonical_json(path: Path) -> None:
+    """Arelle writes the facts in an order that varies between runs; sorted, the file is reproducible."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")

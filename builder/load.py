@@ -285,6 +285,9 @@ def _image_paths(data):
 
 def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: list[Problem]) -> Path | None:
     """The file a relative path names, if it exists inside the company's folder."""
+    if "://" in rel or rel.startswith("data:"):
+        problems.append(source.problem(path, f"{rel!r} must be a file in the report's folder, not a URL"))
+        return None
     candidate = (folder / rel).resolve()
     if Path(rel).is_absolute() or not candidate.is_relative_to(folder):
         problems.append(source.problem(path, f"{rel!r} is outside the report's folder; give a path relative to it"))

@@ -148,15 +148,49 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         raise TemplateError(Problem(f"template error: {e}")) from None
 
 
+PDF_SECONDS = 600  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
+PDF_MEMORY = 4 * 1024**3  # bytes of address space for the layout process
+
+
 def render_pdf(html: str, loaded: Loaded) -> bytes:
+    """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_layout, args=(html, str(loaded.folder), sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(PDF_SECONDS):
+            raise OutputError(f"the PDF layout took longer than {PDF_SECONDS} seconds and was stopped")
+        ok, payload = receiver.recv()
+    except EOFError:
+        raise OutputError("the PDF layout process ended without a result (out of memory?)") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if not ok:
+        raise OutputError(f"the PDF could not be laid out: {payload}")
+    return payload
+
+
+def _layout(html: str, base_url: str, sender) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY, PDF_MEMORY))
     # Imported here: WeasyPrint is slow to import and only this step needs it.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    # Every image is already embedded as a data: URI; nothing else may be fetched.
+    # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
+    # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     try:
-        document = HTML(string=html, base_url=str(loaded.folder), url_fetcher=fetcher).render()
-        return document.write_pdf(pdf_identifier=False, uncompressed_pdf=False)
-    except Exception as e:  # WeasyPrint raises many kinds; the user needs one clear message
-        raise OutputError(f"the PDF could not be laid out: {e}") from None
+        pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render().write_pdf(pdf_identifier=False)
+        sender.send((True, pdf))
+    except BaseException as e:  # noqa: BLE001 - whatever WeasyPrint raises, the parent says it plainly
+        sender.send((False, f"{type(e).__name__}: {e}"))
+    finally:
+        sender.close()

@@ -51,7 +51,17 @@ def _number(value: Any) -> Decimal:
     # YAML gives int or Decimal; a quoted "123" or a boolean is a mistake worth naming.
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise PydanticCustomError("number", "expected a number, got {got}", {"got": _describe(value)})
-    return Decimal(value)
+    return _bounded(Decimal(value))
+
+
+MAX_MAGNITUDE = Decimal(10) ** 15  # no ESG figure is a quadrillion; such a number is a typo
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if abs(value) >= MAX_MAGNITUDE:
+        raise PydanticCustomError("number", "{value} is too large to be a figure (at most 15 digits)",
+                                  {"value": str(value)})
+    return value
 
 
 def _value(value: Any) -> Decimal | str:
@@ -61,7 +71,7 @@ def _value(value: Any) -> Decimal | str:
         raise PydanticCustomError(
             "number", "expected a number or 'not applicable', got {got}", {"got": _describe(value)}
         )
-    return Decimal(value)
+    return _bounded(Decimal(value))
 
 
 Number = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]

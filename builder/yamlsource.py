@@ -32,6 +32,12 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# Limits on what a company.yaml may be: far above any real report, far below harm.
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 40  # nested mappings and lists
+MAX_ALIASES = 100  # *references to &anchors: an alias bomb is refused, never expanded
+MAX_NODES = 200_000  # values built, aliases counted at each use
+
 
 @dataclass
 class SourceMap:
@@ -75,13 +81,39 @@ def _is_index(part: int) -> bool:
     return part < 1000
 
 
+class _TooLarge(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
 class _Builder:
     def __init__(self, file: Path):
         self.source = SourceMap(file)
         self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.aliases = 0
+        self.nodes = 0
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.nodes += 1
+        if id(node) in self.seen and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.aliases += 1  # a collection met again: an alias of an anchor
+            if self.aliases > MAX_ALIASES:
+                raise _TooLarge(Problem(f"more than {MAX_ALIASES} aliases (*name) are used; write the values out",
+                                        self.source.file, *_pos(node), format_path(path)))
+        self.seen.add(id(node))
+        if self.nodes > MAX_NODES:
+            raise _TooLarge(Problem(f"the document holds more than {MAX_NODES:,} values", self.source.file,
+                                    *_pos(node), format_path(path)))
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(Problem(f"the document is nested more than {MAX_DEPTH} levels deep", self.source.file,
+                                    *_pos(node), format_path(path)))
         self.source.values[path] = _pos(node)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in (_MAP, _SEQ):
+            self.problems.append(
+                Problem(f"the tag {node.tag!r} is not allowed", self.source.file, *_pos(node), format_path(path))
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -177,9 +209,29 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _depth_checked(text: str, file: Path) -> None:
+    """Refuse deep nesting from the event stream, before composing (which recurses)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise InputError(Problem(f"the document is nested more than {MAX_DEPTH} levels deep",
+                                             file, mark.line + 1, mark.column + 1))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # composing reports the syntax error with its place
+
+
 def read_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Parse a YAML file into data and its source map; every problem raises one InputError."""
     try:
+        if file.is_file() and file.stat().st_size > MAX_BYTES:
+            raise InputError(Problem(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; a company.yaml is "
+                                     "far smaller (put long narrative in Markdown files)", file))
         raw = file.read_bytes()
     except FileNotFoundError:
         raise InputError(Problem("no such file", file)) from None
@@ -193,6 +245,7 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
         line = raw[: e.start].count(b"\n") + 1
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise InputError(Problem("the file is not valid UTF-8 text", file, line, column)) from None
+    _depth_checked(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
@@ -205,7 +258,10 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
     if node is None:
         raise InputError(Problem("the file is empty", file))
     builder = _Builder(file)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except _TooLarge as e:
+        raise InputError(e.problem) from None
     if builder.problems:
         raise InputError(builder.problems)
     if not isinstance(data, dict):

@@ -166,3 +166,16 @@ def test_markdown_images_are_embedded_and_checked(example_copy, capsys):
     assert f"{energy}:1:1: the image 'images/missing.png' needs a description" in err
     assert f"{energy}:1:1: no image file 'images/missing.png'" in err
     assert f"{energy}:3:1: the image 'https://example.com/logo.png' must be a file in the report's folder" in err
+
+
+def test_three_builds_of_the_complete_example_are_identical(built, tmp_path):
+    first = built("harbourline-2025")
+    hashes = [_hashes(first)]
+    for i in range(2):
+        out = tmp_path / f"build-{i}"
+        from builder.build import build
+
+        build(Path(__file__).resolve().parent.parent / "examples" / "harbourline-2025" / "company.yaml", out)
+        hashes.append(_hashes(out))
+    assert hashes[0] == hashes[1] == hashes[2]
+    assert {"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json", "viewer.html"} <= set(hashes[0])
