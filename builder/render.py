@@ -145,7 +145,19 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(Problem(f"template syntax error: {e.message}", Path(e.filename or e.name or "?"), e.lineno)) from None
     except jinja2.TemplateError as e:
-        raise TemplateError(Problem(f"template error: {e}")) from None
+        file, line = _template_place(e)
+        raise TemplateError(Problem(f"template error: {e}", file, line)) from None
+
+
+def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
+    """The template file and line a runtime error happened at (the innermost template frame)."""
+    import traceback
+
+    place: tuple[Path | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith((".html", ".css")) and Path(frame.filename).is_file():
+            place = (Path(frame.filename), frame.lineno)
+    return place
 
 
 PDF_SECONDS = 600  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
