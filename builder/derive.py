@@ -85,7 +85,15 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal:
 
 
 def figures(loaded: Loaded) -> dict[str, MetricFigures]:
-    """Every metric the YAML gives, with the figures derived from it, in catalogue order."""
+    """Every metric the YAML gives, with the figures derived from it, in catalogue order.
+    Derived once per loaded input: the tables, the checks and the quoted figures share them."""
+    cached = getattr(loaded, "_figures", None)
+    if cached is None:
+        cached = loaded._figures = _derive_all(loaded)
+    return cached
+
+
+def _derive_all(loaded: Loaded) -> dict[str, MetricFigures]:
     entries = present_metrics(loaded)
     result: dict[str, MetricFigures] = {}
     for mid, entry in entries.items():

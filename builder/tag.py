@@ -71,7 +71,7 @@ class Tagger:
     hidden: list[Markup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.taxonomy = build_model(self.loaded.catalogue)
+        self.taxonomy = build_model()  # the catalogue is one per process: so is its taxonomy
         self._chains = self._text_chains()
         self._chain_position: dict[str, int] = {}
 

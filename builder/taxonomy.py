@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -176,8 +177,9 @@ def role_uri(kind: str, ident: str) -> str:
     return f"{BASE_URL}role/{kind}/{ident}"
 
 
-def build_model(catalogue: Catalogue | None = None) -> Taxonomy:
-    catalogue = catalogue or load_catalogue()
+@cache
+def build_model() -> Taxonomy:
+    catalogue = load_catalogue()
     concepts: dict[str, Concept] = {}
 
     def add(concept: Concept) -> Concept:
