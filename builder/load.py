@@ -7,6 +7,7 @@ YAML path; nothing is rendered from input that has a problem.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -71,7 +72,11 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
     kind = err["type"]
     if loc and loc[-1] == "[key]":
         loc = loc[:-1]
-        return source.problem(loc, f"the key {loc[-1]!r} is not valid: {err['msg']}", key=True)
+        key = loc[-1]
+        if re.fullmatch(r"\d+(\.\d+)?", str(key)) and len(loc) > 1:
+            return source.problem(loc, f"{key} is not a year: inside {{...}} a comma separates entries, so write "
+                                       "figures without thousands separators (15820, not 15,820)", key=True)
+        return source.problem(loc, f"the key {key!r} is not valid: {err['msg']}", key=True)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         message = f"unknown key {loc[-1]!r}"
@@ -105,8 +110,10 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
 
 
 def _without_echoes(problems: list[Problem]) -> list[Problem]:
-    """A misspelt required key is one mistake: keep 'unknown key ...; did you mean X' and drop
-    the 'missing required key X' that it causes."""
+    """One mistake, one problem: a misspelt required key gives 'unknown key ...; did you mean X'
+    and not also 'missing required key X'; a key that is not a year is not also a bad value."""
+    bad_keys = {p.yaml_path for p in problems if "is not a year" in p.message}
+    problems = [p for p in problems if p.yaml_path not in bad_keys or "is not a year" in p.message]
     suggested = set()
     for p in problems:
         if "; did you mean " in p.message and p.yaml_path:

@@ -46,6 +46,7 @@ class SourceMap:
     file: Path
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    sequences: set[PathKey] = field(default_factory=set)  # the paths that hold lists
 
     def locate(self, path: PathKey, *, key: bool = False) -> tuple[int, int] | None:
         """The position of a path, or of its nearest ancestor that has one."""
@@ -62,23 +63,24 @@ class SourceMap:
     def problem(self, path: PathKey, message: str, *, key: bool = False) -> Problem:
         pos = self.locate(path, key=key)
         line, column = pos if pos else (None, None)
-        return Problem(message, self.file, line, column, format_path(path))
+        return Problem(message, self.file, line, column, format_path(path, self.sequences))
 
 
-def format_path(path: PathKey) -> str:
+def format_path(path: PathKey, sequences: set[PathKey] | None = None) -> str:
     """A YAML path as users write it: metrics.employees.values.2025, sections[3].title."""
     out = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool) and _is_index(part):
+    for i, part in enumerate(path):
+        if isinstance(part, int) and not isinstance(part, bool) and _is_index(path[:i], part, sequences):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
     return out
 
 
-def _is_index(part: int) -> bool:
-    # Sequence indexes are small; a year used as a mapping key (2025) is not an index.
-    return part < 1000
+def _is_index(parent: PathKey, part: int, sequences: set[PathKey] | None) -> bool:
+    if sequences is not None:
+        return tuple(parent) in sequences
+    return part < 1000  # without the file's shape: indexes are small, years are not
 
 
 class _TooLarge(Exception):
@@ -94,29 +96,29 @@ class _Builder:
         self.aliases = 0
         self.nodes = 0
 
+    def _problem(self, node: yaml.Node, path: PathKey, message: str) -> Problem:
+        return Problem(message, self.source.file, *_pos(node), format_path(path, self.source.sequences))
+
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.nodes += 1
         if id(node) in self.seen and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             self.aliases += 1  # a collection met again: an alias of an anchor
             if self.aliases > MAX_ALIASES:
-                raise _TooLarge(Problem(f"more than {MAX_ALIASES} aliases (*name) are used; write the values out",
-                                        self.source.file, *_pos(node), format_path(path)))
+                raise _TooLarge(self._problem(node, path, f"more than {MAX_ALIASES} aliases (*name) are used; "
+                                                          "write the values out"))
         self.seen.add(id(node))
         if self.nodes > MAX_NODES:
-            raise _TooLarge(Problem(f"the document holds more than {MAX_NODES:,} values", self.source.file,
-                                    *_pos(node), format_path(path)))
+            raise _TooLarge(self._problem(node, path, f"the document holds more than {MAX_NODES:,} values"))
         if len(path) > MAX_DEPTH:
-            raise _TooLarge(Problem(f"the document is nested more than {MAX_DEPTH} levels deep", self.source.file,
-                                    *_pos(node), format_path(path)))
+            raise _TooLarge(self._problem(node, path, f"the document is nested more than {MAX_DEPTH} levels deep"))
         self.source.values[path] = _pos(node)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in (_MAP, _SEQ):
-            self.problems.append(
-                Problem(f"the tag {node.tag!r} is not allowed", self.source.file, *_pos(node), format_path(path))
-            )
+            self.problems.append(self._problem(node, path, f"the tag {node.tag!r} is not allowed"))
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            self.source.sequences.add(path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
 
@@ -132,15 +134,9 @@ class _Builder:
                 key = str(key)
             line = _pos(key_node)[0]
             if key in first_seen:
-                self.problems.append(
-                    Problem(
-                        f"duplicate key {key!r} (first given on line {first_seen[key]}); "
-                        "the second value would silently replace the first",
-                        self.source.file,
-                        *_pos(key_node),
-                        format_path(path + (key,)),
-                    )
-                )
+                self.problems.append(self._problem(
+                    key_node, path + (key,), f"duplicate key {key!r} (first given on line {first_seen[key]}); "
+                    "the second value would silently replace the first"))
                 continue
             first_seen[key] = line
             self.source.keys[path + (key,)] = _pos(key_node)
@@ -165,14 +161,7 @@ class _Builder:
             except InvalidOperation:
                 value = None
             if value is None or not value.is_finite():
-                self.problems.append(
-                    Problem(
-                        f"{text!r} is not a finite number",
-                        self.source.file,
-                        *_pos(node),
-                        format_path(path),
-                    )
-                )
+                self.problems.append(self._problem(node, path, f"{text!r} is not a finite number"))
                 return text
             return value
         if tag == _BOOL:
@@ -183,15 +172,11 @@ class _Builder:
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                self.problems.append(
-                    Problem(f"{text!r} is not a date that exists", self.source.file, *_pos(node), format_path(path))
-                )
+                self.problems.append(self._problem(node, path, f"{text!r} is not a date that exists"))
                 return None
         if tag == _TIMESTAMP:
             return text
-        self.problems.append(
-            Problem(f"the tag {tag!r} is not allowed", self.source.file, *_pos(node), format_path(path))
-        )
+        self.problems.append(self._problem(node, path, f"the tag {tag!r} is not allowed"))
         return None
 
 

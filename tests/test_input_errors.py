@@ -197,3 +197,13 @@ def test_yaml_syntax_errors_say_what_usually_causes_them(tmp_path):
     ]
     yaml_file.write_text("report:\n  published: 2026-02-30\n", encoding="utf-8")
     assert problems_of(yaml_file) == ["company.yaml:2:14: report.published: '2026-02-30' is not a date that exists"]
+
+
+def test_a_thousands_separator_in_a_flow_mapping_is_explained(example_copy):
+    folder = example_copy(SAMPLE)
+    yaml_file = folder / "company.yaml"
+    edit(yaml_file, ("values: {2021: 1293.61}", "values: {2021: 1,293.61}"))
+    assert problems_of(yaml_file) == [
+        f"company.yaml:{at(yaml_file, '293.61')}: metrics.ghg_scope2.values.293.61: 293.61 is not a year: inside "
+        "{...} a comma separates entries, so write figures without thousands separators (15820, not 15,820)"
+    ]
