@@ -81,21 +81,29 @@ def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
     return Cell(figure.value, FactKey(year=year, path=figure.path, **key), figure.derived), None
 
 
-def unit_text(loaded, cell: Cell) -> str:
-    """The unit shown after a quoted figure: '%' joined, counts bare, others after a space."""
+CURRENCY_SYMBOLS = ("HK$", "US$", "RMB")
+
+
+def unit_text(loaded, cell: Cell) -> tuple[str, str]:
+    """What stands before and after a quoted figure: 'HK$' and ' million' for money, '%' joined,
+    nothing for counts, the unit after a space for the rest."""
     key = cell.key
     if key is None:
-        return ""
+        return "", ""
     unit = loaded.catalogue.units[key.unit]
     if key.per is not None:
         denominator = loaded.catalogue.metrics[key.per]
         per_unit = loaded.catalogue.units[key.per_unit].label
-        return f"\u00a0{unit.label} per {denominator.denominator.format(unit=per_unit)}"
+        return "", f"\u00a0{unit.label} per {denominator.denominator.format(unit=per_unit)}"
     if key.unit == "%":
-        return "%"
+        return "", "%"
     if key.unit in PLAIN_UNITS:
-        return ""
-    return f"\u00a0{unit.label}"
+        return "", ""
+    for symbol in CURRENCY_SYMBOLS:
+        if unit.kind == "money" and unit.label.startswith(symbol):
+            rest = unit.label.removeprefix(symbol).strip()
+            return symbol, f"\u00a0{rest}" if rest else ""
+    return "", f"\u00a0{unit.label}"
 
 
 def check(loaded_like, text: str) -> list[tuple[int, str]]:

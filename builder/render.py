@@ -114,7 +114,8 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
 
     def figure(ref: references.Reference) -> Markup:
         cell, _ = references.resolve(loaded, ref)  # checked when the input was loaded
-        return Markup('<span class="figure">') + tagger.number(cell) + references.unit_text(loaded, cell) + Markup("</span>")
+        before, after = references.unit_text(loaded, cell)
+        return Markup('<span class="figure">') + before + tagger.number(cell) + after + Markup("</span>")
 
     env = environment(loaded.folder / "templates", loaded.images, figure)
     data = loaded.data
