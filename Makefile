@@ -11,19 +11,24 @@ setup: $(STAMP)
 
 # HarfBuzz's subsetter makes WeasyPrint's font embedding fast (CJK especially); it is a
 # Debian package, installed when we can, and optional otherwise.
+# Debian packages: HarfBuzz's subsetter makes WeasyPrint's font embedding fast (optional);
+# Chromium runs axe-core, the accessibility checker of the tests.
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium
+
 $(STAMP): pyproject.toml
-	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
+	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get install -y -q libharfbuzz-subset0 >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libharfbuzz-subset0 >/dev/null 2>&1)) || \
-	    echo "note: libharfbuzz-subset0 could not be installed; fonts are subset more slowly"; \
-	  else echo "note: install libharfbuzz-subset0 for faster PDFs"; fi; \
+	    echo "apt-get install $(DEBIAN_PACKAGES)"; \
+	    (apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1)) || \
+	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility test will fail"; \
+	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs and the accessibility test"; fi; \
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
-	@# The Nu Html Checker (Java) judges the HTML in the tests.
-	npm install --silent --no-fund --no-audit --prefix .tools vnu-jar@26.9.27
+	@# The Nu Html Checker (Java) and axe-core (in Chromium) judge the HTML in the tests.
+	npm install --silent --no-fund --no-audit --prefix .tools vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1
 	@touch $(STAMP)
 
 examples: setup

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -58,6 +60,21 @@ def test_html_is_valid_for_the_nu_html_checker(built):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_html_passes_axe_in_chromium(built):
+    """axe-core's WCAG 2 A/AA and best-practice rules, in headless Chromium."""
+    tools = Path(__file__).resolve().parent.parent / ".tools" / "node_modules"
+    assert (tools / "axe-core").is_dir() and shutil.which("chromium"), "axe-core and Chromium come with `make setup`"
+    for name in EXAMPLE_NAMES:
+        result = subprocess.run(
+            ["node", str(Path(__file__).parent / "tools" / "axe.js"), str(built(name) / "report.html")],
+            capture_output=True, text=True, timeout=300, env=os.environ | {"NODE_PATH": str(tools)},
+        )
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["passes"] > 20
+        assert report["violations"] == [], f"{name}: {report['violations']}"
 
 
 def test_cli_builds_into_output_beside_the_yaml(example_copy, capsys, monkeypatch):
