@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import subprocess
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -204,6 +207,16 @@ def test_xbrl_json_and_viewer_work_offline(built, name):
     assert scripts and all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
     for src in scripts:
         assert (out / src).is_file(), f"the viewer's script {src} is beside it"
+
+    # opened in Chromium from the folder, with every request elsewhere refused, it finds the facts
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(["node", str(root / "tests" / "tools" / "viewer.js"), str(out / "viewer.html")],
+                            capture_output=True, text=True, timeout=300,
+                            env=os.environ | {"NODE_PATH": str(root / ".tools" / "node_modules")})
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["refused"] == [] and seen["errors"] == []
+    assert seen["tagged"] >= validation["facts"] - 10, seen  # hidden facts are not highlighted
 
 
 def test_figures_quoted_in_the_narrative_come_from_the_data_and_are_tagged(built, example_copy, capsys):
