@@ -130,6 +130,11 @@ class Metric:
     concept: str | None = None  # the XBRL name, when the one derived from the id reads badly
     denominator_measure: str | None = None  # the XBRL measure an intensity divides by
 
+    def per(self, unit_label: str) -> str:
+        """How an intensity reads after 'per' when this metric divides it: 'employee',
+        'HK$ million of revenue'."""
+        return self.denominator.format(unit=unit_label)
+
 
 @dataclass(frozen=True)
 class Table:

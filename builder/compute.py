@@ -252,7 +252,7 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
         if not intensity.per_unit:
             continue  # its denominator is not given: the load stage reported it
         denominator = catalogue.metrics[intensity.per]
-        per = denominator.denominator.format(unit=catalogue.units[intensity.per_unit].label)
+        per = denominator.per(catalogue.units[intensity.per_unit].label)
         key = common | {"per": intensity.per, "per_unit": intensity.per_unit}
         rows.append(
             Row(

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .load import Loaded
-from .schema import NOT_APPLICABLE
+from .schema import NOT_APPLICABLE, breakdown_members
 from .units import canonical, needs_conversion, to_canonical
 
 Value = Decimal | str  # a number or NOT_APPLICABLE
@@ -127,17 +127,8 @@ def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
     convert = entry.unit if needs_conversion(entry.unit) else None
     unit = canonical(catalogue.units[entry.unit]).code if convert else entry.unit
     base = ("metrics", mid)
-    members = []
-    breakdowns = getattr(entry, "breakdowns", None)
-    if breakdowns is not None:
-        for axis_id in type(breakdowns).model_fields:
-            given = getattr(breakdowns, axis_id)
-            if given is None:
-                continue
-            pairs = given.items() if isinstance(given, dict) else (
-                (m, getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None)
-            for member, values in pairs:
-                members.append(Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert)))
+    members = [Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert))
+               for axis_id, member, values in breakdown_members(entry)]
     intensities = [
         IntensityFigures(i.per, "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
                          list(i.footnotes))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalogue import Catalogue, Edition, load_catalogue
 from .errors import InputError, Problem
-from .schema import MarkdownFile, _text, company_model
+from .schema import MarkdownFile, _text, breakdown_members, company_model
 from .yamlsource import SourceMap, read_yaml
 
 MAX_TEXT_FILE = 2 * 1024 * 1024
@@ -263,17 +263,8 @@ def _all_series(data):
             continue
         base = ("metrics", mid)
         yield base + ("values",), entry.values
-        breakdowns = getattr(entry, "breakdowns", None)
-        if breakdowns is not None:
-            for axis_id in type(breakdowns).model_fields:
-                given = getattr(breakdowns, axis_id)
-                if isinstance(given, dict):
-                    for member, series in given.items():
-                        yield base + ("breakdowns", axis_id, member), series
-                elif given is not None:
-                    for member in type(given).model_fields:
-                        if getattr(given, member) is not None:
-                            yield base + ("breakdowns", axis_id, member), getattr(given, member)
+        for axis_id, member, series in breakdown_members(entry):
+            yield base + ("breakdowns", axis_id, member), series
         for i, intensity in enumerate(getattr(entry, "intensities", [])):
             yield base + ("intensities", i, "values"), intensity.values
 
@@ -307,10 +298,9 @@ def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: li
 
 def _text_fields(data) -> list[tuple[tuple, Any]]:
     fields: list[tuple[tuple, Any]] = []
-    for name in ("oversight", "management_approach", "progress_review"):
-        fields.append((("board_statement", name), getattr(data.board_statement, name)))
-    for name in ("materiality", "quantitative", "balance", "consistency"):
-        fields.append((("reporting_principles", name), getattr(data.reporting_principles, name)))
+    for part in ("board_statement", "reporting_principles"):
+        model = getattr(data, part)
+        fields += [((part, name), getattr(model, name)) for name in type(model).model_fields]
     fields.append((("boundary",), data.boundary))
     fields.append((("stakeholder_engagement", "text"), data.stakeholder_engagement.text))
     fields.append((("materiality", "text"), data.materiality.text))

@@ -94,7 +94,7 @@ def unit_text(loaded, cell: Cell) -> tuple[str, str]:
     if key.per is not None:
         denominator = loaded.catalogue.metrics[key.per]
         per_unit = loaded.catalogue.units[key.per_unit].label
-        return "", f"\u00a0{unit.label} per {denominator.denominator.format(unit=per_unit)}"
+        return "", f"\u00a0{unit.label} per {denominator.per(per_unit)}"
     if key.unit == "%":
         return "", "%"
     if key.unit in PLAIN_UNITS:

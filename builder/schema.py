@@ -318,6 +318,22 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
     return create_model(metric_id, __base__=Strict, __doc__=metric.label, **fields)
 
 
+def breakdown_members(entry: BaseModel):
+    """(axis, member, {year: value}) for every member a metric entry gives, in catalogue order;
+    typed axes hold the company's own member names, explicit ones the catalogue's."""
+    breakdowns = getattr(entry, "breakdowns", None)
+    if breakdowns is None:
+        return
+    for axis_id in type(breakdowns).model_fields:
+        given = getattr(breakdowns, axis_id)
+        if isinstance(given, dict):
+            yield from ((axis_id, member, series) for member, series in given.items())
+        elif given is not None:
+            for member in type(given).model_fields:
+                if getattr(given, member) is not None:
+                    yield axis_id, member, getattr(given, member)
+
+
 @cache
 def metrics_model() -> type[BaseModel]:
     catalogue = load_catalogue()

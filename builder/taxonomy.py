@@ -304,7 +304,7 @@ def build_model() -> Taxonomy:
     domain = add(Concept("IntensityDenominatorDomain", "dtr-types:domainItemType", "All denominators [domain]",
                          "所有分母［域］", "intensity:domain", abstract=True))
     members = [add(Concept(f"Per{metric_name(m)}Member", "dtr-types:domainItemType",
-                           f"Per {m.denominator.format(unit='unit')} [member]",
+                           f"Per {m.per('unit')} [member]",
                            f"{m.denominator_zh.format(unit='單位')}［成員］", f"intensity:member:{m.id}", abstract=True))
                for m in denominators]
     intensity = Breakdown(

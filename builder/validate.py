@@ -154,7 +154,7 @@ def explain(message: dict[str, Any], tagger) -> str:
     if key.axis is not None:
         what += f", {loaded.catalogue.axes[key.axis].label.lower()} {key.member}"
     if key.per is not None:
-        what += f", per {loaded.catalogue.metrics[key.per].denominator.format(unit=key.per_unit)}"
+        what += f", per {loaded.catalogue.metrics[key.per].per(loaded.catalogue.units[key.per_unit].label)}"
     detail = str(message["msg"]).split("\n")[0]
     if message["levelname"] == "INCONSISTENCY" and metric.sum_of:
         detail = _sum_detail(loaded, key, metric)
