@@ -9,12 +9,11 @@ from pathlib import Path
 
 from .check import ERROR, Finding, run_checks
 from .compute import compute
-from .errors import ChecksFailed, ValidationFailed
+from .errors import ChecksFailed, ValidationFailed, WriteError
 from .load import load
-from .render import render_html, render_pdf
-from .tag import Tagger, to_xhtml11
-from .validate import validate_report
-from .write import check_output_folder, staged_output, write_file
+from .render import render_documents, render_pdf
+from .validate import validate_report, viewer_script_copied
+from .write import MANIFEST, check_output_folder, staged_output
 
 DEFAULT_OUTPUT = "output"
 
@@ -37,31 +36,50 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     for finding in findings:
         warn(finding)
     view = compute(loaded, findings)
-    html = render_html(loaded, view)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
-    check_output_folder(out_dir, loaded.folder)
+    check_output_folder(out_dir, loaded.folder, loaded.input_files())
+    documents = render_documents(loaded, view, xbrl=xbrl, pdf=pdf)
     facts = 0
     with staged_output(out_dir) as stage:
-        write_file(stage, "report.html", html)
+        stage.write("report.html", documents.html)
         if xbrl:
-            tagger = Tagger(loaded, enabled=True)
-            xhtml = write_file(stage, "report.xhtml", to_xhtml11(render_html(loaded, view, tagger=tagger)))
-            checked = validate_report(xhtml, tagger, oim=stage / "report.json" if oim else None,
-                                      viewer=stage / "viewer.html" if viewer else None)
+            xhtml = stage.write("report.xhtml", documents.xhtml)
+            checked = validate_report(xhtml, loaded, documents.facts,
+                                      oim=stage.expect("report.json", _is_json) if oim else None,
+                                      viewer=stage.expect("viewer.html", _is_html) if viewer else None)
             if checked.failed:
                 raise ValidationFailed(checked.problems, checked.result.summary())
             if oim:
-                _canonical_json(stage / "report.json")
-            write_file(stage, "validation.json", json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
-            write_file(stage, "validation.txt", checked.as_text())
+                stage.write("report.json", _canonical_json(stage.folder / "report.json"))
+            if viewer:
+                stage.expect("ixbrlviewer.js", viewer_script_copied)
+            stage.write("validation.json", json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
+            stage.write("validation.txt", checked.as_text())
             facts = checked.facts
         if pdf:
-            write_file(stage, "report.pdf", render_pdf(render_html(loaded, view, for_print=True), loaded))
-        files = sorted(p.name for p in stage.iterdir())
+            stage.write("report.pdf", render_pdf(documents.print_html, loaded))
+        files = sorted({*stage.expected, *stage.checks} - {MANIFEST})
     return BuildResult(out_dir.resolve(), files, facts)
 
 
-def _canonical_json(path: Path) -> None:
-    """Arelle writes the facts in an order that varies between runs; sorted, the file is reproducible."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+def _canonical_json(path: Path) -> str:
+    """Arelle writes the facts in an order that varies between runs; sorted, the file is
+    reproducible. Arelle does not say when its write failed: a file that does not parse is
+    one that was not written whole."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise WriteError(f"{path.name} was not written whole (is the disk full?); the previous output is kept") from None
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _is_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _is_html(path: Path) -> bool:
+    return path.read_bytes().rstrip().endswith(b"</html>")

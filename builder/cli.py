@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -168,21 +169,40 @@ def taxonomy(check: bool) -> None:
         click.echo(f"wrote {path.relative_to(TAXONOMY_DIR.parent)}")
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwound like Ctrl-C, so that the build cleans up behind itself."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame) -> None:
+    raise _Terminated(signum)
+
+
+def _interrupted(e: KeyboardInterrupt) -> int:
+    click.echo("interrupted; nothing was written, the previous output is as it was", err=True)
+    return 128 + (e.signum if isinstance(e, _Terminated) else signal.SIGINT)
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         cli.main(args=argv, prog_name="build-report", standalone_mode=False)
     except BuildError as e:
         click.echo(f"error: {e}", err=True)
         return e.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as e:  # click turns Ctrl-C into Abort
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            return _interrupted(e.__cause__)
         click.echo("aborted", err=True)
         return 2
     except click.ClickException as e:
         click.echo(f"error: {e.format_message()}", err=True)
         return 2
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        return 130
+    except KeyboardInterrupt as e:
+        return _interrupted(e)
     except Exception as e:  # a bug of ours: say so plainly, keep the traceback for debugging
         if os.environ.get("BUILD_REPORT_DEBUG"):
             raise
@@ -193,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
 
 

@@ -89,3 +89,11 @@ class OutputError(BuildError):
     """The outputs could not be produced or written. Exit code 1."""
 
     exit_code = 1
+
+
+class WriteError(OutputError):
+    """The outputs could not be written where the user asked (a full disk, no permission).
+    Exit code 2: like a wrong output folder, it is for the user to put right, and the previous
+    output is kept."""
+
+    exit_code = 2

@@ -11,15 +11,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
+from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
 
 from .catalogue import Catalogue, Edition, load_catalogue
 from .errors import InputError, Problem
-from .schema import MarkdownFile, _text, breakdown_members, company_model
-from .yamlsource import SourceMap, read_yaml
+from .images import inspect_image
+from .schema import MAX_MARKDOWN, MarkdownFile, _text, breakdown_members, company_model, shorten
+from .yamlsource import SourceMap, read_yaml, unshowable
 
-MAX_TEXT_FILE = 2 * 1024 * 1024
 
 
 @dataclass
@@ -34,6 +35,18 @@ class Loaded:
     texts: dict[int, str]  # id(MarkdownFile) -> its Markdown, read once
     images: dict[str, Path]  # image paths written in the Markdown -> the files
     previous: dict | None = None  # last year's published metrics (raw YAML), when report.previous names them
+
+    def input_files(self) -> list[Path]:
+        """Every file the build reads from the report's folder: a build must never replace them."""
+        files = [self.source.file, *self.images.values()]
+        files += [self.folder / value.file for _, value in _text_fields(self.data) if isinstance(value, MarkdownFile)]
+        files += [self.folder / rel for _, rel in _image_paths(self.data)]
+        if self.data.report.previous:
+            files.append(self.folder / self.data.report.previous)
+        templates = self.folder / "templates"
+        if templates.is_dir():
+            files += [p for p in templates.rglob("*") if p.is_file()]
+        return files
 
     def text(self, value: Any) -> str:
         """The Markdown of a Text field, inline or read from its file."""
@@ -74,12 +87,12 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
         loc = loc[:-1]
         key = loc[-1]
         if re.fullmatch(r"\d+(\.\d+)?", str(key)) and len(loc) > 1:
-            return source.problem(loc, f"{key} is not a year: inside {{...}} a comma separates entries, so write "
+            return source.problem(loc, f"{shorten(str(key))} is not a year: inside {{...}} a comma separates entries, so write "
                                        "figures without thousands separators (15820, not 15,820)", key=True)
-        return source.problem(loc, f"the key {key!r} is not valid: {err['msg']}", key=True)
+        return source.problem(loc, f"the key {shorten(repr(key))} is not valid: {err['msg']}", key=True)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        message = f"unknown key {loc[-1]!r}"
+        message = f"unknown key {shorten(repr(loc[-1]))}"
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         if close:
             message += f"; did you mean {close[0]!r}?"
@@ -97,7 +110,7 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
                                    "that contains #)")
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return source.problem(loc, f"{err['input']!r} is not allowed here; expected {expected}")
+        return source.problem(loc, f"{shorten(repr(err['input']))} is not allowed here; expected {expected}")
     if kind == "model_type":
         return source.problem(loc, "expected a mapping of keys to values")
     if kind == "list_type":
@@ -105,7 +118,10 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
     if kind == "string_type":
         return source.problem(loc, f"expected text, got {_show(err['input'])}")
     if kind == "string_pattern_mismatch":
-        return source.problem(loc, f"{err['input']!r} does not have the expected form")
+        return source.problem(loc, f"{shorten(repr(err['input']))} does not have the expected form")
+    if kind == "string_too_long":
+        return source.problem(loc, f"the text is {len(err['input']):,} characters long; at most "
+                                   f"{err['ctx']['max_length']:,} are allowed here")
     return source.problem(loc, err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind)
 
 
@@ -175,6 +191,8 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition, folder: Path) -> list[Problem]:
+    from .render import reserved_id
+
     problems: list[Problem] = []
 
     def provision_codes(codes: list[str], path: tuple) -> None:
@@ -194,7 +212,11 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
         ]:
             if ident in seen_ids:
                 problems.append(source.problem(path, f"the id {ident!r} is already used at {_at(source, seen_ids[ident])}"))
+            elif reserved_id(ident):
+                problems.append(source.problem(path, f"the id {ident!r} is one the report uses for a part of its own "
+                                                     "(or for its tags); choose another"))
             seen_ids[ident] = path
+            seen_ids[f"{ident}-title"] = path  # the id of its heading
         for i, section in enumerate(chapter.sections):
             provision_codes(section.answers, ("chapters", c, "sections", i, "answers"))
     for t, target in enumerate(data.targets):
@@ -249,7 +271,9 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                     problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))
 
     for path, rel in _image_paths(data):
-        _inside(folder, rel, source, path, problems)
+        file = _inside(folder, rel, source, path, problems)
+        if file is not None and (wrong := inspect_image(file)) is not None:
+            problems.append(source.problem(path, f"{rel!r} {wrong}"))
     return problems
 
 
@@ -379,11 +403,14 @@ def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str
                     continue
                 if not token.content.strip():
                     report(f"the image {src!r} needs a description for readers who cannot see it: ![description]({src})")
-                candidate = (folder / src).resolve()
+                name = unquote(src)  # the Markdown parser percent-encodes what is not ASCII
+                candidate = (folder / name).resolve()
                 if not candidate.is_relative_to(folder):
-                    report(f"the image {src!r} is outside the report's folder; give a path relative to the YAML file")
+                    report(f"the image {name!r} is outside the report's folder; give a path relative to the YAML file")
                 elif not candidate.is_file():
-                    report(f"no image file {src!r} in {folder} (image paths are relative to the YAML file)")
+                    report(f"no image file {name!r} in {folder} (image paths are relative to the YAML file)")
+                elif (wrong := inspect_image(candidate)) is not None:
+                    report(f"the image {name!r} {wrong}")
                 else:
                     images[src] = candidate
     return images
@@ -397,11 +424,19 @@ def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem]) 
         file = _inside(folder, value.file, source, path + ("file",), problems)
         if file is None:
             continue
-        if file.stat().st_size > MAX_TEXT_FILE:
-            problems.append(source.problem(path + ("file",), f"{value.file!r} is larger than {MAX_TEXT_FILE // 1024 // 1024} MB"))
+        if file.stat().st_size > MAX_MARKDOWN:
+            problems.append(source.problem(path + ("file",), f"{value.file!r} is larger than {MAX_MARKDOWN // 1024 // 1024} MB"))
             continue
         try:
-            texts[id(value)] = file.read_text(encoding="utf-8")
+            text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             problems.append(source.problem(path + ("file",), f"{value.file!r} is not valid UTF-8 text"))
+            continue
+        bad = unshowable(text)
+        if bad is not None:
+            index, what = bad
+            line = text.count("\n", 0, index) + 1
+            problems.append(Problem(f"the text contains {what}", file, line, index - text.rfind("\n", 0, index)))
+            continue
+        texts[id(value)] = text
     return texts

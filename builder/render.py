@@ -7,24 +7,26 @@ Markdown is rendered with raw HTML disabled, so the YAML cannot inject markup or
 
 from __future__ import annotations
 
-import base64
-import mimetypes
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import references
+from .bounded import Exceeded, run_bounded
+from .images import embed_image
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
-from .errors import OutputError, Problem, TemplateError
+from .errors import InputError, OutputError, Problem, TemplateError
 from .load import Loaded
-from .tag import Tagger, namespace_attributes
+from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
 def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
@@ -52,7 +54,7 @@ def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
     def image(renderer, tokens, idx, options, env):
         # images were checked when the input was loaded; they are embedded like every asset
         token = tokens[idx]
-        token.attrSet("src", data_uri(images[token.attrGet("src")]))
+        token.attrSet("src", embed_image(images[token.attrGet("src")]))
         return renderer.image(tokens, idx, options, env)
 
     md.add_render_rule("image", image)
@@ -83,10 +85,66 @@ def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
     return md
 
 
-def environment(user_templates: Path | None, images: dict[str, Path] | None = None, figure=None) -> jinja2.Environment:
+MAX_TEMPLATE_BYTES = 1024 * 1024
+# The ids the built-in templates and the tagger give elements: a chapter or section id may not
+# take one (X and X-title are used for each), or a link would lead to the wrong place.
+GENERATED_IDS = re.compile(r"^(?:[fcu]\d.*|(?:fn|tb|index|note|data|u)-.*)$")
+
+
+def built_in_ids() -> set[str]:
+    ids = set()
+    for template in TEMPLATES_DIR.glob("*.html"):
+        ids.update(re.findall(r'\bid="([a-z0-9-]+)"', template.read_text(encoding="utf-8")))
+    return ids | set(BUILT_IN_PARTS) | {TARGETS_ANCHOR}
+
+
+def reserved_id(ident: str) -> bool:
+    """Whether a chapter or section id would clash with an id of the report's own."""
+    taken = built_in_ids()
+    return any(i in taken or GENERATED_IDS.match(i) for i in (ident, f"{ident}-title"))
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """The user's templates/ folder, read under the same rules as every other input: no path
+    out of the report's folder, whether by an absolute name, '..' or a symbolic link."""
+
+    def __init__(self, folder: Path, report_folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+        self.report_folder = report_folder
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)  # refuses '..'
+        path = self.folder.joinpath(*pieces)
+        if not path.is_symlink() and not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        where = self.folder.name + "/" + "/".join(pieces)
+        if not path.resolve().is_relative_to(self.report_folder):
+            raise InputError(Problem(f"{where} links to a file outside the report's folder; templates must be "
+                                     "files inside it", path))
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise InputError(Problem(f"{where} is larger than {MAX_TEMPLATE_BYTES // 1024} KB", path))
+        return super().get_source(environment, template)
+
+
+def user_templates(report_folder: Path) -> Path | None:
+    """The report's own templates/ folder, if it has one inside the report's folder."""
+    folder = report_folder / "templates"
+    if not folder.is_symlink() and not folder.exists():
+        return None
+    if not folder.resolve().is_relative_to(report_folder):
+        raise InputError(Problem("templates/ links to a folder outside the report's folder; keep the templates "
+                                 "inside it", folder))
+    return folder if folder.is_dir() else None
+
+
+def environment(report_folder: Path | None, images: dict[str, Path] | None = None, figure=None) -> jinja2.Environment:
     loaders = []
-    if user_templates is not None and user_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    templates = user_templates(report_folder) if report_folder is not None else None
+    if templates is not None:
+        loaders.append(ConfinedLoader(templates, report_folder))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -102,11 +160,6 @@ def environment(user_templates: Path | None, images: dict[str, Path] | None = No
     return env
 
 
-def data_uri(path: Path) -> str:
-    mime = IMAGE_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
 def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None) -> str:
     """The report as HTML. for_print adds the paged-media stylesheet that only the PDF uses;
     an enabled tagger makes it the XHTML of the inline XBRL report."""
@@ -117,12 +170,12 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         before, after = references.unit_text(loaded, cell)
         return Markup('<span class="figure">') + before + tagger.number(cell) + after + Markup("</span>")
 
-    env = environment(loaded.folder / "templates", loaded.images, figure)
+    env = environment(loaded.folder, loaded.images, figure)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
     for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):
         if rel:
-            images[key] = data_uri(loaded.folder / rel)
+            images[key] = embed_image(loaded.folder / rel)
     css = env.get_template("report.css").render(brand=data.report.brand_colour)
     print_css = env.get_template("print.css").render(brand=data.report.brand_colour) if for_print else ""
     context = {
@@ -148,6 +201,13 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
     except jinja2.TemplateError as e:
         file, line = _template_place(e)
         raise TemplateError(Problem(f"template error: {e}", file, line)) from None
+    except (InputError, RecursionError, MemoryError):
+        raise
+    except Exception as e:  # {{ 1/0 }} in a user's template is their error; in ours, a bug
+        file, line = _template_place(e)
+        if file is None or not file.resolve().is_relative_to(loaded.folder):
+            raise
+        raise TemplateError(Problem(f"template error: {type(e).__name__}: {e}", file, line)) from None
 
 
 def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
@@ -161,38 +221,60 @@ def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
     return place
 
 
+RENDER_SECONDS = 20  # the three documents of a 60-page report render in under a second
+RENDER_MEMORY = 1024**3  # bytes of address space beyond what the build holds already
 PDF_SECONDS = 600  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
-PDF_MEMORY = 4 * 1024**3  # bytes of address space for the layout process
+PDF_MEMORY = 3 * 1024**3
+
+
+@dataclass
+class Documents:
+    """The report rendered: the HTML, the inline XBRL report and what its tags say, the PDF's HTML."""
+
+    html: str
+    xhtml: bytes | None = None
+    facts: list[Fact] = field(default_factory=list)
+    print_html: str | None = None
+
+
+def render_documents(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Documents:
+    """Every HTML document of the report, rendered in a child process bounded in time and memory:
+    a user's template may loop or allocate without end, and it is stopped with a clear error."""
+    try:
+        return run_bounded(_render_all, loaded, view, xbrl, pdf, seconds=RENDER_SECONDS, memory=RENDER_MEMORY)
+    except Exceeded as e:
+        limit = (f"more than {RENDER_SECONDS} seconds" if e.what == "time"
+                 else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
+        if user_templates(loaded.folder) is not None:
+            raise TemplateError(Problem(f"rendering the report with the templates of this folder took {limit} and "
+                                        "was stopped: does a template loop or build a huge text?",
+                                        loaded.folder / "templates")) from None
+        raise OutputError(f"rendering the report took {limit} and was stopped") from None
+
+
+def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Documents:
+    documents = Documents(render_html(loaded, view))
+    if xbrl:
+        tagger = Tagger(loaded, enabled=True)
+        documents.xhtml = to_xhtml11(render_html(loaded, view, tagger=tagger))
+        documents.facts = tagger.facts
+    if pdf:
+        documents.print_html = render_html(loaded, view, for_print=True)
+    return documents
 
 
 def render_pdf(html: str, loaded: Loaded) -> bytes:
     """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_layout, args=(html, str(loaded.folder), sender), daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(PDF_SECONDS):
-            raise OutputError(f"the PDF layout took longer than {PDF_SECONDS} seconds and was stopped")
-        ok, payload = receiver.recv()
-    except EOFError:
-        raise OutputError("the PDF layout process ended without a result (out of memory?)") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-    if not ok:
-        raise OutputError(f"the PDF could not be laid out: {payload}")
-    return payload
+        return run_bounded(_layout, html, str(loaded.folder), seconds=PDF_SECONDS, memory=PDF_MEMORY)
+    except Exceeded as e:
+        if e.what == "time":
+            raise OutputError(f"the PDF layout took longer than {PDF_SECONDS} seconds and was stopped") from None
+        raise OutputError(f"the PDF layout needed more than {PDF_MEMORY // 1024**3} GB of memory and was "
+                          "stopped") from None
 
 
-def _layout(html: str, base_url: str, sender) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY, PDF_MEMORY))
+def _layout(html: str, base_url: str) -> bytes:
     # Imported here: WeasyPrint is slow to import and only this step needs it.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -201,9 +283,8 @@ def _layout(html: str, base_url: str, sender) -> None:
     # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     try:
-        pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render().write_pdf(pdf_identifier=False)
-        sender.send((True, pdf))
-    except BaseException as e:  # noqa: BLE001 - whatever WeasyPrint raises, the parent says it plainly
-        sender.send((False, f"{type(e).__name__}: {e}"))
-    finally:
-        sender.close()
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render().write_pdf(pdf_identifier=False)
+    except MemoryError:
+        raise
+    except Exception as e:  # whatever WeasyPrint raises, the user is told plainly
+        raise OutputError(f"the PDF could not be laid out: {type(e).__name__}: {e}") from None

@@ -35,7 +35,7 @@ class Strict(BaseModel):
 
 def _describe(value: Any) -> str:
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {shorten(value)!r}"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if value is None:
@@ -44,7 +44,7 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return shorten(repr(value))
 
 
 def _number(value: Any) -> Decimal:
@@ -55,13 +55,27 @@ def _number(value: Any) -> Decimal:
 
 
 MAX_MAGNITUDE = Decimal(10) ** 15  # no ESG figure is a quadrillion; such a number is a typo
+MAX_PLACES = 10  # decimal places: no figure is published finer, and 1e-99999999 must not reach a layout
 
 
 def _bounded(value: Decimal) -> Decimal:
     if abs(value) >= MAX_MAGNITUDE:
         raise PydanticCustomError("number", "{value} is too large to be a figure (at most 15 digits)",
-                                  {"value": str(value)})
+                                  {"value": shorten(str(value))})
+    exponent = value.as_tuple().exponent
+    if exponent > 0:  # 1E+3 or 0E+99999: the same number written out, which is what is shown
+        return value.quantize(Decimal(1))
+    if exponent < -MAX_PLACES:
+        if value.is_zero():
+            return Decimal(0)
+        raise PydanticCustomError("number", "{value} has more than {places} decimal places",
+                                  {"value": shorten(str(value)), "places": MAX_PLACES})
     return value
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A value as echoed in a message: a 100,000-digit number is not repeated whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _value(value: Any) -> Decimal | str:
@@ -83,6 +97,14 @@ Value = Annotated[
 Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
 Series = dict[Year, Value]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+# Bounds on text: far above what a report prints, far below what stalls a layout (a 100,000-
+# character name is set on every page's running header).
+MAX_LINE = 300  # a name, a title, a label
+MAX_PARAGRAPH = 5000  # a footnote, an explanation, a target's progress
+MAX_MARKDOWN = 2 * 1024 * 1024  # narrative, inline or in its file
+Line = Annotated[str, Field(max_length=MAX_LINE)]
+Paragraph = Annotated[str, Field(max_length=MAX_PARAGRAPH)]
+Name = Annotated[str, Field(max_length=100)]  # a key the company names: a region, a site
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 RelativePath = Annotated[str, Field(min_length=1, max_length=255)]
 
@@ -96,6 +118,9 @@ def _text(value: Any) -> Any:
     if isinstance(value, str):
         if not value.strip():
             raise PydanticCustomError("text", "the text is empty")
+        if len(value) > MAX_MARKDOWN:
+            raise PydanticCustomError("text", "the text is longer than {limit:,} characters; put it in a Markdown "
+                                      "file", {"limit": MAX_MARKDOWN})
         return value
     if isinstance(value, dict):
         return MarkdownFile.model_validate(value)
@@ -127,17 +152,17 @@ Text = Annotated[
 
 
 class Contact(Strict):
-    role: str
-    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = None
-    phone: Optional[str] = None
+    role: Line
+    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]] = None
+    phone: Optional[Line] = None
 
 
 class Company(Strict):
-    name: str
-    name_zh: Optional[str] = None
-    stock_code: Annotated[str, Field(pattern=r"^\d{4,5}$", description="HKEX stock code, e.g. '0700'")]
-    address: str
-    website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$")]] = None
+    name: Line
+    name_zh: Optional[Line] = None
+    stock_code: Annotated[str, Field(pattern=r"^[0-9]{4,5}$", description="HKEX stock code, e.g. '0700'")]
+    address: Line
+    website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$", max_length=MAX_LINE)]] = None
     logo: Optional[RelativePath] = None
     contacts: list[Contact] = []
 
@@ -151,14 +176,20 @@ class Company(Strict):
         return value
 
 
+Date = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))]
+
+
 class Period(Strict):
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
     @model_validator(mode="after")
     def _ordered(self) -> "Period":
         if self.end <= self.start:
             raise PydanticCustomError("period", "the period must end after it starts")
+        if (self.end - self.start).days > 731:
+            raise PydanticCustomError("period", "the period is longer than two years; a report covers one "
+                                      "financial year")
         return self
 
 
@@ -167,11 +198,11 @@ def _edition_ids() -> tuple[str, ...]:
 
 
 class Report(Strict):
-    title: Optional[str] = None
+    title: Optional[Line] = None
     edition: str = Field(description="framework edition: " + ", ".join(_edition_ids()))
     financial_year: Year
     period: Period
-    published: dt.date
+    published: Date
     language: Literal["en"] = "en"
     currency: Literal["HKD", "RMB", "USD"] = "HKD"
     brand_colour: Colour = "#0b5c6b"
@@ -206,9 +237,9 @@ class ReportingPrinciples(Strict):
 
 
 class StakeholderGroup(Strict):
-    name: str
-    channels: list[str]
-    concerns: list[str]
+    name: Line
+    channels: list[Line]
+    concerns: list[Line]
 
 
 class StakeholderEngagement(Strict):
@@ -217,7 +248,7 @@ class StakeholderEngagement(Strict):
 
 
 class MaterialTopic(Strict):
-    topic: str
+    topic: Line
     importance_to_stakeholders: Annotated[Number, Field(ge=0, le=5)]
     importance_to_business: Annotated[Number, Field(ge=0, le=5)]
     provisions: list[str] = []
@@ -230,14 +261,14 @@ class Materiality(Strict):
 
 class Section(Strict):
     id: Slug
-    title: str
+    title: Line
     answers: list[str] = Field(default=[], description="provision codes this section answers, e.g. A1.5")
     body: Text
 
 
 class Chapter(Strict):
     id: Slug
-    title: str
+    title: Line
     intro: Optional[Text] = None
     sections: Annotated[list[Section], Field(min_length=1)]
 
@@ -245,17 +276,17 @@ class Chapter(Strict):
 class TargetPoint(Strict):
     year: Year
     value: Optional[Number] = None
-    text: Optional[str] = None
+    text: Optional[Paragraph] = None
 
 
 class Target(Strict):
     id: Slug
     provisions: Annotated[list[str], Field(min_length=1)]
-    description: str
+    description: Line
     metric: Optional[str] = None
     baseline: Optional[TargetPoint] = None
     target: TargetPoint
-    progress: str
+    progress: Paragraph
     status: Literal["achieved", "on track", "behind", "not started"]
 
 
@@ -266,7 +297,7 @@ OmissionReason = Literal[
 
 class Omission(Strict):
     reason: OmissionReason
-    explanation: str
+    explanation: Paragraph
 
 
 class Restatement(Strict):
@@ -275,7 +306,7 @@ class Restatement(Strict):
     axis: Optional[str] = None
     member: Optional[str] = None
     previous: Number = Field(description="the figure as published last year")
-    reason: str
+    reason: Paragraph
 
 
 class Intensity(Strict):
@@ -301,7 +332,7 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
             axis = catalogue.axes[axis_id]
             if axis.typed:
                 axis_fields[axis_id] = (
-                    Optional[dict[str, Series]],
+                    Optional[dict[Name, Series]],
                     Field(None, description=f"{axis.label}: members named by the company"),
                 )
             else:
@@ -359,7 +390,7 @@ def company_model() -> type[BaseModel]:
         materiality=(Materiality, ...),
         chapters=(Annotated[list[Chapter], Field(min_length=1)], ...),
         metrics=(metrics_model(), None),
-        footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], str], {}),
+        footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)], Paragraph], {}),
         targets=(list[Target], []),
         omissions=(dict[str, Omission], {}),
         restatements=(list[Restatement], []),

@@ -81,6 +81,16 @@ PLUGIN_OIM = "saveLoadableOIM"
 PLUGIN_VIEWER = "ixbrl-viewer"
 
 
+def viewer_script_copied(copy: Path) -> bool:
+    """Whether the viewer's script beside the report is the plugin's whole: the plugin does not
+    say when copying it failed."""
+    import importlib.util
+
+    plugin = Path(importlib.util.find_spec("iXBRLViewerPlugin").origin).parent
+    original = plugin / "viewer" / "dist" / copy.name
+    return copy.stat().st_size == original.stat().st_size and copy.read_bytes() == original.read_bytes()
+
+
 @dataclass
 class ReportValidation:
     result: ArelleResult
@@ -120,7 +130,7 @@ def _arelle_version() -> str:
     return Version.__version__
 
 
-def validate_report(xhtml: Path, tagger, *, oim: Path | None = None, viewer: Path | None = None) -> ReportValidation:
+def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None, viewer: Path | None = None) -> ReportValidation:
     """Arelle on the inline XBRL report, with XBRL 2.1, Dimensions, iXBRL 1.1, Calculations 1.1
     (round to nearest) and the Unit Type Registry; optionally writing xBRL-JSON and the viewer."""
     plugins: dict[str, dict[str, Any]] = {}
@@ -130,14 +140,15 @@ def validate_report(xhtml: Path, tagger, *, oim: Path | None = None, viewer: Pat
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
     result = run_arelle(xhtml, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
-    problems = [explain(m, tagger) for m in result.messages]
+    problems = [explain(m, loaded, facts) for m in result.messages]
     return ReportValidation(result, result.inspected or 0, problems)
 
 
-def explain(message: dict[str, Any], tagger) -> str:
-    """An Arelle finding in the user's terms: the metric, year and breakdown, where in the YAML."""
+def explain(message: dict[str, Any], loaded, facts: list) -> str:
+    """An Arelle finding in the user's terms: the metric, year and breakdown, where in the YAML;
+    facts are those the tagger made."""
     code = message["messageCode"]
-    facts = {f.id: f for f in tagger.facts}
+    facts = {f.id: f for f in facts}
     ids = []
     for ref in message.get("refs", []):
         href = ref.get("href", "") if isinstance(ref, dict) else ""
@@ -148,7 +159,6 @@ def explain(message: dict[str, Any], tagger) -> str:
         return f"{message['levelname'].lower()}: {message['msg']} [{code}]"
     fact = named[0]
     key = fact.key
-    loaded = tagger.loaded
     metric = loaded.catalogue.metrics[key.metric]
     what = f"{metric.label}, {key.year}"
     if key.axis is not None:

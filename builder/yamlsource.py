@@ -73,8 +73,26 @@ def format_path(path: PathKey, sequences: set[PathKey] | None = None) -> str:
         if isinstance(part, int) and not isinstance(part, bool) and _is_index(path[:i], part, sequences):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            out += ("." if out else "") + (text if len(text) <= 40 else text[:40] + "…")
     return out
+
+
+# What no report can show: control characters (tab and line ends aside), lone surrogates and
+# noncharacters, which XML forbids or HTML flags (a NUL or U+FFFE would break the XHTML).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                         + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]")
+
+
+def unshowable(text: str) -> tuple[int, str] | None:
+    """The index and a description of the first character of text that a report cannot show."""
+    match = _UNSHOWABLE.search(text)
+    if match is None:
+        return None
+    char = match.group(0)
+    kind = ("a lone surrogate" if "\ud800" <= char <= "\udfff" else
+            "a noncharacter" if ord(char) >= 0xfdd0 else "a control character")
+    return match.start(), f"{kind} (U+{ord(char):04X}), which a report cannot show; remove it"
 
 
 def _is_index(parent: PathKey, part: int, sequences: set[PathKey] | None) -> bool:
@@ -145,6 +163,10 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         tag, text = node.tag, node.value
+        bad = unshowable(text)
+        if bad is not None:
+            self.problems.append(self._problem(node, path, f"the text contains {bad[1]}"))
+            return ""
         if tag == _STR:
             return text
         if tag == _INT:

@@ -150,7 +150,7 @@ def test_the_output_folder_never_replaces_what_is_not_ours(example_copy, tmp_pat
     drafts.mkdir()
     (drafts / "notes.txt").write_text("mine", encoding="utf-8")
     assert main([str(folder / "company.yaml"), "-o", str(drafts), "--no-pdf", "--no-xbrl"]) == 2
-    assert "not empty and was not written by build-report" in capsys.readouterr().err
+    assert "holds files that build-report did not write" in capsys.readouterr().err
     assert (drafts / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in folder.iterdir()) == before
     # a new folder, then the same folder again: it is ours now

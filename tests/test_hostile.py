@@ -9,15 +9,21 @@ folder nor /etc/passwd was opened (an audit hook sees every file Python opens).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import resource
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from builder.cli import main
 
-from .conftest import edit
+from .conftest import ROOT, edit
 
 OPENED: list[str] = []
 
@@ -120,6 +126,55 @@ CASES = [
     ("template-syntax", template("board.html", "{% for %}"), [], 2, "templates/board.html:1:1: template syntax error"),
     ("previous-outside", replace("  brand_colour:", "  previous: ../secret.txt\n  brand_colour:"), [], 2,
      "outside the report's folder"),
+    # 1. templates are confined like every other input
+    ("template-symlink-out", lambda f: template("x", "")(f) or (f / "templates" / "x").unlink()
+     or (f / "templates" / "cover.html").symlink_to(f.parent / "secret.txt"), [], 2,
+     "templates/cover.html links to a file outside the report's folder"),
+    ("template-symlink-passwd", lambda f: template("x", "")(f) or (f / "templates" / "x").unlink()
+     or (f / "templates" / "board.html").symlink_to("/etc/passwd"), [], 2, "links to a file outside"),
+    ("templates-folder-symlink-out", lambda f: write("../elsewhere/cover.html", "{{ 1 }}")(f)
+     or (f / "templates").symlink_to(f.parent / "elsewhere"), [], 2, "templates/ links to a folder outside the report's folder"),
+    ("template-includes-symlink-out", lambda f: template("cover.html", "{% include 'part.html' %}")(f)
+     or (f / "templates" / "part.html").symlink_to(f.parent / "secret.txt"), [], 2, "templates/part.html links to a file outside"),
+    ("template-include-traversal", template("board.html", "{% include '../company.yaml' %}"), [], 2, "template error"),
+    ("template-divides-by-zero", template("board.html", "{{ 1 / 0 }}"), [], 2,
+     "templates/board.html:1:1: template error: ZeroDivisionError"),
+    ("template-allocates", template("board.html", "{{ 'x' * 10 ** 10 }}"), [], 2, "was stopped"),
+    # 4. bounded figures and texts
+    ("figure-tiny-exponent", replace("values: {2021: 2.79}", "values: {2021: 1.0e-99999999}"), [], 2,
+     "1.0E-99999999 has more than 10 decimal places"),
+    ("figure-many-places", replace("values: {2021: 2.79}", "values: {2021: 2.123456789012345}"), [], 2,
+     "has more than 10 decimal places"),
+    ("company-name-100k", replace("  name: 360 DigiTech, Inc.", "  name: " + "N" * 100_000), [], 2,
+     "the text is 100,000 characters long; at most 300 are allowed here"),
+    ("footnote-100k", replace("  packaging: >-", "  packaging: " + "word " * 20_000 + "\n  unused: >-"), [], 2, "at most 5,000"),
+    # 5. text no report can show
+    ("nul-in-name", replace("  name: 360 DigiTech, Inc.", '  name: "360 DigiTech\\0 Inc."'), [], 2,
+     "a control character (U+0000)"),
+    ("bell-in-title", replace("        title: Climate change", '        title: "Climate\\a change"'), [], 2,
+     "a control character (U+0007)"),
+    ("lone-surrogate", replace("        title: Climate change", '        title: "Climate \\ud800 change"'), [], 2,
+     "a lone surrogate (U+D800)"),
+    ("noncharacter-in-footnote", replace("  packaging: >-", '  packaging: "\\uFFFE"\n  unused: >-'), [], 2, "a noncharacter (U+FFFE)"),
+    ("c1-control-in-concern", replace("concerns: [fair procurement, compliance]", 'concerns: [fair procurement, "\\x85"]'),
+     [], 2, "a control character (U+0085)"),
+    ("control-in-markdown", append_markdown("\nA line with a \x1b escape.\n"), [], 2,
+     "narrative/climate.md:"),
+    ("period-in-year-1", replace("start: 2021-01-01", "start: 0001-01-01"), [], 2, "report.period.start"),
+    ("period-of-ten-years", replace("start: 2021-01-01", "start: 2011-01-01"), [], 2, "longer than two years"),
+    # 6. validation gaps
+    ("full-width-stock-code", replace('  stock_code: "3660"', '  stock_code: "\uff13\uff16\uff16\uff10"'), [], 2,
+     "company.stock_code"),
+    ("logo-not-an-image", lambda f: write("logo.png", b"not an image")(f)
+     or edit(yaml_of(f), ("  address:", "  logo: logo.png\n  address:")), [], 2, "company.logo: 'logo.png' "),
+    ("section-id-built-in", replace("      - id: climate\n", "      - id: content-index\n"), [], 2,
+     "the id 'content-index' is one the report uses for a part of its own"),
+    ("section-id-of-a-title", replace("      - id: climate\n", "      - id: about\n"), [], 2,
+     "the id 'about' is one the report uses"),
+    ("section-id-of-a-fact", replace("      - id: climate\n", "      - id: f12\n"), [], 2,
+     "the id 'f12' is one the report uses"),
+    ("number-100k-digits", replace("values: {2021: 2.79}", "values: {2021: " + "9" * 100_000 + "}"), [], 2,
+     "(100,000 characters)"),
 ]
 
 
@@ -167,3 +222,161 @@ def test_a_template_cannot_attach_or_fetch_files_into_the_pdf(hostile_copy):
     pdf = (hostile_copy / "output" / "report.pdf").read_bytes()
     assert b"/EmbeddedFile" not in pdf and b"root:" not in pdf
     assert "/etc/passwd" not in OPENED
+
+
+# --- 2. a build never deletes or replaces a file it did not write ----------------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _built(folder: Path, *args: str) -> dict[str, bytes]:
+    assert main([str(yaml_of(folder)), "--no-pdf", "--no-json", "--no-viewer", *args]) == 0
+    return _tree(folder / "output")
+
+
+@pytest.mark.parametrize("name, intrude, names", [
+    ("file-added", lambda out: (out / "notes.txt").write_text("mine"), "notes.txt"),
+    ("folder-added", lambda out: (out / "drafts").mkdir() or (out / "drafts" / "a.md").write_text("mine"), "drafts"),
+    ("output-edited", lambda out: (out / "report.html").write_text("my edit"),
+     "report.html (changed since the last build wrote it)"),
+    ("link-added", lambda out: (out / "link").symlink_to(out.parent / "company.yaml"), "link"),
+    ("output-replaced-by-link", lambda out: (out / "report.xhtml").unlink()
+     or (out / "report.xhtml").symlink_to(out.parent / "company.yaml"), "report.xhtml"),
+])
+def test_a_build_refuses_to_replace_what_it_did_not_write(hostile_copy, capsys, name, intrude, names):
+    _built(hostile_copy)
+    out = hostile_copy / "output"
+    intrude(out)
+    before = _tree(out)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-json", "--no-viewer"]) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and f"\n  {names}\n" in err
+    assert _tree(out) == before, "nothing in the output folder was deleted or replaced"
+    assert not list(hostile_copy.glob(".output.*")), "no staging folder is left"
+
+
+def test_a_narrative_file_kept_in_the_output_folder_is_never_deleted(hostile_copy, capsys):
+    _built(hostile_copy)
+    (hostile_copy / "narrative" / "climate.md").rename(hostile_copy / "output" / "climate.md")
+    edit(yaml_of(hostile_copy), ("body: {file: narrative/climate.md}", "body: {file: output/climate.md}"))
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
+    assert "holds files the report reads (climate.md)" in capsys.readouterr().err
+    assert (hostile_copy / "output" / "climate.md").is_file()
+
+
+def test_another_tools_report_in_the_output_folder_is_not_replaced(hostile_copy, tmp_path, capsys):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "report.html").write_text("another tool's report")
+    assert main([str(yaml_of(hostile_copy)), "-o", str(site), "--no-pdf", "--no-xbrl"]) == 2
+    assert "report.html" in capsys.readouterr().err
+    assert (site / "report.html").read_text() == "another tool's report"
+
+
+def test_an_output_folder_of_an_earlier_version_is_still_ours(hostile_copy):
+    out = hostile_copy / "output"
+    out.mkdir()
+    (out / ".build-report").write_text("This folder is written by build-report, which replaces it at each build.\n")
+    (out / "report.html").write_text("old")
+    (out / "viewer.html").write_text("old")
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [".build-report.json", "report.html"]
+
+
+def test_the_same_output_folder_builds_again_and_again(hostile_copy):
+    first = _built(hostile_copy)
+    assert _built(hostile_copy) == first
+    manifest = json.loads(first[".build-report.json"])["files"]
+    assert sorted(manifest) == sorted(name for name in first if name != ".build-report.json")
+
+
+# --- 3. a killed build leaves nothing behind ----------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+def _start_build(folder: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "builder", str(yaml_of(folder)), "--no-xbrl"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_layout(build: subprocess.Popen) -> list[int]:
+    """The build's children once the PDF layout has started."""
+    for _ in range(600):
+        children = _children(build.pid)
+        if children:
+            time.sleep(0.5)  # well inside the layout
+            return children
+        time.sleep(0.05)
+    raise AssertionError("the PDF layout did not start")
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
+def test_a_killed_build_leaves_the_previous_output_and_no_process_or_folder(hostile_copy, signum, code):
+    good = _built(hostile_copy, "--no-xbrl")
+    build = _start_build(hostile_copy)
+    children = _wait_for_layout(build)
+    build.send_signal(signum)
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == code
+    if signum != signal.SIGKILL:
+        assert "interrupted" in err and "Traceback" not in err
+    for _ in range(100):  # the layout process dies with its parent
+        if not any(_alive(c) for c in children):
+            break
+        time.sleep(0.05)
+    assert not any(_alive(c) for c in children), "the PDF layout process outlived the build"
+    assert _tree(hostile_copy / "output") == good
+    left = list(hostile_copy.glob(".output.*"))
+    assert bool(left) == (signum == signal.SIGKILL), "only SIGKILL can leave its staging folder"
+    # the next build clears what a killed one left, and builds
+    assert _built(hostile_copy, "--no-xbrl") == good
+    assert not list(hostile_copy.glob(".output.*"))
+
+
+def test_a_swap_killed_halfway_has_the_previous_output_put_back(hostile_copy):
+    from builder.write import remove_stale
+
+    good = _built(hostile_copy)
+    out = hostile_copy / "output"
+    out.rename(hostile_copy / ".output.old-999999-dead")  # as a build killed between the renames leaves it
+    (hostile_copy / ".output.old-1-mine").mkdir()  # not ours (no manifest): left alone
+    remove_stale(out)
+    assert _tree(out) == good
+    assert (hostile_copy / ".output.old-1-mine").is_dir()
+
+
+# --- 7. every written file is whole -----------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [20_000, 100_000, 400_000, 800_000])
+def test_a_write_that_fails_keeps_the_previous_output(hostile_copy, limit):
+    """RLIMIT_FSIZE makes every write past `limit` bytes fail, as a full disk does."""
+    good = _tree(hostile_copy / "output") if (hostile_copy / "output").exists() else _built(hostile_copy, "--no-pdf")
+
+    def full_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run = subprocess.run([sys.executable, "-m", "builder", str(yaml_of(hostile_copy)), "--no-pdf"], cwd=ROOT,
+                         capture_output=True, text=True, preexec_fn=full_disk, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert "the previous output is kept" in run.stderr
+    assert _tree(hostile_copy / "output") == good
+    assert not list(hostile_copy.glob(".output.*"))

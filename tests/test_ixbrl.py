@@ -184,7 +184,7 @@ def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, 
     tagger = Tagger(loaded, enabled=True)
     xhtml = folder / "report.xhtml"
     xhtml.write_bytes(to_xhtml11(render_html(loaded, compute(loaded), tagger=tagger)))
-    checked = validate_report(xhtml, tagger)
+    checked = validate_report(xhtml, loaded, tagger.facts)
     assert checked.failed
     assert any("metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total "
                "1306.40 is not the sum of its parts 1296.40" in p and "[calc11e:inconsistentCalculationUsingRounding]"

@@ -1,0 +1,104 @@
+"""Run a step of the build in a child process bounded in time and memory.
+
+User templates can loop or allocate without end, and WeasyPrint can take any time or memory
+on a pathological document: neither can be bounded from inside the process (a single huge
+string operation never returns to the interpreter). A forked child can: it gets an address
+space limit, the parent waits for it a bounded time and kills it, and it dies with its parent
+(a killed build leaves no child behind, blocked on a pipe nobody reads).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from .errors import BuildError, InputError
+
+PR_SET_PDEATHSIG = 1
+
+
+class Exceeded(Exception):
+    """The child ran out of its time or memory."""
+
+    def __init__(self, what: str):
+        self.what = what  # "time" or "memory"
+        super().__init__(what)
+
+
+def run_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> Any:
+    """function(*args) in a child process, with `memory` bytes of address space more than the
+    parent has now; its result, or its BuildError raised again here, or Exceeded."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    limit = _address_space() + memory
+    parent = os.getpid()
+    process = context.Process(target=_child, args=(function, args, limit, parent, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise Exceeded("time")
+        kind, payload = receiver.recv()
+    except EOFError:
+        raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if kind == "ok":
+        return payload
+    if kind == "memory":
+        raise Exceeded("memory")
+    if kind == "input":
+        error_type, problems = payload
+        raise error_type(problems)
+    if kind == "build":
+        error_type, message = payload
+        error = error_type.__new__(error_type)  # as raised, whatever its constructor takes
+        Exception.__init__(error, message)
+        raise error
+    raise RuntimeError(payload)  # a bug of ours in the child: the CLI says so
+
+
+def _child(function, args, limit: int, parent: int, sender) -> None:
+    _die_with(parent)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        sender.send(("ok", function(*args)))
+    except MemoryError:
+        sender.send(("memory", None))
+    except InputError as e:
+        sender.send(("input", (type(e), e.problems)))
+    except BuildError as e:
+        sender.send(("build", (type(e), str(e))))
+    except BaseException as e:  # noqa: BLE001 - whatever it is, the parent says it plainly
+        sender.send(("crash", f"{type(e).__name__}: {e}"))
+    finally:
+        sender.close()
+
+
+def _die_with(parent: int) -> None:
+    """The kernel kills this process when its parent dies; Ctrl-C and SIGTERM end it at once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent still kills it when it can
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _address_space() -> int:
+    """The bytes of address space this process uses now (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
