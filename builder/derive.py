@@ -17,7 +17,7 @@ Rounding rules, stated once and applied once, here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 from .load import Loaded
@@ -74,6 +74,16 @@ class MetricFigures:
         return [m for m in self.members if m.axis == axis]
 
 
+# A figure has at most 15 digits before its point and 10 after it (schema.py), so a ratio of two
+# has at most 40 significant digits before it is rounded: at 60, none is cut short or overflows.
+WIDE = Context(prec=60)
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
+    with localcontext(WIDE):
+        return numerator / denominator
+
+
 def significant(value: Decimal, digits: int = 4) -> Decimal:
     if value == 0:
         return Decimal(0)
@@ -81,7 +91,8 @@ def significant(value: Decimal, digits: int = 4) -> Decimal:
 
 
 def percent(numerator: Decimal, denominator: Decimal) -> Decimal:
-    return (numerator / denominator * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    with localcontext(WIDE):
+        return (numerator / denominator * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def figures(loaded: Loaded) -> dict[str, MetricFigures]:
@@ -173,7 +184,7 @@ def _derive_intensities(figs: MetricFigures, all_figures: dict[str, MetricFigure
             below = denominator.total.get(year)
             if (isinstance(numerator.value, Decimal) and below is not None and isinstance(below.value, Decimal)
                     and below.value != 0):
-                intensity.series[year] = Figure(significant(numerator.value / below.value),
+                intensity.series[year] = Figure(significant(ratio(numerator.value, below.value)),
                                                 intensity_path(figs, intensity) + (year,), derived=True)
 
 

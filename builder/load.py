@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .catalogue import Catalogue, Edition, load_catalogue
 from .errors import InputError, Problem
 from .images import inspect_image
+from .taxonomy import ITEM_TYPES
 from .schema import MAX_MARKDOWN, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
@@ -69,6 +71,7 @@ def load(file: Path) -> Loaded:
     problems = _cross_check(data, source, catalogue, edition, folder)
     texts = _read_texts(data, source, folder, problems)
     images = _markdown_images(data, source, folder, texts, problems)
+    _check_tables(data, source, folder, texts, problems)
     loaded = Loaded(data, source, folder, catalogue, edition, texts, images,
                     _previous_metrics(data, source, folder, problems))
     _check_references(loaded, problems)
@@ -197,6 +200,8 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
 
     def provision_codes(codes: list[str], path: tuple) -> None:
         for i, code in enumerate(codes):
+            if code in codes[:i]:
+                problems.append(source.problem(path + (i,), f"{code!r} is listed twice"))
             if edition.provision(code) is None:
                 known = {p.code.upper(): p.code for p in edition.provisions}
                 close = [known[c] for c in difflib.get_close_matches(code.upper(), list(known), n=1)]
@@ -233,6 +238,14 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
             problems.append(source.problem(path + ("year",), f"a restatement is of a prior year, not {r.year}"))
         elif (r.axis is None) != (r.member is None):
             problems.append(source.problem(path, "give both axis and member, or neither"))
+        elif r.axis is not None and r.axis not in catalogue.metrics[r.metric].breakdowns:
+            axes = ", ".join(catalogue.metrics[r.metric].breakdowns) or "none"
+            problems.append(source.problem(path + ("axis",), f"{r.metric} has no breakdown by {r.axis!r}; "
+                                                             f"its breakdowns: {axes}"))
+        elif r.axis is not None and not catalogue.axes[r.axis].typed and r.member not in catalogue.axes[r.axis].members:
+            members = ", ".join(catalogue.axes[r.axis].members)
+            problems.append(source.problem(path + ("member",), f"{r.member!r} is not a member of {r.axis}; "
+                                                               f"expected one of: {members}"))
     for code in data.omissions:
         if edition.provision(code) is None:
             problems.append(
@@ -245,9 +258,14 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                                        f"the period ends in {data.report.period.end.year}, but the financial year is "
                                        f"{year} (a financial year is named by the year it ends in)"))
     for path, series in _all_series(data):
-        for y in series:
+        kind = catalogue.metrics[path[1]].unit_kind
+        whole = ITEM_TYPES.get(kind) == "xbrli:nonNegativeIntegerItemType" and "intensities" not in path
+        for y, value in series.items():
             if y > year:
                 problems.append(source.problem(path + (y,), f"{y} is after the report's financial year {year}", key=True))
+            if whole and isinstance(value, Decimal) and value != value.to_integral_value():
+                problems.append(source.problem(path + (y,), f"{value} is not a whole number, which a count "
+                                                            f"({kind}) must be"))
 
     metrics = data.metrics
     present = {mid for mid in catalogue.metrics if metrics is not None and getattr(metrics, mid) is not None}
@@ -344,12 +362,38 @@ def _previous_metrics(data, source: SourceMap, folder: Path, problems: list[Prob
     if file is None:
         return None
     try:
-        previous, _ = read_yaml(file)
+        previous, previous_source = read_yaml(file)
     except InputError as e:
         problems.extend(e.problems)
         return None
     metrics = previous.get("metrics")
-    return metrics if isinstance(metrics, dict) else {}
+    if not isinstance(metrics, dict):
+        return {}
+    problems.extend(_previous_shape(metrics, previous_source))
+    return metrics
+
+
+def _previous_shape(metrics: dict, source: SourceMap) -> list[Problem]:
+    """Last year's figures are read as values: {year: figure} and breakdowns: {axis: {member:
+    {year: figure}}}; any other shape there is a problem in that file, said with its place."""
+    found = []
+
+    def mapping(value, path: tuple, what: str) -> dict:
+        if isinstance(value, dict) or value is None:
+            return value or {}
+        found.append(source.problem(path, f"expected {what} (last year's report is read for its figures)"))
+        return {}
+
+    for mid, entry in metrics.items():
+        path = ("metrics", mid)
+        entry = mapping(entry, path, "a mapping with values and breakdowns")
+        mapping(entry.get("values"), path + ("values",), "a mapping of years to figures")
+        breakdowns = mapping(entry.get("breakdowns"), path + ("breakdowns",), "a mapping of axes to members")
+        for axis, members in breakdowns.items():
+            members = mapping(members, path + ("breakdowns", axis), "a mapping of members to their figures")
+            for member, series in members.items():
+                mapping(series, path + ("breakdowns", axis, member), "a mapping of years to figures")
+    return found
 
 
 def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
@@ -365,6 +409,30 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
         else:
             for _, problem in check(loaded, value):
                 problems.append(loaded.source.problem(path, problem))
+    # footnotes and restatements' reasons are notes under the tables, Markdown too
+    notes = [(("footnotes", key), text) for key, text in loaded.data.footnotes.items()]
+    notes += [(("restatements", i, "reason"), r.reason) for i, r in enumerate(loaded.data.restatements)]
+    for path, text in notes:
+        for _, problem in check(loaded, text):
+            problems.append(loaded.source.problem(path, problem))
+
+
+MAX_TABLE_COLUMNS = 30  # wider than that, a table cannot be printed on a page, and it stalls the layout
+_DELIMITER_ROW = re.compile(r"^ {0,3}\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?$", re.MULTILINE)
+
+
+def _check_tables(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem]) -> None:
+    """A Markdown table may have at most MAX_TABLE_COLUMNS columns (counted on its |---| row)."""
+    for path, value in _text_fields(data):
+        text = texts.get(id(value)) if isinstance(value, MarkdownFile) else value
+        for match in _DELIMITER_ROW.finditer(text or ""):
+            columns = match.group(0).strip().strip("|").count("|") + 1
+            if columns > MAX_TABLE_COLUMNS:
+                message = f"a table of {columns:,} columns cannot be printed; at most {MAX_TABLE_COLUMNS}"
+                if isinstance(value, MarkdownFile):
+                    problems.append(Problem(message, folder / value.file, text.count("\n", 0, match.start()) + 1, 1))
+                else:
+                    problems.append(source.problem(path, message))
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")

@@ -31,7 +31,7 @@ class Reference:
 def parse(match: re.Match) -> Reference:
     fields: dict = {"metric": match.group(1)}
     for part in filter(None, (p.strip() for p in match.group(2).split("|"))):
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             fields["year"] = int(part)
         elif ":" in part:
             name, _, value = (s.strip() for s in part.partition(":"))

@@ -166,7 +166,9 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
     tagger = tagger or Tagger(loaded, enabled=False)
 
     def figure(ref: references.Reference) -> Markup:
-        cell, _ = references.resolve(loaded, ref)  # checked when the input was loaded
+        cell, problem = references.resolve(loaded, ref)  # checked when the input was loaded
+        if cell is None:  # where Markdown put together what the check saw apart (a quote in a quote)
+            raise InputError(Problem(problem, loaded.source.file))
         before, after = references.unit_text(loaded, cell)
         return Markup('<span class="figure">') + before + tagger.number(cell) + after + Markup("</span>")
 
@@ -221,10 +223,10 @@ def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
     return place
 
 
-RENDER_SECONDS = 20  # the three documents of a 60-page report render in under a second
-RENDER_MEMORY = 1024**3  # bytes of address space beyond what the build holds already
+RENDER_SECONDS = 10  # the three documents of a 60-page report render in under a second
+RENDER_MEMORY = 512 * 1024**2  # bytes of address space beyond the build's; a 60-page report needs 10 MB
 PDF_SECONDS = 600  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
-PDF_MEMORY = 3 * 1024**3
+PDF_MEMORY = 2 * 1024**3  # a 60-page report needs 300 MB; one full of photos, more
 
 
 @dataclass
@@ -249,7 +251,9 @@ def render_documents(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool)
             raise TemplateError(Problem(f"rendering the report with the templates of this folder took {limit} and "
                                         "was stopped: does a template loop or build a huge text?",
                                         loaded.folder / "templates")) from None
-        raise OutputError(f"rendering the report took {limit} and was stopped") from None
+        raise InputError(Problem(f"rendering the report took {limit} and was stopped: the input is more than a "
+                                 "report can hold (thousands of breakdown members, a huge table?)",
+                                 loaded.source.file)) from None
 
 
 def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Documents:

@@ -59,7 +59,7 @@ MAX_PLACES = 10  # decimal places: no figure is published finer, and 1e-99999999
 
 
 def _bounded(value: Decimal) -> Decimal:
-    if abs(value) >= MAX_MAGNITUDE:
+    if value.copy_abs() >= MAX_MAGNITUDE:  # copy_abs: abs() would apply the context and overflow
         raise PydanticCustomError("number", "{value} is too large to be a figure (at most 15 digits)",
                                   {"value": shorten(str(value))})
     exponent = value.as_tuple().exponent
@@ -96,7 +96,7 @@ Value = Annotated[
 ]
 Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
 Series = dict[Year, Value]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]  # an XML id: a letter first
 # Bounds on text: far above what a report prints, far below what stalls a layout (a 100,000-
 # character name is set on every page's running header).
 MAX_LINE = 300  # a name, a title, a label
@@ -104,7 +104,8 @@ MAX_PARAGRAPH = 5000  # a footnote, an explanation, a target's progress
 MAX_MARKDOWN = 2 * 1024 * 1024  # narrative, inline or in its file
 Line = Annotated[str, Field(max_length=MAX_LINE)]
 Paragraph = Annotated[str, Field(max_length=MAX_PARAGRAPH)]
-Name = Annotated[str, Field(max_length=100)]  # a key the company names: a region, a site
+Name = Annotated[str, Field(min_length=1, max_length=100)]  # a member the company names: a region, a site
+MAX_MEMBERS = 500  # of one typed axis: more regions or sites than any report tabulates
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 RelativePath = Annotated[str, Field(min_length=1, max_length=255)]
 
@@ -332,7 +333,7 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
             axis = catalogue.axes[axis_id]
             if axis.typed:
                 axis_fields[axis_id] = (
-                    Optional[dict[Name, Series]],
+                    Optional[Annotated[dict[Name, Series], Field(max_length=MAX_MEMBERS)]],
                     Field(None, description=f"{axis.label}: members named by the company"),
                 )
             else:

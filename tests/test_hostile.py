@@ -143,6 +143,8 @@ CASES = [
     # 4. bounded figures and texts
     ("figure-tiny-exponent", replace("values: {2021: 2.79}", "values: {2021: 1.0e-99999999}"), [], 2,
      "1.0E-99999999 has more than 10 decimal places"),
+    ("figure-huge-exponent", replace("values: {2021: 2.79}", "values: {2021: 1.5e+141654246}"), [], 2,
+     "1.5E+141654246 is too large to be a figure"),
     ("figure-many-places", replace("values: {2021: 2.79}", "values: {2021: 2.123456789012345}"), [], 2,
      "has more than 10 decimal places"),
     ("company-name-100k", replace("  name: 360 DigiTech, Inc.", "  name: " + "N" * 100_000), [], 2,
@@ -173,6 +175,29 @@ CASES = [
      "the id 'about' is one the report uses"),
     ("section-id-of-a-fact", replace("      - id: climate\n", "      - id: f12\n"), [], 2,
      "the id 'f12' is one the report uses"),
+    ("section-id-digit-first", replace("      - id: climate\n", "      - id: 1climate\n"), [], 2,
+     "chapters[4].sections[2].id: '1climate' does not have the expected form"),
+    ("provision-answered-twice", replace("answers: [A4, A4.1]", "answers: [A4, A4.1, A4]"), [], 2,
+     "'A4' is listed twice"),
+    ("fraction-of-a-count", replace("    values: {2021: 2129}", "    values: {2021: 2129.5}"), [], 2,
+     "2129.5 is not a whole number, which a count (headcount) must be"),
+    ("typed-members-5000", replace("        Southwest Region: {2021: 5}\n", "".join(
+        f"        Region {i}: {{2021: 1}}\n" for i in range(600))), [], 2, "at most 500"),
+    ("typed-member-empty", replace("        Southwest Region: {2021: 5}", '        "": {2021: 5}'), [], 2,
+     "metrics.suppliers.breakdowns.region"),
+    ("table-of-5000-columns", append_markdown("\n" + "|a" * 5000 + "|\n" + "|-" * 5000 + "|\n" + "|1" * 5000 + "|\n"),
+     [], 2, "narrative/climate.md:4:1: a table of 5,000 columns cannot be printed; at most 30"),
+    ("quote-in-footnote-names-nothing", replace("  packaging: >-", "  packaging: see {{nosuch}}\n  unused: >-"), [], 2,
+     "footnotes.packaging: {{nosuch}} names no metric"),
+    ("quote-across-a-blockquote", append_markdown("\n> {{nosuch\n> }}\n"), [], 2, "names no metric"),
+    ("quote-superscript-year", append_markdown("\n{{water_consumption | ²}}\n"), [], 2, "climate.md"),
+    ("restatement-unknown-axis", replace("footnotes:\n", "restatements:\n  - {metric: suppliers, year: 2020, axis: nosuch, "
+                                         "member: x, previous: 1, reason: counted again}\nfootnotes:\n"), [], 2,
+     "suppliers has no breakdown by 'nosuch'"),
+    ("previous-malformed", lambda f: write("previous.yaml", "metrics:\n  suppliers:\n    breakdowns:\n      region: [1, 2]\n"
+                                           "  water_consumption: {values: [1, 2]}\n")(f)
+     or edit(yaml_of(f), ("  brand_colour:", "  previous: previous.yaml\n  brand_colour:")), [], 2,
+     "previous.yaml:4:15: metrics.suppliers.breakdowns.region: expected a mapping of members to their figures"),
     ("number-100k-digits", replace("values: {2021: 2.79}", "values: {2021: " + "9" * 100_000 + "}"), [], 2,
      "(100,000 characters)"),
 ]
@@ -380,3 +405,90 @@ def test_a_write_that_fails_keeps_the_previous_output(hostile_copy, limit):
     assert "the previous output is kept" in run.stderr
     assert _tree(hostile_copy / "output") == good
     assert not list(hostile_copy.glob(".output.*"))
+
+
+# --- 4. bounded resources -----------------------------------------------------------------
+
+
+def _camera_photo(path: Path) -> None:
+    """A photo as a phone takes it: 6000 × 4000 pixels of detail, over 8 MB as a JPEG."""
+    from PIL import Image, ImageChops
+
+    from .test_images import noise
+
+    size = (6000, 4000)
+    gradient = Image.linear_gradient("L").resize(size)
+    scene = Image.merge("RGB", (gradient, gradient.rotate(180), Image.new("L", size, 128)))
+    ImageChops.add(scene, noise(size, shift=4)).save(path, quality=98)
+    assert path.stat().st_size > 8 * 1024 * 1024
+
+
+def test_a_report_full_of_site_photos_builds_with_them_embedded_small(hostile_copy):
+    photos = hostile_copy / "images"
+    photos.mkdir()
+    _camera_photo(photos / "site.jpg")
+    (photos / "站點.jpg").write_bytes((photos / "site.jpg").read_bytes())  # a name that is not ASCII
+    append_markdown("\n![The Shanghai site](images/site.jpg)\n\n![The site again](images/站點.jpg)\n")(hostile_copy)
+    started = time.monotonic()
+    assert main([str(yaml_of(hostile_copy)), "--no-json", "--no-viewer", "--no-pdf"]) == 0
+    assert time.monotonic() - started < 20
+    html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/jpeg;base64,") == 2
+    assert (hostile_copy / "output" / "report.xhtml").stat().st_size < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("bomb.png", None, "has more than 80,000,000 pixels"),
+    ("text.jpg", b"GIF89a not really", "is not a JPEG image"),
+    ("photo.png", "jpeg", "is a JPEG image but its name ends in .png"),
+])
+def test_an_image_that_is_not_usable_is_refused_with_its_place(hostile_copy, capsys, name, content, message):
+    from .test_images import png_header_only
+
+    target = hostile_copy / name
+    if content is None:
+        png_header_only(target, 20_000, 20_000)
+    elif content == "jpeg":
+        from PIL import Image
+
+        Image.new("RGB", (10, 10)).save(target, "JPEG")
+    else:
+        target.write_bytes(content)
+    append_markdown(f"\n![An image]({name})\n")(hostile_copy)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
+    err = capsys.readouterr().err
+    assert "narrative/climate.md:" in err and message in err
+
+
+def test_a_template_that_never_ends_is_stopped(hostile_copy, capsys, monkeypatch):
+    import builder.render
+
+    monkeypatch.setattr(builder.render, "RENDER_SECONDS", 3)  # the limit, made short for the test
+    template("board.html", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")(
+        hostile_copy)
+    started = time.monotonic()
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
+    assert time.monotonic() - started < 15
+    assert "took more than 3 seconds and was stopped: does a template loop" in capsys.readouterr().err
+    assert not (hostile_copy / "output").exists()
+
+
+# --- odd but valid input builds -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, spoil, shown", [
+    ("extreme-change", replace("values: {2021: 93600.00}", "values: {2020: 0.0000000001, 2021: 999999999999999}"),
+     "999,999,999,999,999"),
+    ("zero-with-a-huge-exponent", replace("values: {2021: 0.12}", "values: {2021: 0.0e+99999}"), "Hazardous waste"),
+    ("figure-quoted-in-a-footnote", replace("  packaging: >-", '  packaging: "Water used: {{water_consumption | 2021}}."'
+                                            "\n  unused: >-"), "Water used: <span class=\"figure\">93,600.00"),
+    ("template-linked-inside-the-folder", lambda f: template("mine.html", "<p>Our own cover</p>")(f)
+     or (f / "templates" / "cover.html").symlink_to(f / "templates" / "mine.html"), "<p>Our own cover</p>"),
+    ("supplementary-characters", replace("        title: Climate change", "        title: Climate change 🌏 𠀀"),
+     "Climate change 🌏 𠀀"),
+])
+def test_odd_but_valid_input_builds(hostile_copy, capsys, name, spoil, shown):
+    spoil(hostile_copy)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-json", "--no-viewer"]) == 0, capsys.readouterr().err
+    html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
+    assert shown in html and len(html) < 1024 * 1024

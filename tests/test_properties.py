@@ -3,6 +3,7 @@ and every figure Arelle reads back is the figure given."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
+from builder.cli import main
 from builder.validate import run_arelle
 
 from .conftest import EXAMPLES
@@ -87,3 +89,97 @@ def test_generated_companies_build_validate_and_round_trip(tmp_path_factory, com
     assert facts[("Workforce", ())] == company["female"] + company["male"]
     assert facts[("WaterConsumption", ())] == company["water"]
     assert facts[("EmployeeTurnoverRate", ())] == company["turnover"].scaleb(-2)
+
+
+# --- whatever a user writes: exit 0 or 2, never an internal error --------------------------
+
+# The printable characters PyYAML reads as they are; everything else is written as an escape.
+_PRINTABLE = re.compile("[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def yaml_quoted(text: str) -> str:
+    """text as a double-quoted YAML scalar that reads back as exactly text, whatever it holds."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif _PRINTABLE.fullmatch(char) and char not in "\x85\ufeff\n\r\t":
+            out.append(char)
+        elif ord(char) > 0xFFFF:
+            out.append(f"\\U{ord(char):08x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return '"' + "".join(out) + '"'
+
+
+# (what stands in the example, what replaces it with {} the drawn text)
+TEXT_FIELDS = {
+    "company name": ("  name: 360 DigiTech, Inc.\n", "  name: {}\n"),
+    "section title": ("        title: Climate change\n", "        title: {}\n"),
+    "stakeholder group": ("    - name: Customers\n", "    - name: {}\n"),
+    "stakeholder concern": ("concerns: [fair procurement, compliance]", "concerns: [fair procurement, {}]"),
+    "material topic": ("{topic: Green operations,", "{{topic: {},"),
+    "footnote": ("  packaging: >-\n", "  packaging: {}\n  unused: >-\n"),
+    "inline narrative": ("body: {file: narrative/climate.md}", "body: {}"),
+    "omission explanation": ("explanation: >-\n", "explanation: {}\n    unused: >-\n"),
+}
+ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates, controls, noncharacters too
+
+
+def _run(folder: Path, capsys) -> tuple[int, str]:
+    code = main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"])
+    return code, capsys.readouterr().err
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(sorted(TEXT_FIELDS)), text=st.text(ANY_CHARACTER, min_size=1, max_size=40))
+def test_any_text_in_any_field_builds_or_is_refused_with_its_place(tmp_path_factory, capsys, field, text):
+    folder = tmp_path_factory.mktemp("text")
+    shutil.copytree(BASE, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("output"))
+    old, new = TEXT_FIELDS[field]
+    yaml_text = (folder / "company.yaml").read_text(encoding="utf-8")
+    assert yaml_text.count(old) >= 1, old
+    (folder / "company.yaml").write_text(yaml_text.replace(old, new.format(yaml_quoted(text)), 1), encoding="utf-8")
+    code, err = _run(folder, capsys)
+    assert "internal error" not in err and "Traceback" not in err
+    assert code in (0, 2) or (code == 1 and "fails its checks" in err), err
+    if code == 2:
+        assert "company.yaml:" in err or "climate.md" in err or "template" in err, err
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(ANY_CHARACTER, min_size=1, max_size=200))
+def test_any_markdown_file_builds_or_is_refused_with_its_place(tmp_path_factory, capsys, text):
+    folder = tmp_path_factory.mktemp("markdown")
+    shutil.copytree(BASE, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("output"))
+    (folder / "narrative" / "climate.md").write_bytes(text.encode("utf-8", "surrogatepass"))
+    code, err = _run(folder, capsys)
+    assert "internal error" not in err and "Traceback" not in err
+    assert code == 0 or (code == 2 and "climate.md" in err), err
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as a YAML 1.1 float (which needs a point, and a sign on its exponent)."""
+    sign, digits, exponent = value.as_tuple()
+    mantissa = "".join(map(str, digits))
+    return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}e{exponent + len(digits) - 1:+d}"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.builds(lambda digits, exponent: Decimal(f"{digits}E{exponent}"),
+              st.integers(-10**30, 10**30), st.integers(-999_999_999, 999_999_999))))
+def test_any_figure_builds_or_is_refused_with_its_place(tmp_path_factory, capsys, value):
+    folder = tmp_path_factory.mktemp("figure")
+    shutil.copytree(BASE, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("output"))
+    yaml_file = folder / "company.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert text.count("values: {2021: 93600.00}") == 1
+    yaml_file.write_text(text.replace("values: {2021: 93600.00}", f"values: {{2021: {decimal_text(value)}}}"),
+                         encoding="utf-8")
+    code, err = _run(folder, capsys)
+    assert "internal error" not in err and "Traceback" not in err
+    assert code in (0, 2) or (code == 1 and "fails its checks" in err), err
+    if code == 2:
+        assert "metrics.water_consumption.values.2021" in err, err
