@@ -13,7 +13,7 @@ from .errors import ChecksFailed, ValidationFailed, WriteError
 from .load import load
 from .render import render_documents, render_pdf
 from .validate import validate_report, viewer_script_copied
-from .write import MANIFEST, check_output_folder, staged_output
+from .write import check_output_folder, staged_output
 
 DEFAULT_OUTPUT = "output"
 
@@ -58,7 +58,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
             facts = checked.facts
         if pdf:
             stage.write("report.pdf", render_pdf(documents.print_html, loaded))
-        files = sorted({*stage.expected, *stage.checks} - {MANIFEST})
+        files = stage.outputs
     return BuildResult(out_dir.resolve(), files, facts)
 
 

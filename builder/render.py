@@ -19,10 +19,10 @@ from markupsafe import Markup
 
 from . import references
 from .bounded import Exceeded, run_bounded
-from .images import embed_image
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
+from .images import embed_image
 from .load import Loaded
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 

@@ -133,6 +133,11 @@ class Stage:
         self.expected[name] = hashlib.sha256(content).hexdigest()
         return target
 
+    @property
+    def outputs(self) -> list[str]:
+        """The names of the outputs written so far."""
+        return sorted({*self.expected, *self.checks} - {MANIFEST})
+
     def expect(self, name: str, whole: Callable[[Path], bool]) -> Path:
         """A file that another tool (Arelle) writes: checked with `whole` before the swap."""
         self.checks[name] = whole
