@@ -302,16 +302,23 @@ def _intensities_given(loaded: Loaded, all_figures) -> list[Finding]:
 
 
 def _targets(loaded: Loaded, all_figures) -> list[Finding]:
-    """C06: A1.5, A1.6, A2.3, A2.4 without a target and its progress (2020 Guide onwards)."""
+    """C06: A1.5, A1.6, A2.3, A2.4 without a target, or without its progress (2020 Guide onwards)."""
     if loaded.edition.id == "guide-2016":
         return []
     found = []
-    targets = {code for t in loaded.data.targets if t.progress.strip() for code in t.provisions}
     for code in TARGET_KPIS:
         p = loaded.edition.provision(code)
-        if p is not None and code not in targets and code not in loaded.data.omissions:
-            found.append(Finding("C06", WARNING, f"{code} {p.title}: no target with its progress is given under "
-                                 "targets", code, _at(loaded, ("targets",))))
+        if p is None or code in loaded.data.omissions:
+            continue
+        targets = [(i, t) for i, t in enumerate(loaded.data.targets) if code in t.provisions]
+        if not targets:
+            found.append(Finding("C06", WARNING, f"{code} {p.title}: no target is given; add one under targets "
+                                 "(description, provisions, target), or explain under omissions why there is none",
+                                 code, _at(loaded, ("targets",))))
+        elif not any(t.progress for _, t in targets):
+            i, _ = targets[0]
+            found.append(Finding("C06", WARNING, f"{code} {p.title}: the targets give no progress; if the company "
+                                 "published its progress, add it as progress:", code, _at(loaded, ("targets", i))))
     return found
 
 

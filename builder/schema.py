@@ -275,7 +275,7 @@ class Chapter(Strict):
 
 
 class TargetPoint(Strict):
-    year: Year
+    year: Optional[Year] = Field(None, description="as published; some targets give none")
     value: Optional[Number] = None
     text: Optional[Paragraph] = None
 
@@ -287,8 +287,9 @@ class Target(Strict):
     metric: Optional[str] = None
     baseline: Optional[TargetPoint] = None
     target: TargetPoint
-    progress: Paragraph
-    status: Literal["achieved", "on track", "behind", "not started"]
+    # as published: a company that states no progress or status is not made to invent one
+    progress: Optional[Paragraph] = None
+    status: Optional[Literal["achieved", "on track", "behind", "not started"]] = None
 
 
 OmissionReason = Literal[

@@ -62,7 +62,11 @@ CASES = [
      ("C05", "warning", "A1.3: Hazardous waste produced is given without an intensity; add "
       "intensities: [{per: ...}] with a denominator")),
     ("C06", [("    provisions: [A2.3]\n", "    provisions: [A2]\n")],
-     ("C06", "warning", "A2.3 Energy use efficiency targets: no target with its progress is given under targets")),
+     ("C06", "warning", "A2.3 Energy use efficiency targets: no target is given; add one under targets "
+      "(description, provisions, target), or explain under omissions why there is none")),
+    ("C06-progress", [("    progress: 9% lower than in 2020\n", "")],
+     ("C06", "warning", "A2.3 Energy use efficiency targets: the targets give no progress; if the company "
+      "published its progress, add it as progress:")),
     ("C07", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0, 2023: 0}",
               "  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0}")],
      ("C07", "error", "B2.1: Work-related fatalities is needed for each of the past three years; missing 2023")),
@@ -112,7 +116,7 @@ def test_the_build_runs_the_checks_first(example_copy, capsys):
     html = (folder / "output" / "report.html").read_text(encoding="utf-8")
     index = html.split('id="content-index"')[1]
     assert 'id="index-A2.3"' in index and "Reported</span>" in index.split('id="index-A2.3"')[1].split("</tr>")[0]
-    assert "C06" not in html and "no target with its progress" not in html, "advice stays with the author"
+    assert "C06" not in html and "no target is given" not in html, "advice stays with the author"
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl", "--strict", "-o", str(folder / "strict")]) == 1
     assert "the report fails its checks (1 errors or warnings (--strict))" in capsys.readouterr().err
     assert not (folder / "strict").exists()
@@ -202,3 +206,16 @@ def test_a_prior_year_figure_that_changed_must_be_restated(example_copy, capsys)
     yaml_file.write_text(text[:start] + text[end:], encoding="utf-8")
     assert ("I06", "warning", "Product and service related complaints received, 2024: 163 differs from the 158 "
             "published last year; give it under restatements with its reason") in findings_of(folder)
+
+
+def test_a_target_goes_in_as_published_without_status_progress_or_year(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("footnotes:\n", "targets:\n  - id: paperless\n    provisions: [A1.6]\n"
+                                   "    description: Move all customer statements online\n"
+                                   "    target: {text: every statement paperless}\n\nfootnotes:\n"))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    assert "warning C06: A1.6 Waste handling and reduction: the targets give no progress" in capsys.readouterr().err
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    table = html.split('id="targets-caption"')[1].split("</table>")[0]
+    assert "Move all customer statements online" in table and "every statement paperless" in table
+    assert ">Status<" not in table and ">Progress in" not in table, "no column the company did not publish"
