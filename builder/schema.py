@@ -239,8 +239,8 @@ class ReportingPrinciples(Strict):
 
 class StakeholderGroup(Strict):
     name: Line
-    channels: list[Line]
-    concerns: list[Line]
+    channels: list[Line] = []
+    concerns: list[Line] = Field([], description="key concerns, where the report names them")
 
 
 class StakeholderEngagement(Strict):
@@ -249,10 +249,20 @@ class StakeholderEngagement(Strict):
 
 
 class MaterialTopic(Strict):
+    """A topic as the report ranks it: by two scores out of 5, by a tier, or only by its place."""
+
     topic: Line
-    importance_to_stakeholders: Annotated[Number, Field(ge=0, le=5)]
-    importance_to_business: Annotated[Number, Field(ge=0, le=5)]
+    importance_to_stakeholders: Optional[Annotated[Number, Field(ge=0, le=5)]] = None
+    importance_to_business: Optional[Annotated[Number, Field(ge=0, le=5)]] = None
+    tier: Optional[Line] = Field(None, description="e.g. 'highly material', 'material', as the report names it")
     provisions: list[str] = []
+
+    @model_validator(mode="after")
+    def _both_scores(self) -> "MaterialTopic":
+        if (self.importance_to_stakeholders is None) != (self.importance_to_business is None):
+            raise PydanticCustomError("scores", "give both importance_to_stakeholders and importance_to_business, "
+                                      "or neither (a tier: may rank the topic instead)")
+        return self
 
 
 class Materiality(Strict):

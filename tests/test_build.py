@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -196,3 +197,29 @@ def test_three_builds_of_the_complete_example_are_identical(built, tmp_path):
         hashes.append(_hashes(out))
     assert hashes[0] == hashes[1] == hashes[2]
     assert {"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json", "viewer.html"} <= set(hashes[0])
+
+
+def test_stakeholders_and_materiality_go_in_as_the_report_presents_them(example_copy):
+    """Key concerns are optional (no empty column); topics may be ranked by tier instead of scores."""
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    text = re.sub(r"\n      concerns: \[[^\]]*\]", "", text)
+    text = re.sub(r"importance_to_stakeholders: [0-9.]+, importance_to_business: ([0-9.]+)",
+                  lambda m: "tier: " + ("highly material" if float(m.group(1)) > 4.5 else "material"), text)
+    yaml_file.write_text(text, encoding="utf-8")
+    assert main([str(yaml_file), "--no-pdf"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    engagement = html.split('id="stakeholder-engagement"')[1].split("</table>")[0]
+    assert "Key concerns" not in engagement and "Channels of engagement" in engagement
+    materiality = html.split('id="materiality-assessment"')[1].split("</table>")[0]
+    assert "<th scope=\"col\">Materiality</th>" in materiality and "Importance to" not in materiality
+    assert "<td>highly material</td>" in materiality and "scores out of 5" not in materiality
+
+
+def test_a_topic_with_one_score_is_refused(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("importance_to_stakeholders: 3.6, importance_to_business: 3.4",
+                                   "importance_to_stakeholders: 3.6"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
+    assert "give both importance_to_stakeholders and importance_to_business, or neither" in capsys.readouterr().err
