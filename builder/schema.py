@@ -8,6 +8,7 @@ and the JSON Schema an editor uses lists exactly what the catalogue allows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal, Optional
@@ -158,9 +159,27 @@ class Contact(Strict):
     phone: Optional[Line] = None
 
 
+def _lei(value: Any) -> Any:
+    """An ISO 17442 Legal Entity Identifier: 18 characters and two check digits (ISO 7064 MOD 97-10)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z0-9]{18}[0-9]{2}", value):
+        raise PydanticCustomError("lei", "an LEI is 20 characters: 18 capital letters or digits, then two digits")
+    if int("".join(str(int(c, 36)) for c in value)) % 97 != 1:
+        raise PydanticCustomError("lei", "{value} is not an LEI: its check digits do not match (a typo?)",
+                                  {"value": value})
+    return value
+
+
+def _currency(value: Any) -> Any:
+    if value == "RMB":
+        raise PydanticCustomError("currency", "'RMB' is not an ISO 4217 code; write CNY (amounts still read RMB)")
+    return value
+
+
 class Company(Strict):
     name: Line
     name_zh: Optional[Line] = None
+    lei: Optional[Annotated[str, BeforeValidator(_lei)]] = Field(
+        None, description="Legal Entity Identifier (ISO 17442): identifies the entity in the inline XBRL report")
     stock_code: Annotated[str, Field(pattern=r"^[0-9]{4,5}$", description="HKEX stock code, e.g. '0700'")]
     address: Line
     website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$", max_length=MAX_LINE)]] = None
@@ -205,7 +224,8 @@ class Report(Strict):
     period: Period
     published: Date
     language: Literal["en"] = "en"
-    currency: Literal["HKD", "RMB", "USD"] = "HKD"
+    currency: Annotated[Literal["HKD", "CNY", "USD"], BeforeValidator(_currency)] = Field(
+        "HKD", description="ISO 4217 code of the currency of monetary amounts")
     brand_colour: Colour = "#0b5c6b"
     cover_image: Optional[RelativePath] = None
     previous: Optional[RelativePath] = Field(

@@ -36,6 +36,19 @@ IX_NAMESPACES = {
     PREFIX: NS,
 }
 ENTITY_SCHEME = "https://www.hkex.com.hk/stock-code"
+LEI_SCHEME = "http://standards.iso.org/iso/17442"
+
+
+def entity_identifier(company) -> tuple[str, str]:
+    """(scheme, identifier) of the entity: its LEI where it has one, else its HKEX stock code in
+    the Exchange's five digits (0700 -> 00700)."""
+    if company.lei:
+        return LEI_SCHEME, company.lei
+    return ENTITY_SCHEME, stock_code(company)
+
+
+def stock_code(company) -> str:
+    return company.stock_code.zfill(5)
 NUMBER_FORMAT = "ixt:num-dot-decimal"
 
 
@@ -148,17 +161,18 @@ class Tagger:
             return self.text(codes, html, anchor)
         name = f"Disclosure{code_token(codes[0])}{camel(item)}TextBlock"
         fact = self._fact(name, self._current_context(), "")
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}" '
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
                       f'escape="true">{html}</ix:nonNumeric>')
 
-    def value(self, concept: str, text: Markup | str) -> Markup:
-        """A visible non-numeric fact: the entity's name, the stock code, the report's title."""
+    def value(self, concept: str, text: Markup | str, lang: str | None = None) -> Markup:
+        """A visible non-numeric fact: the entity's name, the report's title; lang where the text
+        is not in the report's language (the Chinese name)."""
         html = escape(text)
         if not self.enabled:
             return html
         fact = self._fact(concept, self._current_context(), str(text))
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}">'
-                      f"{html}</ix:nonNumeric>")
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"'
+                      f"{self._lang(lang)}>{html}</ix:nonNumeric>")
 
     def omission(self, code: str, part: str, text: Markup | str) -> Markup:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
@@ -170,7 +184,7 @@ class Tagger:
         if self.enabled:
             fact = self._fact(concept, self._current_context(), value)
             self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" '
-                                      f'id="{fact.id}">{escape(value)}</ix:nonNumeric>'))
+                                      f'id="{fact.id}"{self._lang()}>{escape(value)}</ix:nonNumeric>'))
         return ""
 
     # --- the header ----------------------------------------------------------------------------
@@ -183,6 +197,7 @@ class Tagger:
         self.hide("ReportLanguage", data.report.language)
         self.hide("ReportPublicationDate", data.report.published.isoformat())
         self.hide("ReportingCurrency", data.report.currency)
+        self.hide("StockCode", stock_code(data.company))
         parts = ['<div class="ix-header" style="display:none"><ix:header>']
         parts.append("<ix:hidden>" + "".join(self.hidden) + "</ix:hidden>")
         parts.append('<ix:references><link:schemaRef xlink:type="simple" '
@@ -228,9 +243,13 @@ class Tagger:
         after = f' continuedAt="tb-{token}-{k + 1}"' if k + 1 < len(chain) else ""
         if k == 0:
             fact = self._fact(concept, self._current_context(), "")
-            return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}" '
+            return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
                           f'escape="true"{after}>{html}</ix:nonNumeric>')
         return Markup(f'<ix:continuation id="tb-{token}-{k}"{after}>{html}</ix:continuation>')
+
+    def _lang(self, lang: str | None = None) -> str:
+        """Every text fact says its language (xml:lang), so a consumer need not infer it."""
+        return f' xml:lang="{lang or self.loaded.data.report.language}"'
 
     def _current_context(self) -> str:
         return self._context(self.loaded.data.report.financial_year, "duration", ())
@@ -258,7 +277,7 @@ class Tagger:
         return (f"{PREFIX}:{breakdown.axis_concept.name}", f"{PREFIX}:{names[member]}", False)
 
     def _context_markup(self, key: ContextKey, context_id: str) -> str:
-        stock_code = escape(self.loaded.data.company.stock_code)
+        scheme, identifier = entity_identifier(self.loaded.data.company)
         segment = ""
         if key.dimensions:
             members = []
@@ -272,8 +291,8 @@ class Tagger:
             segment = "<xbrli:segment>" + "".join(members) + "</xbrli:segment>"
         period = (f"<xbrli:startDate>{key.start.isoformat()}</xbrli:startDate><xbrli:endDate>{key.end.isoformat()}"
                   "</xbrli:endDate>" if key.start else f"<xbrli:instant>{key.end.isoformat()}</xbrli:instant>")
-        return (f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme="{ENTITY_SCHEME}">'
-                f"{stock_code}</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>{period}</xbrli:period>"
+        return (f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme="{scheme}">'
+                f"{escape(identifier)}</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>{period}</xbrli:period>"
                 "</xbrli:context>")
 
     def _unit(self, xbrl: str) -> str:

@@ -148,7 +148,7 @@ def test_narrative_omissions_and_entity_are_tagged(built, name):
     concepts = {k[0]: v for k, v in facts.items()}
     loaded = load(EXAMPLES / name / "company.yaml")
     assert concepts["EntityName"] == loaded.data.company.name
-    assert concepts["StockCode"] == loaded.data.company.stock_code
+    assert concepts["StockCode"] == loaded.data.company.stock_code.zfill(5)  # as HKEX writes it: 00700
     assert concepts["ReportingFrameworkEdition"] == loaded.data.report.edition
     for chapter in loaded.data.chapters:
         for section in chapter.sections:
@@ -253,3 +253,36 @@ def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
     assert result.errors == []
     assert "Waste is mainly office waste" in result.inspected  # from the emissions section
     assert "business continuity plans" in result.inspected  # and from the climate section
+
+
+def _entity_and_languages(model):
+    return ({f.context.entityIdentifier for f in model.facts},
+            {f.concept.qname.localName: f.xmlLang for f in model.facts if not f.isNumeric})
+
+
+def test_the_entity_is_its_lei_and_every_text_fact_says_its_language(built):
+    identifiers, languages = run_arelle(built("harbourline-2025") / "report.xhtml",
+                                        inspect=_entity_and_languages).inspected
+    assert identifiers == {("http://standards.iso.org/iso/17442", "2549003HBLGRP7XK2Q02")}
+    assert languages["EntityNameInChinese"] == "zh-Hant" and languages["EntityName"] == "en"
+    assert None not in languages.values()
+    identifiers, _ = run_arelle(built("360digitech-2021") / "report.xhtml", inspect=_entity_and_languages).inspected
+    assert identifiers == {("https://www.hkex.com.hk/stock-code", "03660")}, "without an LEI, the stock code"
+
+
+@pytest.mark.parametrize("lei, message", [
+    ("2549003HBLGRP7XK2Q03", "2549003HBLGRP7XK2Q03 is not an LEI: its check digits do not match"),
+    ("2549003hblgrp7xk2q02", "an LEI is 20 characters"),
+])
+def test_an_lei_with_wrong_check_digits_is_refused(example_copy, capsys, lei, message):
+    folder = example_copy("harbourline-2025")
+    edit(folder / "company.yaml", ("  lei: 2549003HBLGRP7XK2Q02", f"  lei: {lei}"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
+    assert "company.lei: " + message in capsys.readouterr().err
+
+
+def test_a_currency_is_its_iso_4217_code(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("  currency: CNY", "  currency: RMB"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
+    assert "report.currency: 'RMB' is not an ISO 4217 code; write CNY" in capsys.readouterr().err
