@@ -196,7 +196,7 @@ def _restatements(loaded: Loaded, all_figures) -> list[Finding]:
             found.append(Finding("I06", WARNING, f"{what}, {year}: {figure.value} differs from the {old} published "
                                  "last year; give it under restatements with its reason", mid,
                                  _at(loaded, figure.path)))
-        elif restatement.previous != Decimal(old):
+        elif restatement.previous is not None and restatement.previous != Decimal(old):
             found.append(Finding("I06", WARNING, f"{what}, {year}: the restatement says {restatement.previous} was "
                                  f"published, but last year's report has {old}", mid,
                                  _at(loaded, ("restatements", loaded.data.restatements.index(restatement)))))

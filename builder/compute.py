@@ -228,9 +228,9 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
     for r in loaded.data.restatements:
         if r.metric == metric.id:
             what = f" ({loaded.catalogue.axes[r.axis].label.lower()}: {r.member})" if r.axis else ""
-            marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}",
-                                   f"Restated{what}: the {r.year} figure was published as "
-                                   f"{format_number(r.previous)} {unit}. {r.reason}"))
+            note = (f"Restated{what}: the {r.year} figure was published as {format_number(r.previous)} {unit}. "
+                    if r.previous is not None else f"The {r.year} figure{what} is restated: ")
+            marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}", note + r.reason))
     points = figs.unit == "%"
     rows = [Row("metric", metric.label, unit, _cells(figs.total, years, common), notes.marks(marks), metric.id,
                 change=_change(figs.total, years, points), change_in_points=points)]

@@ -337,7 +337,7 @@ class Restatement(Strict):
     year: Year
     axis: Optional[str] = None
     member: Optional[str] = None
-    previous: Number = Field(description="the figure as published last year")
+    previous: Optional[Number] = Field(None, description="the figure as published last year, where it is at hand")
     reason: Paragraph
 
 
