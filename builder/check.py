@@ -236,8 +236,9 @@ def _answered(loaded: Loaded, all_figures) -> list[Finding]:
     answered = _where_answered(loaded, all_figures)
     found = []
     for p in loaded.edition.provisions:
-        if p.code in answered or p.code in loaded.data.omissions:
-            continue
+        omission = loaded.data.omissions.get(p.code)
+        if p.code in answered or (omission is not None and omission.part is None):
+            continue  # an omission of a part explains that part only
         severity = WARNING if p.obligation == "recommended" else ERROR
         found.append(Finding("C01", severity, f"{p.code} {p.title} ({p.obligation_label.lower()}) is neither "
                              "answered by a section or the data nor explained under omissions", p.code,
@@ -267,8 +268,9 @@ def _omission_of_answered(loaded: Loaded, all_figures) -> list[Finding]:
     """C03: an explanation of omission for a provision that is answered."""
     answered = _where_answered(loaded, all_figures)
     return [Finding("C03", WARNING, f"{code} is explained as omitted ({omission.reason}) but is also answered; "
-                    "remove one of the two", code, _at(loaded, ("omissions", code)))
-            for code, omission in loaded.data.omissions.items() if code in answered]
+                    "remove one of the two, or say which part is omitted with part:", code,
+                    _at(loaded, ("omissions", code)))
+            for code, omission in loaded.data.omissions.items() if code in answered and omission.part is None]
 
 
 def _board_statement(loaded: Loaded, all_figures) -> list[Finding]:

@@ -330,6 +330,8 @@ OmissionReason = Literal[
 class Omission(Strict):
     reason: OmissionReason
     explanation: Paragraph
+    part: Optional[Line] = Field(None, description="the part of the provision not reported, where the rest is "
+                                 "answered, e.g. 'air pollutants (NOx, SOx, particulates)'")
 
 
 class Restatement(Strict):

@@ -54,7 +54,8 @@ CASES = [
     ("C02", [("        answers: [B8, B8.1, B8.2]", "        answers: [B8, B8.1]")],
      ("C02", "warning", "B8.2 Resources contributed asks for figures and a description; the description is missing")),
     ("C03", [("omissions:\n", "omissions:\n  A2.1:\n    reason: not material\n    explanation: Energy is not material.\n")],
-     ("C03", "warning", "A2.1 is explained as omitted (not material) but is also answered; remove one of the two")),
+     ("C03", "warning", "A2.1 is explained as omitted (not material) but is also answered; remove one of the two, "
+      "or say which part is omitted with part:")),
     ("C04", [("  oversight: {file: narrative/board-oversight.md}", "  oversight: The Board oversees ESG.")],
      ("C04", "warning", "MDR-13: the board statement's part 'The board's oversight of ESG issues' has 4 words; the "
       "Exchange expects a substantive statement")),
@@ -226,3 +227,21 @@ def test_a_target_goes_in_as_published_without_status_progress_or_year(example_c
     table = html.split('id="targets-caption"')[1].split("</table>")[0]
     assert "Move all customer statements online" in table and "every statement paperless" in table
     assert ">Status<" not in table and ">Progress in" not in table, "no column the company did not publish"
+
+
+def test_part_of_a_provision_explained_while_the_rest_is_answered(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("omissions:\n", "omissions:\n  A1.1:\n    part: air pollutants (NOx, SOx, "
+                                   "particulates)\n    reason: not material\n    explanation: An office-based business "
+                                   "emits no air pollutants of note.\n"))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    assert "C03" not in capsys.readouterr().err
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    row = html.split('id="index-A1.1"')[1].split("</tr>")[0]
+    assert "Reported, in part explained" in row and "Emission management" in row
+    assert "Not reported in part (air pollutants (NOx, SOx, particulates)): not material." in row
+    # a partial omission does not explain the whole: a provision answered nowhere else still fails
+    edit(folder / "company.yaml", ("answers: [A1, A1.1, A1.5, A1.6, A3, A3.1]", "answers: [A1, A1.1, A1.5, A1.6, A3]"),
+         ("omissions:\n", "omissions:\n  A3.1:\n    part: biodiversity\n    reason: not material\n"
+                            "    explanation: No site borders a protected area.\n"))
+    assert [f[:2] for f in findings_of(folder) if f[2].startswith("A3.1")] == [("C01", "error")]
