@@ -21,6 +21,7 @@ from PIL import Image, ImageFile, ImageOps
 MAX_IMAGE_BYTES = 40 * 1024 * 1024  # a file larger than this is refused
 MAX_IMAGE_PIXELS = 80_000_000  # width × height above this is refused (decompression bombs)
 MAX_SVG_BYTES = 2 * 1024 * 1024
+MAX_SVG_ELEMENTS = 100_000  # drawn, <use> expanded: a detailed map has a few thousand
 MAX_EDGE = 2400  # px: longest edge after downscaling (~300 dpi across an A4 text column)
 
 _MB = 1024 * 1024
@@ -63,6 +64,15 @@ def inspect_image(path: Path) -> str | None:
     except OSError as e:
         return f"cannot be read ({e.strerror or 'input/output error'})"
     return "is not a supported image; use a .png, .jpg, .jpeg or .svg file"
+
+
+def prepare_images(paths: list[Path]) -> dict[Path, tuple[str | None, str | None]]:
+    """For each image: (what is wrong with it, or None; its data: URI, where it is usable)."""
+    prepared = {}
+    for path in paths:
+        wrong = inspect_image(path)
+        prepared[path] = (wrong, None if wrong else embed_image(path))
+    return prepared
 
 
 def embed_image(path: Path) -> str:
@@ -137,11 +147,43 @@ def _svg_problem(path: Path, size: int) -> str | None:
         return "declares XML entities in its DOCTYPE, which an image may not"
     if next(root.iter(etree.Entity), None) is not None:
         return "uses XML entities (&name;), which an image may not"
+    if _expanded_size(root) > MAX_SVG_ELEMENTS:
+        return (f"draws more than {MAX_SVG_ELEMENTS:,} elements once its <use> references are expanded, "
+                "or references itself")
     if root.tag == "svg":
         return 'is not a valid SVG document (its <svg> element lacks xmlns="http://www.w3.org/2000/svg")'
     if root.tag != _SVG_ROOT:
         return f"is not an SVG image (its root element is <{etree.QName(root).localname}>)"
     return None
+
+
+def _expanded_size(root) -> int:
+    """How many elements the SVG draws with every <use> replaced by what it references: a few
+    kilobytes of nested <use> can stand for billions of shapes (a 'billion laughs' without
+    entities), which would keep the PDF layout busy for hours. A reference loop counts as
+    too many."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    sizes: dict[int, int] = {}
+
+    def size(element, seen: frozenset) -> int:
+        if id(element) in sizes:
+            return sizes[id(element)]
+        if id(element) in seen:
+            return MAX_SVG_ELEMENTS + 1
+        total = 0
+        for node in element.iter():
+            total += 1
+            if isinstance(node.tag, str) and etree.QName(node).localname == "use":
+                href = node.get("href") or node.get("{http://www.w3.org/1999/xlink}href") or ""
+                target = by_id.get(href.removeprefix("#"))
+                if target is not None:
+                    total += size(target, seen | {id(element)})
+            if total > MAX_SVG_ELEMENTS:
+                break
+        sizes[id(element)] = total
+        return total
+
+    return size(root, frozenset())
 
 
 def _open(path: Path) -> ImageFile.ImageFile:

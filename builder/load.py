@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from .catalogue import Catalogue, Edition, load_catalogue
 from .errors import InputError, Problem
-from .images import inspect_image
+from .bounded import Exceeded, run_bounded
+from .images import prepare_images
 from .taxonomy import ITEM_TYPES
 from .schema import MAX_MARKDOWN, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
@@ -36,6 +37,7 @@ class Loaded:
     edition: Edition
     texts: dict[int, str]  # id(MarkdownFile) -> its Markdown, read once
     images: dict[str, Path]  # image paths written in the Markdown -> the files
+    embedded: dict[Path, str]  # every image file shown -> its data: URI, checked and made small
     previous: dict | None = None  # last year's published metrics (raw YAML), when report.previous names them
 
     def input_files(self) -> list[Path]:
@@ -70,9 +72,12 @@ def load(file: Path) -> Loaded:
     folder = file.resolve().parent
     problems = _cross_check(data, source, catalogue, edition, folder)
     texts = _read_texts(data, source, folder, problems)
-    images = _markdown_images(data, source, folder, texts, problems)
+    uses = _named_images(data, source, folder, problems)
+    images = _markdown_images(data, source, folder, texts, problems, uses)
+    embedded = _embedded_images(uses, problems)
     _check_tables(data, source, folder, texts, problems)
-    loaded = Loaded(data, source, folder, catalogue, edition, texts, images,
+    _check_length(data, source, texts, problems)
+    loaded = Loaded(data, source, folder, catalogue, edition, texts, images, embedded,
                     _previous_metrics(data, source, folder, problems))
     _check_references(loaded, problems)
     if problems:
@@ -288,10 +293,6 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 if note not in data.footnotes:
                     problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))
 
-    for path, rel in _image_paths(data):
-        file = _inside(folder, rel, source, path, problems)
-        if file is not None and (wrong := inspect_image(file)) is not None:
-            problems.append(source.problem(path, f"{rel!r} {wrong}"))
     return problems
 
 
@@ -323,12 +324,23 @@ def _image_paths(data):
         yield ("report", "cover_image"), data.report.cover_image
 
 
+def resolved(path: Path) -> Path | None:
+    """The file a path names, its links followed; None where they loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop of links
+        return None
+
+
 def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: list[Problem]) -> Path | None:
     """The file a relative path names, if it exists inside the company's folder."""
     if "://" in rel or rel.startswith("data:"):
         problems.append(source.problem(path, f"{rel!r} must be a file in the report's folder, not a URL"))
         return None
-    candidate = (folder / rel).resolve()
+    candidate = resolved(folder / rel)
+    if candidate is None:
+        problems.append(source.problem(path, f"{rel!r} is a symbolic link that loops"))
+        return None
     if Path(rel).is_absolute() or not candidate.is_relative_to(folder):
         problems.append(source.problem(path, f"{rel!r} is outside the report's folder; give a path relative to it"))
         return None
@@ -417,6 +429,18 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
             problems.append(loaded.source.problem(path, problem))
 
 
+def _check_length(data, source: SourceMap, texts: dict[int, str], problems: list[Problem]) -> None:
+    """All the narrative together holds at most MAX_MARKDOWN characters: each part may be long,
+    but not all of them (the PDF of a report many times longer takes many minutes to lay out)."""
+    total = 0
+    for path, value in _text_fields(data):
+        total += len(texts.get(id(value), "") if isinstance(value, MarkdownFile) else value)
+        if total > MAX_MARKDOWN:
+            problems.append(source.problem(path, f"the narrative is longer than {MAX_MARKDOWN // 1024} KB in all "
+                                                 "by here; a report is far shorter (move detail to other documents)"))
+            return
+
+
 MAX_TABLE_COLUMNS = 30  # wider than that, a table cannot be printed on a page, and it stalls the layout
 _DELIMITER_ROW = re.compile(r"^ {0,3}\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?$", re.MULTILINE)
 
@@ -436,10 +460,58 @@ def _check_tables(data, source: SourceMap, folder: Path, texts: dict[int, str], 
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+MAX_IMAGES = 100  # distinct image files: a report full of site photos has a few dozen
+IMAGE_SECONDS = 30  # to check and shrink them all: a 24-megapixel photo takes a tenth of a second
+IMAGE_MEMORY = 1024**3  # beyond what the build holds: an 80-megapixel image decodes to 320 MB
 
 
-def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str],
-                     problems: list[Problem]) -> dict[str, Path]:
+@dataclass(frozen=True)
+class _ImageUse:
+    file: Path
+    place: Problem  # where the image is named, without a message yet
+    name: str  # how a message names it
+
+
+def _named_images(data, source: SourceMap, folder: Path, problems: list[Problem]) -> list[_ImageUse]:
+    """The logo and the cover image, files inside the report's folder."""
+    uses = []
+    for path, rel in _image_paths(data):
+        file = _inside(folder, rel, source, path, problems)
+        if file is not None:
+            uses.append(_ImageUse(file, source.problem(path, ""), repr(rel)))
+    return uses
+
+
+def _embedded_images(uses: list[_ImageUse], problems: list[Problem]) -> dict[Path, str]:
+    """Every image checked and made embeddable, once, in a child process bounded in time and
+    memory: decoding images is where a few bytes of input can cost minutes and gigabytes."""
+    files = list(dict.fromkeys(use.file for use in uses))
+    if not files:
+        return {}
+    if len(files) > MAX_IMAGES:
+        extra = next(use for use in uses if use.file == files[MAX_IMAGES])
+        problems.append(replace(extra.place, message=f"the report shows {len(files)} image files; at most "
+                                                     f"{MAX_IMAGES}, this one is the first too many"))
+        return {}
+    try:
+        prepared = run_bounded(prepare_images, files, seconds=IMAGE_SECONDS, memory=IMAGE_MEMORY)
+    except Exceeded as e:
+        limit = f"{IMAGE_SECONDS} seconds" if e.what == "time" else f"{IMAGE_MEMORY // 1024**2} MB of memory"
+        problems.append(replace(uses[0].place, message=f"checking and shrinking the report's {len(files)} images "
+                                                       f"needed more than {limit}: use fewer or smaller images"))
+        return {}
+    embedded = {}
+    for use in uses:
+        wrong, uri = prepared[use.file]
+        if wrong is not None:
+            problems.append(replace(use.place, message=f"{use.name} {wrong}"))
+        else:
+            embedded[use.file] = uri
+    return embedded
+
+
+def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem],
+                     uses: list[_ImageUse]) -> dict[str, Path]:
     """The images the Markdown shows: files inside the report's folder, each with a description."""
     from markdown_it import MarkdownIt
 
@@ -472,15 +544,16 @@ def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str
                 if not token.content.strip():
                     report(f"the image {src!r} needs a description for readers who cannot see it: ![description]({src})")
                 name = unquote(src)  # the Markdown parser percent-encodes what is not ASCII
-                candidate = (folder / name).resolve()
-                if not candidate.is_relative_to(folder):
+                candidate = resolved(folder / name)
+                if candidate is None:
+                    report(f"the image {name!r} is a symbolic link that loops")
+                elif not candidate.is_relative_to(folder):
                     report(f"the image {name!r} is outside the report's folder; give a path relative to the YAML file")
                 elif not candidate.is_file():
                     report(f"no image file {name!r} in {folder} (image paths are relative to the YAML file)")
-                elif (wrong := inspect_image(candidate)) is not None:
-                    report(f"the image {name!r} {wrong}")
                 else:
                     images[src] = candidate
+                    uses.append(_ImageUse(candidate, where, f"the image {name!r}"))
     return images
 
 
@@ -493,7 +566,7 @@ def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem]) 
         if file is None:
             continue
         if file.stat().st_size > MAX_MARKDOWN:
-            problems.append(source.problem(path + ("file",), f"{value.file!r} is larger than {MAX_MARKDOWN // 1024 // 1024} MB"))
+            problems.append(source.problem(path + ("file",), f"{value.file!r} is larger than {MAX_MARKDOWN // 1024} KB"))
             continue
         try:
             text = file.read_text(encoding="utf-8")

@@ -8,8 +8,9 @@ Markdown is rendered with raw HTML disabled, so the YAML cannot inject markup or
 from __future__ import annotations
 
 import re
+import types
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -22,14 +23,14 @@ from .bounded import Exceeded, run_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
-from .images import embed_image
-from .load import Loaded
+from .load import Loaded, resolved
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
+from .yamlsource import SourceMap
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
-def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
+def _markdown_renderer(images: dict[str, str], figure=None) -> MarkdownIt:
     # xhtmlOut: the same Markdown goes into the XHTML of the inline XBRL report
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True, "xhtmlOut": True}).enable(
         ["table", "replacements", "smartquotes"]
@@ -54,7 +55,7 @@ def _markdown_renderer(images: dict[str, Path], figure=None) -> MarkdownIt:
     def image(renderer, tokens, idx, options, env):
         # images were checked when the input was loaded; they are embedded like every asset
         token = tokens[idx]
-        token.attrSet("src", embed_image(images[token.attrGet("src")]))
+        token.attrSet("src", images[token.attrGet("src")])
         return renderer.image(tokens, idx, options, env)
 
     md.add_render_rule("image", image)
@@ -119,7 +120,10 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         if not path.is_symlink() and not path.is_file():
             raise jinja2.TemplateNotFound(template)
         where = self.folder.name + "/" + "/".join(pieces)
-        if not path.resolve().is_relative_to(self.report_folder):
+        target = resolved(path)
+        if target is None:
+            raise InputError(Problem(f"{where} is a symbolic link that loops", path))
+        if not target.is_relative_to(self.report_folder):
             raise InputError(Problem(f"{where} links to a file outside the report's folder; templates must be "
                                      "files inside it", path))
         if not path.is_file():
@@ -134,19 +138,41 @@ def user_templates(report_folder: Path) -> Path | None:
     folder = report_folder / "templates"
     if not folder.is_symlink() and not folder.exists():
         return None
-    if not folder.resolve().is_relative_to(report_folder):
+    target = resolved(folder)
+    if target is None:
+        raise InputError(Problem("templates/ is a symbolic link that loops", folder))
+    if not target.is_relative_to(report_folder):
         raise InputError(Problem("templates/ links to a folder outside the report's folder; keep the templates "
                                  "inside it", folder))
     return folder if folder.is_dir() else None
 
 
-def environment(report_folder: Path | None, images: dict[str, Path] | None = None, figure=None) -> jinja2.Environment:
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, and no way from the report's data to the file system: a template sees
+    neither a path (whose methods read, write and delete files) nor the loaded input that holds
+    them, however it walks the objects it is given."""
+
+    UNSAFE = (PurePath, Loaded, SourceMap, types.ModuleType)
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        if isinstance(obj, self.UNSAFE) or isinstance(value, self.UNSAFE):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getitem(self, obj, argument):
+        value = super().getitem(obj, argument)
+        if isinstance(value, self.UNSAFE):
+            return self.unsafe_undefined(obj, str(argument))
+        return value
+
+
+def environment(report_folder: Path | None, images: dict[str, str] | None = None, figure=None) -> jinja2.Environment:
     loaders = []
     templates = user_templates(report_folder) if report_folder is not None else None
     if templates is not None:
         loaders.append(ConfinedLoader(templates, report_folder))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
-    env = ImmutableSandboxedEnvironment(
+    env = ReportSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -172,12 +198,13 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         before, after = references.unit_text(loaded, cell)
         return Markup('<span class="figure">') + before + tagger.number(cell) + after + Markup("</span>")
 
-    env = environment(loaded.folder, loaded.images, figure)
+    # every image was checked and made embeddable when the input was loaded
+    env = environment(loaded.folder, {src: loaded.embedded[file] for src, file in loaded.images.items()}, figure)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
     for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):
         if rel:
-            images[key] = embed_image(loaded.folder / rel)
+            images[key] = loaded.embedded[resolved(loaded.folder / rel)]
     css = env.get_template("report.css").render(brand=data.report.brand_colour)
     print_css = env.get_template("print.css").render(brand=data.report.brand_colour) if for_print else ""
     context = {
@@ -203,13 +230,15 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
     except jinja2.TemplateError as e:
         file, line = _template_place(e)
         raise TemplateError(Problem(f"template error: {e}", file, line)) from None
-    except (InputError, RecursionError, MemoryError):
+    except (InputError, MemoryError):
         raise
     except Exception as e:  # {{ 1/0 }} in a user's template is their error; in ours, a bug
         file, line = _template_place(e)
-        if file is None or not file.resolve().is_relative_to(loaded.folder):
+        if file is None or not (resolved(file) or TEMPLATES_DIR).is_relative_to(loaded.folder):
             raise
-        raise TemplateError(Problem(f"template error: {type(e).__name__}: {e}", file, line)) from None
+        what = ("the templates include or call themselves without end" if isinstance(e, RecursionError)
+                else f"{type(e).__name__}: {e}")
+        raise TemplateError(Problem(f"template error: {what}", file, line)) from None
 
 
 def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
@@ -225,7 +254,7 @@ def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
 
 RENDER_SECONDS = 10  # the three documents of a 60-page report render in under a second
 RENDER_MEMORY = 512 * 1024**2  # bytes of address space beyond the build's; a 60-page report needs 10 MB
-PDF_SECONDS = 600  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
+PDF_SECONDS = 300  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
 PDF_MEMORY = 2 * 1024**3  # a 60-page report needs 300 MB; one full of photos, more
 
 

@@ -102,10 +102,19 @@ Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]  # an 
 # character name is set on every page's running header).
 MAX_LINE = 300  # a name, a title, a label
 MAX_PARAGRAPH = 5000  # a footnote, an explanation, a target's progress
-MAX_MARKDOWN = 2 * 1024 * 1024  # narrative, inline or in its file
+MAX_MARKDOWN = 512 * 1024  # narrative, inline or in files, all of it: five times a complete 50-page report
 Line = Annotated[str, Field(max_length=MAX_LINE)]
 Paragraph = Annotated[str, Field(max_length=MAX_PARAGRAPH)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]  # a member the company names: a region, a site
+def _name(value: Any) -> Any:
+    # a typed member is an XML token: spaces at its ends or doubled would be dropped, making
+    # "North China " and "North China" one member with two values
+    if isinstance(value, str) and value != " ".join(value.split()):
+        raise PydanticCustomError("name", "write '{value}' without spaces at its ends or doubled",
+                                  {"value": shorten(value)})
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_name), Field(min_length=1, max_length=100)]  # a region, a site
 MAX_MEMBERS = 500  # of one typed axis: more regions or sites than any report tabulates
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 RelativePath = Annotated[str, Field(min_length=1, max_length=255)]
@@ -121,8 +130,8 @@ def _text(value: Any) -> Any:
         if not value.strip():
             raise PydanticCustomError("text", "the text is empty")
         if len(value) > MAX_MARKDOWN:
-            raise PydanticCustomError("text", "the text is longer than {limit:,} characters; put it in a Markdown "
-                                      "file", {"limit": MAX_MARKDOWN})
+            raise PydanticCustomError("text", "the text is longer than {limit:,} characters, all a report's "
+                                      "narrative may hold", {"limit": MAX_MARKDOWN})
         return value
     if isinstance(value, dict):
         return MarkdownFile.model_validate(value)
@@ -193,6 +202,9 @@ class Company(Strict):
             raise PydanticCustomError(
                 "stock_code", "write the stock code in quotes, e.g. '0700', so that leading zeros are kept"
             )
+        if isinstance(value, str) and value.strip("0") == "":
+            raise PydanticCustomError("stock_code", "'{value}' is not a stock code (HKEX codes are 1 to 99999)",
+                                      {"value": value})
         return value
 
 
@@ -230,6 +242,13 @@ class Report(Strict):
     cover_image: Optional[RelativePath] = None
     previous: Optional[RelativePath] = Field(
         None, description="last year's company.yaml, as published, to compare the prior-year figures with")
+
+    @model_validator(mode="after")
+    def _published_after_the_period(self) -> "Report":
+        if self.published < self.period.end:
+            raise PydanticCustomError("published", "the report is published on {published}, before its period "
+                                      "ends on {end}", {"published": str(self.published), "end": str(self.period.end)})
+        return self
 
     @field_validator("edition")
     @classmethod

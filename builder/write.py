@@ -21,8 +21,7 @@ import glob
 import hashlib
 import json
 import os
-import shutil
-import tempfile
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,15 +29,21 @@ from .errors import UsageError, WriteError
 
 MANIFEST = ".build-report.json"  # what the last build wrote, with hashes
 LEGACY_MARKER = ".build-report"  # the marker of builds before the manifest
-LEGACY_NAMES = {LEGACY_MARKER, "report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
-                "validation.txt", "viewer.html", "ixbrlviewer.js"}
+# Every name a build may write. A manifest naming anything else (a path, '..') is not ours: it
+# can never make a build delete a file of the user's, inside the folder or outside it.
+OUTPUT_NAMES = frozenset({"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
+                          "validation.txt", "viewer.html", "ixbrlviewer.js"})
+LEGACY_NAMES = OUTPUT_NAMES | {LEGACY_MARKER}
 STAGING_MARK = ".build-report-staging"  # inside a staging folder while it is written
 SHOWN = 10  # foreign files named in a refusal
 
 
 def check_output_folder(out_dir: Path, inputs: Path, input_files: list[Path] = ()) -> None:
     """Refuse an output folder whose replacement would lose anything that is not our output."""
-    out_dir = out_dir.resolve()
+    try:
+        out_dir = out_dir.resolve()
+    except RuntimeError:  # Python 3.11: a loop of symbolic links
+        raise UsageError(f"the output folder {out_dir} is a symbolic link that loops") from None
     if out_dir == inputs or out_dir in inputs.parents:
         raise UsageError(f"the output folder {out_dir} holds the report's own files; choose another folder")
     if out_dir.exists() and not out_dir.is_dir():
@@ -99,7 +104,8 @@ def _read_manifest(folder: Path) -> dict[str, str] | None:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         files = data["files"]
-        if isinstance(files, dict) and all(isinstance(v, str) for v in files.values()):
+        if isinstance(files, dict) and all(name in OUTPUT_NAMES and isinstance(digest, str)
+                                           for name, digest in files.items()):
             return files
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -171,7 +177,8 @@ def staged_output(out_dir: Path) -> Iterator[Stage]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+        staging = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}-{os.urandom(4).hex()}")
+        staging.mkdir(mode=0o700)
     except OSError as e:
         raise WriteError(f"cannot write to {parent}: {e.strerror}") from None
     lock = _lock(staging)
@@ -187,20 +194,23 @@ def staged_output(out_dir: Path) -> Iterator[Stage]:
                           "the previous output is kept") from None
     finally:
         if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                _remove_ours(staging, staging=True)
         os.close(lock)
 
 
 def remove_stale(out_dir: Path) -> None:
     """Clear what builds that were killed left beside out_dir: their staging folders, and a
     previous output set aside by a swap that did not finish, which is put back."""
+    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.(new|old)-\d+-[0-9a-f]{{8}}")
     for entry in sorted(out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*-*")):
-        kind = entry.name[len(out_dir.name) + 2:].split("-", 1)[0]
-        if kind not in ("new", "old") or entry.is_symlink() or not entry.is_dir():
-            continue
-        marked = (entry / STAGING_MARK).is_file() if kind == "new" else _read_manifest(entry) is not None
+        match = ours.fullmatch(entry.name)
+        if match is None or entry.is_symlink() or not entry.is_dir():
+            continue  # a name of the user's, however like ours: leave it
+        kind = match.group(1)
+        marked = (entry / STAGING_MARK).is_file() if kind == "new" else not foreign_files(entry)
         if not marked:
-            continue  # not a folder of ours: leave it
+            continue  # not a folder of ours, or changed since: leave it
         try:
             lock = _lock(entry, wait=False)
         except BlockingIOError:
@@ -208,10 +218,8 @@ def remove_stale(out_dir: Path) -> None:
         try:
             if kind == "old" and not out_dir.exists():
                 os.rename(entry, out_dir)  # the swap was killed between its two renames
-            elif kind == "old":
-                _remove_ours(entry)
             else:
-                shutil.rmtree(entry)
+                _remove_ours(entry, staging=kind == "new")
         finally:
             os.close(lock)
 
@@ -251,11 +259,15 @@ def _swap(staging: Path, out_dir: Path) -> None:
         os.close(lock)
 
 
-def _remove_ours(folder: Path) -> None:
-    """Remove the files of a previous output that its manifest lists unchanged, then the folder
-    if nothing else is left in it."""
-    manifest = _read_manifest(folder) or {}
-    names = set(manifest) | {MANIFEST} if manifest else LEGACY_NAMES
+def _remove_ours(folder: Path, staging: bool = False) -> None:
+    """Remove the files of a previous output that its manifest lists unchanged (or, from the
+    staging folder of a killed build, the files a build writes), then the folder if nothing
+    else is left in it."""
+    manifest = {} if staging else _read_manifest(folder) or {}
+    if staging:
+        names = OUTPUT_NAMES | {MANIFEST, STAGING_MARK}
+    else:
+        names = set(manifest) | {MANIFEST} if manifest else LEGACY_NAMES
     for name in names:
         path = folder / name
         if path.is_file() and not path.is_symlink() and (name not in manifest or _sha256(path) == manifest[name]):

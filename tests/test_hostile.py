@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,6 +66,15 @@ def append_markdown(text: str):
         md = folder / "narrative" / "climate.md"
         md.write_text(md.read_text(encoding="utf-8") + text, encoding="utf-8")
     return apply
+
+
+def svg_bomb() -> str:
+    """Four kilobytes of nested <use>: ten to the eleventh rectangles, no entity needed."""
+    lines = ['<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><defs>',
+             '<g id="a0"><rect width="1" height="1"/></g>']
+    for i in range(1, 12):
+        lines.append(f'<g id="a{i}">' + "".join(f'<use href="#a{i - 1}" x="{j}"/>' for j in range(10)) + "</g>")
+    return "\n".join(lines) + '</defs><use href="#a11"/></svg>\n'
 
 
 def alias_bomb() -> str:
@@ -140,6 +150,34 @@ CASES = [
     ("template-divides-by-zero", template("board.html", "{{ 1 / 0 }}"), [], 2,
      "templates/board.html:1:1: template error: ZeroDivisionError"),
     ("template-allocates", template("board.html", "{{ 'x' * 10 ** 10 }}"), [], 2, "was stopped"),
+    ("template-reads-a-file-by-path", template("board.html", "{{ tags.loaded.folder.parent.joinpath('secret.txt')"
+                                               ".read_text() }}"), [], 2, "attribute 'loaded' of 'Tagger' object is unsafe"),
+    ("template-walks-to-a-path", template("board.html", "{{ text.__self__.folder }}"), [], 2, "is unsafe"),
+    ("template-recurses", template("board.html", "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}"), [], 2,
+     "templates/board.html:1:1: template error: the templates include or call themselves without end"),
+    ("template-includes-itself", template("board.html", "{% include 'board.html' %}"), [], 2,
+     "include or call themselves without end"),
+    ("template-link-loop", lambda f: template("x", "")(f) or (f / "templates" / "x").unlink()
+     or (f / "templates" / "board.html").symlink_to("board.html"), [], 2, "templates/board.html is a symbolic link that loops"),
+    ("templates-folder-loop", lambda f: (f / "templates").symlink_to("templates"), [], 2,
+     "templates/ is a symbolic link that loops"),
+    ("logo-link-loop", lambda f: (f / "loop.png").symlink_to("loop.png")
+     or edit(yaml_of(f), ("  address:", "  logo: loop.png\n  address:")), [], 2, "'loop.png' is a symbolic link that loops"),
+    ("markdown-image-link-loop", lambda f: (f / "loop.png").symlink_to("loop.png")
+     or append_markdown("\n![A loop](loop.png)\n")(f), [], 2, "the image 'loop.png' is a symbolic link that loops"),
+    ("svg-use-bomb", lambda f: write("bomb.svg", svg_bomb())(f) or append_markdown("\n![A bomb](bomb.svg)\n")(f), [], 2,
+     "the image 'bomb.svg' draws more than 100,000 elements once its <use> references are expanded"),
+    ("narrative-too-long", lambda f: [write(f"narrative/n{i}.md", "word " * 60_000)(f) for i in range(3)]
+     and edit(yaml_of(f), ("body: {file: narrative/climate.md}", "body: {file: narrative/n0.md}"),
+              ("body: {file: narrative/emissions.md}", "body: {file: narrative/n1.md}")), [], 2,
+     "the narrative is longer than 512 KB in all by here"),
+    ("published-before-the-period-ends", replace("  published: 2022-04-28", "  published: 2021-06-30"), [], 2,
+     "before its period ends on 2021-12-31"),
+    ("stock-code-zero", replace('  stock_code: "3660"', '  stock_code: "0000"'), [], 2, "is not a stock code"),
+    ("typed-member-blank", replace("        Southwest Region: {2021: 5}", '        " ": {2021: 5}'), [], 2,
+     "without spaces at its ends or doubled"),
+    ("typed-member-trailing-space", replace("        Southwest Region: {2021: 5}", '        "North China ": {2021: 5}'),
+     [], 2, "'North China ' without spaces at its ends"),
     # 4. bounded figures and texts
     ("figure-tiny-exponent", replace("values: {2021: 2.79}", "values: {2021: 1.0e-99999999}"), [], 2,
      "1.0E-99999999 has more than 10 decimal places"),
@@ -380,7 +418,7 @@ def test_a_swap_killed_halfway_has_the_previous_output_put_back(hostile_copy):
 
     good = _built(hostile_copy)
     out = hostile_copy / "output"
-    out.rename(hostile_copy / ".output.old-999999-dead")  # as a build killed between the renames leaves it
+    out.rename(hostile_copy / ".output.old-999999-0123abcd")  # as a build killed between the renames leaves it
     (hostile_copy / ".output.old-1-mine").mkdir()  # not ours (no manifest): left alone
     remove_stale(out)
     assert _tree(out) == good
@@ -492,3 +530,67 @@ def test_odd_but_valid_input_builds(hostile_copy, capsys, name, spoil, shown):
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-json", "--no-viewer"]) == 0, capsys.readouterr().err
     html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
     assert shown in html and len(html) < 1024 * 1024
+
+
+def test_a_forged_manifest_cannot_make_a_build_delete_anything(hostile_copy, capsys):
+    import hashlib
+
+    _built(hostile_copy)
+    out = hostile_copy / "output"
+    victim = hostile_copy.parent / "secret.txt"
+    (out / "notes.txt").write_text("mine")
+    manifest = json.loads((out / ".build-report.json").read_text())
+    for name, file in (("../company.yaml", yaml_of(hostile_copy)), (str(victim), victim),
+                       ("notes.txt", out / "notes.txt")):
+        manifest["files"][name] = hashlib.sha256(file.read_bytes()).hexdigest()
+    (out / ".build-report.json").write_text(json.dumps(manifest))
+    before = _tree(out)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-json", "--no-viewer"]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert yaml_of(hostile_copy).is_file() and victim.is_file() and _tree(out) == before
+
+
+def test_folders_that_look_like_a_builds_are_left_alone(hostile_copy):
+    good = _built(hostile_copy)
+    backup = hostile_copy / ".output.old-mybackup"
+    shutil.copytree(hostile_copy / "output", backup)
+    (backup / "notes.txt").write_text("notes")
+    mine = hostile_copy / ".output.new-mine"
+    mine.mkdir()
+    (mine / ".build-report-staging").write_text("")
+    (mine / "precious.txt").write_text("precious")
+    lookalike = hostile_copy / ".output.new-123-0123abcd"  # our very name, and a file of the user's in it
+    lookalike.mkdir()
+    (lookalike / ".build-report-staging").write_text("")
+    (lookalike / "precious.txt").write_text("precious")
+    assert _built(hostile_copy) == good
+    assert _tree(backup) == {**good, "notes.txt": b"notes"}
+    assert (mine / "precious.txt").read_text() == "precious"
+    assert (lookalike / "precious.txt").read_text() == "precious"
+
+
+def test_many_site_photos_are_checked_and_shrunk_once(hostile_copy):
+    from PIL import Image
+
+    photos = hostile_copy / "photos"
+    photos.mkdir()
+    markdown = ""
+    for i in range(70):
+        Image.linear_gradient("L").resize((3000, 2000)).convert("RGB").save(photos / f"site-{i}.jpg", quality=90)
+        markdown += f"\n![Site {i}](photos/site-{i}.jpg)\n"
+    append_markdown(markdown)(hostile_copy)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+    html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/jpeg;base64,") == 70
+
+
+def test_more_image_files_than_a_report_shows_are_refused(hostile_copy, capsys):
+    from PIL import Image
+
+    markdown = ""
+    for i in range(101):
+        Image.new("RGB", (4, 4)).save(hostile_copy / f"i{i}.png")
+        markdown += f"![Image {i}](i{i}.png) "
+    append_markdown("\n" + markdown + "\n")(hostile_copy)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
+    assert "the report shows 101 image files; at most 100" in capsys.readouterr().err
