@@ -125,6 +125,8 @@ def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
             "errors": errors,
             "warnings": warnings,
         }
+        if json_file.resolve() in {f.resolve() for f in loaded.input_files()}:
+            raise UsageError(f"{json_file} is a file the report reads; write the JSON to another file")
         try:
             json_file.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except OSError as e:

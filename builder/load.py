@@ -26,7 +26,7 @@ from .yamlsource import SourceMap, read_yaml, unshowable
 
 
 
-@dataclass
+@dataclass(repr=False)  # its repr would print the whole input, paths included, into a template
 class Loaded:
     """A validated report input, with everything needed to say where a value came from."""
 
@@ -39,6 +39,9 @@ class Loaded:
     images: dict[str, Path]  # image paths written in the Markdown -> the files
     embedded: dict[Path, str]  # every image file shown -> its data: URI, checked and made small
     previous: dict | None = None  # last year's published metrics (raw YAML), when report.previous names them
+
+    def __repr__(self) -> str:
+        return "<the loaded report input>"
 
     def input_files(self) -> list[Path]:
         """Every file the build reads from the report's folder: a build must never replace them."""
@@ -344,6 +347,9 @@ def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: li
     if Path(rel).is_absolute() or not candidate.is_relative_to(folder):
         problems.append(source.problem(path, f"{rel!r} is outside the report's folder; give a path relative to it"))
         return None
+    if candidate.exists() and not candidate.is_file():
+        problems.append(source.problem(path, f"{rel!r} is not a regular file"))
+        return None
     if not candidate.is_file():
         problems.append(source.problem(path, f"no file {rel!r} in {folder}"))
         return None
@@ -408,9 +414,22 @@ def _previous_shape(metrics: dict, source: SourceMap) -> list[Problem]:
     return found
 
 
+MAX_QUOTES = 2000  # figures quoted in the narrative: each is a fact to tag and validate
+
+
 def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
-    """Every {{figure}} the Markdown quotes must name a figure the YAML gives."""
-    from .references import check
+    """Every {{figure}} the Markdown quotes must name a figure the YAML gives; at most
+    MAX_QUOTES of them in all."""
+    from .references import PATTERN, check
+
+    quotes = 0
+    for path, value in _text_fields(loaded.data):
+        text = loaded.texts.get(id(value), "") if isinstance(value, MarkdownFile) else value
+        quotes += sum(1 for _ in PATTERN.finditer(text))
+        if quotes > MAX_QUOTES:
+            problems.append(loaded.source.problem(path, f"the narrative quotes more than {MAX_QUOTES:,} figures by "
+                                                        "here; quote the key ones and let the tables hold the rest"))
+            return
 
     for path, value in _text_fields(loaded.data):
         if isinstance(value, MarkdownFile):

@@ -17,6 +17,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from . import references
 from .bounded import Exceeded, run_bounded
@@ -152,11 +153,16 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     neither a path (whose methods read, write and delete files) nor the loaded input that holds
     them, however it walks the objects it is given."""
 
-    UNSAFE = (PurePath, Loaded, SourceMap, types.ModuleType)
+    UNSAFE = (PurePath, Loaded, SourceMap, types.ModuleType, type)
+    TAGGER = frozenset({"enabled", "number", "footnote", "text", "built_in", "value", "omission", "hide", "header"})
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         if isinstance(obj, self.UNSAFE) or isinstance(value, self.UNSAFE):
             return False
+        if isinstance(obj, BaseModel) and attr not in type(obj).model_fields:
+            return False  # the input's fields, none of pydantic's methods (parse_raw unpickles)
+        if isinstance(obj, Tagger) and attr not in self.TAGGER:
+            return False  # its markup methods, not its state
         return super().is_safe_attribute(obj, attr, value)
 
     def getitem(self, obj, argument):

@@ -71,7 +71,7 @@ class ContextKey:
     dimensions: tuple[tuple[str, str, bool], ...] = ()  # (axis concept, member, typed)
 
 
-@dataclass
+@dataclass(repr=False)  # a template may print it: not the input it holds
 class Tagger:
     """Wraps report content in inline XBRL; when disabled it returns the content as it is."""
 
@@ -82,6 +82,9 @@ class Tagger:
     units: dict[str, str] = field(default_factory=dict)  # unit id -> its xbrli:unit markup
     footnote_links: dict[str, list[str]] = field(default_factory=dict)  # footnote id -> fact ids
     hidden: list[Markup] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return "<the inline XBRL tagger>"
 
     def __post_init__(self) -> None:
         self.taxonomy = build_model()  # the catalogue is one per process: so is its taxonomy

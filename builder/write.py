@@ -46,6 +46,9 @@ def check_output_folder(out_dir: Path, inputs: Path, input_files: list[Path] = (
         raise UsageError(f"the output folder {out_dir} is a symbolic link that loops") from None
     if out_dir == inputs or out_dir in inputs.parents:
         raise UsageError(f"the output folder {out_dir} holds the report's own files; choose another folder")
+    if out_dir.is_relative_to(inputs / "templates"):
+        raise UsageError(f"the output folder {out_dir} is inside templates/, which the build reads; choose "
+                         "another folder")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file, not a folder")
     read_here = sorted(str(f.relative_to(out_dir)) for f in input_files if f.resolve().is_relative_to(out_dir))

@@ -236,10 +236,11 @@ def _depth_checked(text: str, file: Path) -> None:
 def read_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Parse a YAML file into data and its source map; every problem raises one InputError."""
     try:
-        if file.is_file() and file.stat().st_size > MAX_BYTES:
+        with file.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # read no more than that: the file may be /dev/zero
+        if len(raw) > MAX_BYTES:
             raise InputError(Problem(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; a company.yaml is "
                                      "far smaller (put long narrative in Markdown files)", file))
-        raw = file.read_bytes()
     except FileNotFoundError:
         raise InputError(Problem("no such file", file)) from None
     except IsADirectoryError:

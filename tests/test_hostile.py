@@ -153,6 +153,13 @@ CASES = [
     ("template-reads-a-file-by-path", template("board.html", "{{ tags.loaded.folder.parent.joinpath('secret.txt')"
                                                ".read_text() }}"), [], 2, "attribute 'loaded' of 'Tagger' object is unsafe"),
     ("template-walks-to-a-path", template("board.html", "{{ text.__self__.folder }}"), [], 2, "is unsafe"),
+    ("template-unpickles", template("board.html", "{{ d.parse_raw(\"cos\\nsystem\\n(S'touch /tmp/pwned'\\ntR.\", "
+                                    "content_type='application/pickle', allow_pickle=True) }}"), [], 2,
+     "access to attribute 'parse_raw' of 'CompanyReport' object is unsafe"),
+    ("template-reads-by-pydantic", template("board.html", "{{ d.parse_file('/etc/passwd') }}"), [], 2, "is unsafe"),
+    ("template-mutates-through-a-type", template("board.html", "{{ d.model_fields['chapters'].annotation.clear("
+                                                 "d.chapters) }}"), [], 2, "'model_fields' of 'CompanyReport'"),
+    ("template-reads-the-taggers-state", template("board.html", "{{ tags.taxonomy }}"), [], 2, "is unsafe"),
     ("template-recurses", template("board.html", "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}"), [], 2,
      "templates/board.html:1:1: template error: the templates include or call themselves without end"),
     ("template-includes-itself", template("board.html", "{% include 'board.html' %}"), [], 2,
@@ -236,6 +243,8 @@ CASES = [
                                            "  water_consumption: {values: [1, 2]}\n")(f)
      or edit(yaml_of(f), ("  brand_colour:", "  previous: previous.yaml\n  brand_colour:")), [], 2,
      "previous.yaml:4:15: metrics.suppliers.breakdowns.region: expected a mapping of members to their figures"),
+    ("quotes-36000-figures", append_markdown("\n" + "{{suppliers | region: North China}} " * 3000 + "\n"), [], 2,
+     "the narrative quotes more than 2,000 figures by here"),
     ("number-100k-digits", replace("values: {2021: 2.79}", "values: {2021: " + "9" * 100_000 + "}"), [], 2,
      "(100,000 characters)"),
 ]
@@ -594,3 +603,31 @@ def test_more_image_files_than_a_report_shows_are_refused(hostile_copy, capsys):
     append_markdown("\n" + markdown + "\n")(hostile_copy)
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
     assert "the report shows 101 image files; at most 100" in capsys.readouterr().err
+
+
+def test_printing_the_taggers_or_the_text_function_shows_no_input(hostile_copy):
+    template("board.html", "<p>{{ tags }} {{ text }}</p>")(hostile_copy)
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 0
+    html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
+    assert "PosixPath" not in html and str(hostile_copy) not in html
+
+
+@pytest.mark.parametrize("target", ["company.yaml", "narrative/climate.md"])
+def test_check_never_writes_its_json_over_an_input(hostile_copy, capsys, target):
+    before = (hostile_copy / target).read_bytes()
+    assert main(["check", str(yaml_of(hostile_copy)), "--json", str(hostile_copy / target)]) == 2
+    assert "is a file the report reads" in capsys.readouterr().err
+    assert (hostile_copy / target).read_bytes() == before
+
+
+def test_a_yaml_that_never_ends_is_refused_at_its_limit(capsys):
+    assert main(["check", "/dev/zero"]) == 2
+    assert "the file is larger than 5 MB" in capsys.readouterr().err
+
+
+def test_the_output_folder_is_not_inside_templates(hostile_copy, capsys):
+    template("cover.html", "<p>Ours</p>")(hostile_copy)
+    out = hostile_copy / "templates" / "out"
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl", "-o", str(out)]) == 2
+    assert "is inside templates/, which the build reads" in capsys.readouterr().err
+    assert not out.exists()
