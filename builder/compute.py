@@ -132,6 +132,12 @@ class ReportView:
     index: list[IndexGroup]
     footnotes: dict[str, int]
 
+    @property
+    def has_derived(self) -> bool:
+        """Whether any figure of the tables is derived (and so tagged as derived)."""
+        return any(cell.derived and is_number(cell.value) for table in self.tables for row in table.rows
+                   for cell in row.cells)
+
 
 class _Notes:
     """Numbers footnotes in the order they are first used across the tables."""

@@ -154,7 +154,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     them, however it walks the objects it is given."""
 
     UNSAFE = (PurePath, Loaded, SourceMap, types.ModuleType, type)
-    TAGGER = frozenset({"enabled", "number", "footnote", "text", "built_in", "value", "omission", "hide", "header"})
+    TAGGER = frozenset({"enabled", "number", "footnote", "derived_note", "text", "built_in", "value", "omission",
+                        "hide", "header"})
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         if isinstance(obj, self.UNSAFE) or isinstance(value, self.UNSAFE):

@@ -20,7 +20,7 @@ from .compute import Cell, FactKey
 from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
-from .taxonomy import NS, PREFIX, build_model, camel, code_token, entry_point_url
+from .taxonomy import DERIVED_ROLE, NS, PREFIX, build_model, camel, code_token, entry_point_url
 
 IX_NAMESPACES = {
     "": "http://www.w3.org/1999/xhtml",
@@ -50,6 +50,7 @@ def entity_identifier(company) -> tuple[str, str]:
 def stock_code(company) -> str:
     return company.stock_code.zfill(5)
 NUMBER_FORMAT = "ixt:num-dot-decimal"
+DERIVED_NOTE = "fn-derived"
 
 
 @dataclass
@@ -120,6 +121,8 @@ class Tagger:
         context = self._context(key.year, metric.period, tuple(dimensions))
         value: Decimal = cell.value
         fact = self._fact(concept.name, context, value.scaleb(scale), unit_id, key)
+        if cell.derived:
+            self.footnote_links.setdefault(DERIVED_NOTE, []).append(fact.id)
         for n in notes:
             if table is not None:
                 self.footnote_links.setdefault(f"fn-{table}-{n}", []).append(fact.id)
@@ -141,6 +144,16 @@ class Tagger:
             return html
         return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.loaded.data.report.language}">'
                       f"{html}</ix:footnote>")
+
+    def derived_note(self, html: Markup | str, any_derived: bool) -> Markup:
+        """The legend that says which figures are derived: the footnote every derived fact is
+        linked to, in the role the taxonomy defines for it (given before the tables, so the
+        view says whether any figure will be derived)."""
+        html = escape(html)
+        if not self.enabled or not any_derived:
+            return html
+        return Markup(f'<ix:footnote id="{DERIVED_NOTE}" footnoteRole="{DERIVED_ROLE}" '
+                      f'xml:lang="{self.loaded.data.report.language}">{html}</ix:footnote>')
 
     # --- narrative ---------------------------------------------------------------------------
 

@@ -177,6 +177,11 @@ def role_uri(kind: str, ident: str) -> str:
     return f"{BASE_URL}role/{kind}/{ident}"
 
 
+# The footnote role that marks a derived fact: every figure the builder computed is linked to a
+# footnote of this role, so a consumer tells it from a figure the company published.
+DERIVED_ROLE = role_uri("footnote", "derived")
+
+
 @cache
 def build_model() -> Taxonomy:
     catalogue = load_catalogue()
@@ -345,6 +350,8 @@ def build_model() -> Taxonomy:
     roles[role_uri("breakdown", "none")] = "Totals without breakdown"
     roles[role_uri("breakdown", "defaults")] = "Dimension defaults"
     roles[role_uri("calculation", "sums")] = "Totals that are sums of their parts"
+    roles[DERIVED_ROLE] = ("A figure derived by the report builder from figures the company reported (a total "
+                           "from its parts, an intensity from its denominator), not published by the company as such")
 
     return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
                     intensity, sums, roles, catalogue)
@@ -416,7 +423,8 @@ def core_schema(tax: Taxonomy) -> bytes:
             f"{{{XLINK}}}arcrole": "http://www.w3.org/1999/xlink/properties/linkbase"})
     for uri, definition in sorted(tax.roles.items()):
         used_on = ("link:presentationLink" if "/aspect/" in uri or "/report/" in uri
-                   else "link:calculationLink" if "/calculation/" in uri else "link:definitionLink")
+                   else "link:calculationLink" if "/calculation/" in uri
+                   else "link:footnote" if "/footnote/" in uri else "link:definitionLink")
         role_type = etree.SubElement(appinfo, _q("link:roleType"), attrib={"roleURI": uri, "id": _role_id(uri)})
         etree.SubElement(role_type, _q("link:definition")).text = definition
         etree.SubElement(role_type, _q("link:usedOn")).text = used_on

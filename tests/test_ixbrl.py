@@ -286,3 +286,19 @@ def test_a_currency_is_its_iso_4217_code(example_copy, capsys):
     edit(folder / "company.yaml", ("  currency: CNY", "  currency: RMB"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
     assert "report.currency: 'RMB' is not an ISO 4217 code; write CNY" in capsys.readouterr().err
+
+
+def _derived_marks(model):
+    footnotes = model.relationshipSet("http://www.xbrl.org/2003/arcrole/fact-footnote")
+    return {f.id: {rel.toModelObject.role for rel in footnotes.fromModelObject(f)} for f in model.facts if f.isNumeric}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_a_derived_figure_is_marked_so_in_the_xbrl_and_a_reported_one_is_not(built, name):
+    from builder.taxonomy import DERIVED_ROLE
+
+    marks = run_arelle(built(name) / "report.xhtml", inspect=_derived_marks).inspected
+    view = compute(load(EXAMPLES / name / "company.yaml"))
+    derived = sum(c.derived and isinstance(c.value, Decimal) for t in view.tables for r in t.rows for c in r.cells)
+    assert sum(DERIVED_ROLE in roles for roles in marks.values()) == derived
+    assert derived > 0 or name == "harbourline-2025"  # Harbourline reports every total it shows
