@@ -143,23 +143,25 @@ def _negatives(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding
 
 
 def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
-    """I05: an intensity for a year whose denominator is not given."""
+    """I05: an intensity for a year whose denominator is not given (where the report gives the
+    denominator at all: an intensity may be published without it)."""
     found = []
     for intensity in figs.intensities:
         denominator = all_figures.get(intensity.per)
+        if denominator is None:
+            continue
         for year, f in intensity.series.items():
             if f.derived:
                 continue
-            if denominator is None or year not in denominator.total:
+            if year not in denominator.total:
                 found.append(Finding("I05", ERROR, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
                                      f"the denominator {intensity.per} has no figure for {year}, so the intensity "
                                      "cannot be read or checked", figs.metric, _at(loaded, f.path)))
-        if denominator is not None:
-            for year, total in figs.total.items():
-                if year not in intensity.series and is_number(total.value):
-                    found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
-                                         f"no intensity, because {intensity.per} has no figure for {year}",
-                                         figs.metric, _at(loaded, total.path)))
+        for year, total in figs.total.items():
+            if year not in intensity.series and is_number(total.value):
+                found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
+                                     f"no intensity, because {intensity.per} has no figure for {year}",
+                                     figs.metric, _at(loaded, total.path)))
     return found
 
 

@@ -141,7 +141,7 @@ def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
     members = [Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert))
                for axis_id, member, values in breakdown_members(entry)]
     intensities = [
-        IntensityFigures(i.per, "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
+        IntensityFigures(i.per, i.per_unit or "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
                          list(i.footnotes))
         for n, i in enumerate(getattr(entry, "intensities", []))
     ]

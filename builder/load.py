@@ -288,10 +288,20 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
             if denominator is None or denominator.denominator is None:
                 choices = ", ".join(k for k, v in catalogue.metrics.items() if v.denominator)
                 problems.append(source.problem(path + ("per",), f"{intensity.per!r} is not a denominator; expected one of: {choices}"))
+            elif intensity.per in present and intensity.per_unit is not None:
+                problems.append(source.problem(path + ("per_unit",), f"the unit comes from the figures of "
+                                               f"{intensity.per} under metrics; leave per_unit out"))
+            elif intensity.per not in present and not intensity.values:
+                problems.append(source.problem(path + ("per",), f"to derive this intensity, give the denominator "
+                                               f"{intensity.per!r} under metrics (it is then disclosed beside it); "
+                                               "or give the intensity's values as published, with per_unit"))
             elif intensity.per not in present:
-                problems.append(
-                    source.problem(path + ("per",), f"the denominator {intensity.per!r} must be given under metrics, so that it is disclosed beside the intensity")
-                )
+                units = [u.code for u in catalogue.units_of(denominator.unit_kind)]
+                if intensity.per_unit not in units:
+                    problems.append(source.problem(path + ("per_unit",) if intensity.per_unit else path,
+                                                   f"an intensity published without its denominator's figure "
+                                                   f"needs per_unit, the unit of {intensity.per}: one of "
+                                                   + ", ".join(units)))
             for f, note in enumerate(intensity.footnotes):
                 if note not in data.footnotes:
                     problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))

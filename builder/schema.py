@@ -365,6 +365,8 @@ class Restatement(Strict):
 class Intensity(Strict):
     per: str = Field(description="the denominator metric, e.g. employees, revenue, floor_area")
     values: Series = Field({}, description="as reported; leave out to have them computed from the denominator")
+    per_unit: Optional[str] = Field(None, description="the denominator's unit (e.g. m2), for an intensity "
+                                    "published without the denominator's figure")
     footnotes: list[str] = []
 
 

@@ -245,3 +245,34 @@ def test_part_of_a_provision_explained_while_the_rest_is_answered(example_copy, 
          ("omissions:\n", "omissions:\n  A3.1:\n    part: biodiversity\n    reason: not material\n"
                             "    explanation: No site borders a protected area.\n"))
     assert [f[:2] for f in findings_of(folder) if f[2].startswith("A3.1")] == [("C01", "error")]
+
+
+def test_an_intensity_goes_in_as_published_without_its_denominator(example_copy, capsys):
+    """Reports give intensities per m² or per person without the floor area or headcount."""
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    published = ("      - per: employees\n        values: {2021: 43.96}\n",
+                 "      - per: employees\n        values: {2021: 43.96}\n"
+                 "      - per: floor_area\n        per_unit: m2\n        values: {2021: 2.6}\n")
+    edit(yaml_file, published)
+    assert main([str(yaml_file), "--no-pdf"]) == 0
+    assert "I05" not in capsys.readouterr().err
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    water = html.split('id="data-water"')[1].split("</table>")[0]
+    assert "Total water consumption per m² of floor area</th>" in water and '<td class="num">2.6</td>' in water
+
+    for old, new, message in [
+        ("        per_unit: m2\n", "", "an intensity published without its denominator's figure needs per_unit"),
+        ("        per_unit: m2\n        values: {2021: 2.6}\n", "",
+         "to derive this intensity, give the denominator 'floor_area' under metrics"),
+        ("        per_unit: m2\n", "        per_unit: kg\n", "the unit of floor_area: one of"),
+    ]:
+        text = yaml_file.read_text(encoding="utf-8")
+        edit(yaml_file, (old, new))
+        assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
+        assert message in capsys.readouterr().err
+        yaml_file.write_text(text, encoding="utf-8")
+    edit(yaml_file, ("      - per: employees\n        values: {2021: 43.96}\n", "      - per: employees\n"
+                     "        per_unit: persons\n        values: {2021: 43.96}\n"))
+    assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
+    assert "the unit comes from the figures of employees under metrics; leave per_unit out" in capsys.readouterr().err
