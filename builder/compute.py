@@ -46,6 +46,7 @@ class Cell:
     value: Decimal | str | None
     key: FactKey | None = None
     derived: bool = False  # computed by the builder from the reported figures
+    notes: list[int] = field(default_factory=list)  # notes on this figure alone
 
     @property
     def text(self) -> str:
@@ -154,7 +155,7 @@ class _Notes:
     def marks(self, ids: list[str]) -> list[int]:
         for note in ids:
             self.numbers.setdefault(note, len(self.numbers) + 1)
-        return [self.numbers[n] for n in ids]
+        return sorted({self.numbers[n] for n in ids})  # markers in numeric order
 
 
 def compute(loaded: Loaded, findings: list | None = None) -> ReportView:
@@ -186,6 +187,14 @@ def _cells(series: Series, years: list[int], key: dict) -> list[Cell]:
     return cells
 
 
+def _noted(cells: list[Cell], on_part: list, member, years: list[int], notes: "_Notes") -> list[Cell]:
+    """The cells, with the notes given on one year's figure of this row (the total's, or a member's)."""
+    for note in on_part:
+        if note.year in years and (member is None) == (note.member is None):
+            cells[years.index(note.year)].notes = notes.marks([note.note])
+    return cells
+
+
 def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
     catalogue = loaded.catalogue
     all_figures = figures(loaded)
@@ -200,7 +209,7 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
             groups.append(_metric_rows(loaded, metric, figs, years, notes))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
         if groups:
-            used = sorted({n for group in groups for r in group for n in r.notes})
+            used = sorted({n for group in groups for r in group for n in [*r.notes, *(m for c in r.cells for m in c.notes)]})
             by_number = {v: k for k, v in notes.numbers.items()}
             tables.append(
                 DataTable(table.id, table.title, groups, [(n, notes.texts[by_number[n]]) for n in used], provisions)
@@ -224,7 +233,8 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
     catalogue = loaded.catalogue
     unit = catalogue.units[figs.unit].label
     common = {"metric": metric.id, "unit": figs.unit}
-    marks = list(figs.footnotes)
+    marks = [note for note in figs.footnotes if isinstance(note, str)]
+    on_part = [note for note in figs.footnotes if not isinstance(note, str)]
     if figs.converted:
         reported = catalogue.units[figs.reported_unit].label
         as_reported = "; ".join(f"{format_number(v)} ({y})" for y, v in sorted(figs.reported.items(), reverse=True))
@@ -238,8 +248,8 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
                     if r.previous is not None else f"The {r.year} figure{what} is restated: ")
             marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}", note + r.reason))
     points = figs.unit == "%"
-    rows = [Row("metric", metric.label, unit, _cells(figs.total, years, common), notes.marks(marks), metric.id,
-                change=_change(figs.total, years, points), change_in_points=points)]
+    rows = [Row("metric", metric.label, unit, _noted(_cells(figs.total, years, common), on_part, None, years, notes),
+                notes.marks(marks), metric.id, change=_change(figs.total, years, points), change_in_points=points)]
     this_year = figs.total.get(years[0])
     for axis_id in figs.axes():
         axis = catalogue.axes[axis_id]
@@ -252,8 +262,10 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
                     and is_number(this_year.value) and this_year.value != 0):
                 share = percent(figure.value, this_year.value)
             key = common | {"axis": axis_id, "member": m.member}
-            rows.append(Row("member", label, unit, _cells(m.series, years, key), change=_change(m.series, years, points),
-                            change_in_points=points, share=share))
+            on_member = [n for n in on_part if (n.axis, n.member) == (axis_id, m.member)]
+            rows.append(Row("member", label, unit, _noted(_cells(m.series, years, key), on_member, m, years, notes),
+                            notes.marks([n.note for n in on_member if n.year is None]),
+                            change=_change(m.series, years, points), change_in_points=points, share=share))
     for intensity in figs.intensities:
         if not intensity.per_unit:
             continue  # its denominator is not given: the load stage reported it

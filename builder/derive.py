@@ -49,7 +49,7 @@ class IntensityFigures:
     per: str
     per_unit: str
     series: Series
-    footnotes: list[str]
+    footnotes: list  # note ids on the whole metric, and FootnoteAt on a year or a member
 
 
 @dataclass
@@ -60,7 +60,7 @@ class MetricFigures:
     total: Series
     members: list[Member]
     intensities: list[IntensityFigures]
-    footnotes: list[str]
+    footnotes: list  # note ids on the whole metric, and FootnoteAt on a year or a member
     reported: dict[int, Decimal] = field(default_factory=dict)  # before conversion, for the note
 
     @property

@@ -21,7 +21,7 @@ from .errors import InputError, Problem
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
-from .schema import MAX_MARKDOWN, MarkdownFile, _text, breakdown_members, company_model, shorten
+from .schema import MAX_MARKDOWN, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
 
@@ -279,9 +279,20 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
     present = {mid for mid in catalogue.metrics if metrics is not None and getattr(metrics, mid) is not None}
     for mid in sorted(present):
         entry = getattr(metrics, mid)
+        metric = catalogue.metrics[mid]
         for f, note in enumerate(entry.footnotes):
-            if note not in data.footnotes:
-                problems.append(source.problem(("metrics", mid, "footnotes", f), f"no footnote {note!r} under footnotes"))
+            path = ("metrics", mid, "footnotes", f)
+            at = note if isinstance(note, FootnoteAt) else None
+            note_id = at.note if at else note
+            if note_id not in data.footnotes:
+                problems.append(source.problem(path, f"no footnote {note_id!r} under footnotes"))
+            if at is not None and at.axis is not None and at.axis not in metric.breakdowns:
+                problems.append(source.problem(path + ("axis",), f"{mid} has no breakdown by {at.axis!r}; its "
+                                               "breakdowns: " + (", ".join(metric.breakdowns) or "none")))
+            elif at is not None and at.axis is not None and not any(
+                    (axis, member) == (at.axis, at.member) for axis, member, _ in breakdown_members(entry)):
+                problems.append(source.problem(path + ("member",), f"{mid} gives no figures for {at.member!r} of "
+                                               f"{at.axis}"))
         for i, intensity in enumerate(getattr(entry, "intensities", [])):
             path = ("metrics", mid, "intensities", i)
             denominator = catalogue.metrics.get(intensity.per)

@@ -362,6 +362,28 @@ class Restatement(Strict):
     reason: Paragraph
 
 
+class FootnoteAt(Strict):
+    """A note on part of a metric: one year's figures, one member's row, or one member's figure."""
+
+    note: str = Field(description="the id of a note under footnotes")
+    year: Optional[Year] = None
+    axis: Optional[str] = None
+    member: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> "FootnoteAt":
+        if (self.axis is None) != (self.member is None):
+            raise PydanticCustomError("footnote", "give both axis and member, or neither")
+        if self.year is None and self.member is None:
+            raise PydanticCustomError("footnote", "say which year or member the note is on (a note on the "
+                                      "whole metric is written as its id alone)")
+        return self
+
+
+Footnote = Annotated[Any, BeforeValidator(lambda v: v if isinstance(v, str) else FootnoteAt.model_validate(v)),
+                     WithJsonSchema({"anyOf": [{"type": "string"}, FootnoteAt.model_json_schema()]})]
+
+
 class Intensity(Strict):
     per: str = Field(description="the denominator metric, e.g. employees, revenue, floor_area")
     values: Series = Field({}, description="as reported; leave out to have them computed from the denominator")
@@ -379,7 +401,8 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "unit": (Literal[units], Field(description="one of: " + ", ".join(units))),
         "values": (Series, {}),
-        "footnotes": (list[str], []),
+        "footnotes": (list[Footnote], Field([], description="ids of notes under footnotes, on the whole metric; "
+                                            "or {note: id, year: 2024} on a year, {note, axis, member} on a member")),
     }
     if metric.breakdowns:
         axis_fields: dict[str, Any] = {}

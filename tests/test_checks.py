@@ -276,3 +276,26 @@ def test_an_intensity_goes_in_as_published_without_its_denominator(example_copy,
                      "        per_unit: persons\n        values: {2021: 43.96}\n"))
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
     assert "the unit comes from the figures of employees under metrics; leave per_unit out" in capsys.readouterr().err
+
+
+def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    edit(yaml_file,
+         ("    values: {2021: 93600.00}\n", "    values: {2021: 93600.00}\n    footnotes: [{note: meter, year: 2021}]\n"),
+         ("        Southwest Region: {2021: 5}\n", "        Southwest Region: {2021: 5}\n    footnotes:\n"
+          "      - {note: beijing, axis: region, member: North China}\n"),
+         ("\nfootnotes:\n", "\nfootnotes:\n  meter: Read from the building meter.\n"
+          "  beijing: Including the Beijing branch opened in 2021.\n"))
+    assert main([str(yaml_file), "--no-pdf"]) == 0
+    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    water = html.split('id="data-water"')[1].split("</section>")[0]
+    cell = water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
+    assert 'class="note-mark"' in cell, "the marker stands at the figure"
+    assert "Read from the building meter." in water
+    member_row = html.split("<th scope=\"row\">North China")[1].split("</th>")[0]
+    assert 'class="note-mark"' in member_row, "the marker stands at the member"
+    xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
+    assert xhtml.count('toRefs="fn-water-') == 1 and 'fromRefs="' in xhtml
+    edit(yaml_file, ("{note: beijing, axis: region, member: North China}", "{note: beijing, axis: region, member: Tibet}"))
+    assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
