@@ -45,7 +45,8 @@ def run_checks(loaded: Loaded) -> list[Finding]:
     all_figures = figures(loaded)
     findings: list[Finding] = []
     findings.extend(_restatements(loaded, all_figures))
-    for check in (_totals, _coverage, _percentages, _negatives, _intensity_denominators):
+    # a wrong sign or percentage first: a sum that fails because of it is an echo of it
+    for check in (_negatives, _percentages, _totals, _coverage, _intensity_denominators):
         for figs in all_figures.values():
             findings.extend(check(loaded, figs, all_figures))
     for check in (_answered, _answered_as_asked, _omission_of_answered, _board_statement, _intensities_given,
@@ -138,7 +139,7 @@ def _negatives(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding
     if loaded.catalogue.metrics[figs.metric].unit_kind not in PHYSICAL_KINDS:
         return []
     return [Finding("I04", ERROR, f"{_label(loaded, figs.metric)}, {year}: {f.value} is negative, which a "
-                    "physical quantity cannot be", figs.metric, _at(loaded, f.path))
+                    "physical quantity cannot be; check the sign", figs.metric, _at(loaded, f.path))
             for series in _series_of(figs) for year, f in series.items() if is_number(f.value) and f.value < 0]
 
 

@@ -69,6 +69,8 @@ def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool,
 
     result = run_build(company_yaml, out_dir, pdf=not no_pdf, xbrl=not no_xbrl, oim=not no_json,
                        viewer=not no_viewer, strict=strict, warn=lambda f: click.echo(str(f), err=True))
+    for signum in STOPPING:  # the new report is in place: an interrupt now would only garble the summary
+        signal.signal(signum, signal.SIG_IGN)
     for name in result.files:
         click.echo(f"wrote {result.out_dir / name}")
     if not no_xbrl:
@@ -183,13 +185,19 @@ def _raise_terminated(signum: int, frame) -> None:
     raise _Terminated(signum)
 
 
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _interrupted(e: KeyboardInterrupt) -> int:
-    click.echo("interrupted; nothing was written, the previous output is as it was", err=True)
+    click.echo("interrupted: the output folder holds the previous report as it was (or, had the build "
+               "just finished, the new one whole)", err=True)
     return 128 + (e.signum if isinstance(e, _Terminated) else signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
-    previous = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {s: signal.getsignal(s) for s in STOPPING}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_terminated)
     try:
         cli.main(args=argv, prog_name="build-report", standalone_mode=False)
     except BuildError as e:

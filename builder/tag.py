@@ -348,7 +348,7 @@ HTML5_ELEMENTS = {"section", "nav", "main", "header", "footer", "article", "asid
 def to_xhtml11(document: str) -> bytes:
     """The rendered report as XHTML 1.1 for inline XBRL: HTML5 sectioning elements become
     divs (keeping their classes), ARIA attributes and the HTML lang attribute go (xml:lang
-    stays), and style elements get their type. The content and the tags are unchanged."""
+    stays), style elements get their type, and a list's start becomes its counter's. The content and the tags are unchanged."""
     from lxml import etree
 
     xhtml = IX_NAMESPACES[""]
@@ -363,4 +363,7 @@ def to_xhtml11(document: str) -> bytes:
                 del element.attrib[attribute]
         if local == "style" and "type" not in element.attrib:
             element.set("type", "text/css")
+        if local == "ol" and "start" in element.attrib:  # XHTML 1.1 has no start: a list from "0." or "3."
+            start = int(element.attrib.pop("start"))
+            element.set("style", f"counter-reset: list-item {start - 1}")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

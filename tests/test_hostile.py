@@ -531,6 +531,7 @@ def test_a_template_that_never_ends_is_stopped(hostile_copy, capsys, monkeypatch
                                             "\n  unused: >-"), "Water used: <span class=\"figure\">93,600.00"),
     ("template-linked-inside-the-folder", lambda f: template("mine.html", "<p>Our own cover</p>")(f)
      or (f / "templates" / "cover.html").symlink_to(f / "templates" / "mine.html"), "<p>Our own cover</p>"),
+    ("list-starting-at-zero", append_markdown("\n0. zero\n1. one\n\n7. seven\n"), "<ol start=\"0\">"),
     ("supplementary-characters", replace("        title: Climate change", "        title: Climate change 🌏 𠀀"),
      "Climate change 🌏 𠀀"),
 ])
