@@ -43,7 +43,7 @@ CASES = [
      ("I03", "error", "Employee turnover rate, 2025: 117.2% is outside 0–100")),
     ("I04", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0,",
               "  work_fatalities:\n    unit: persons\n    values: {2025: -1,")],
-     ("I04", "error", "Work-related fatalities, 2025: -1 is negative, which a physical quantity cannot be")),
+     ("I04", "error", "Work-related fatalities, 2025: -1 is negative, which a physical quantity cannot be; check the sign")),
     ("I05", [("    unit: HKD million\n    values: {2025: 6842, 2024: 6415, 2023: 6022}",
               "    unit: HKD million\n    values: {2025: 6842, 2024: 6415}")],
      ("I05", "error", "Total greenhouse gas emissions (Scope 1 and 2) per revenue, 2023: the denominator revenue "
