@@ -9,20 +9,20 @@ EXAMPLES := $(sort $(dir $(wildcard examples/*/company.yaml)))
 
 setup: $(STAMP)
 
-# HarfBuzz's subsetter makes WeasyPrint's font embedding fast (CJK especially); it is a
-# Debian package, installed when we can, and optional otherwise.
-# Debian packages: HarfBuzz's subsetter makes WeasyPrint's font embedding fast (optional);
-# Chromium runs axe-core, the accessibility checker of the tests.
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium
+# Debian packages, installed when we can: HarfBuzz's subsetter makes WeasyPrint's font embedding fast (optional);
+# Chromium runs axe-core, the accessibility checker of the tests; Noto Sans CJK sets the
+# Chinese text (the company's Chinese name) that no other installed font has.
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium fonts-noto-cjk
 
 $(STAMP): pyproject.toml
-	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null; then \
+	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "apt-get install $(DEBIAN_PACKAGES)"; \
 	    (apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1)) || \
-	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility test will fail"; \
-	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs and the accessibility test"; fi; \
+	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility and font tests will fail"; \
+	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs, Chinese text and the accessibility test"; fi; \
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 
 import pypdfium2 as pdfium
@@ -174,3 +175,22 @@ def test_no_table_caption_is_left_alone_at_the_foot_of_a_page(built, name):
         if body:
             last = body[-1]
             assert not any(c.startswith(last) for c in captions), f"page {number} ends with the caption {last!r}"
+
+
+def test_the_chinese_name_is_set_in_a_chinese_font(built):
+    """Without a CJK font the cover showed the Chinese name as empty boxes."""
+    pdf = pdfium.PdfDocument(str(built("harbourline-2025") / "report.pdf"))
+    try:
+        cover = pdf[0]
+        fonts = set()
+        for obj in cover.get_objects(filter=(raw.FPDF_PAGEOBJ_TEXT,)):
+            font = raw.FPDFTextObj_GetFont(obj.raw)
+            length = raw.FPDFFont_GetBaseFontName(font, None, 0)
+            buffer = ctypes.create_string_buffer(length)
+            raw.FPDFFont_GetBaseFontName(font, buffer, length)
+            fonts.add(buffer.value.decode("ascii", "replace"))
+        text = cover.get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "港航物流控股有限公司" in text
+    assert any("CJK" in name for name in fonts), fonts
