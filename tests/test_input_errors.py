@@ -69,7 +69,7 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
             "gasoline:",
             "metrics.energy_consumption.breakdowns.energy_type.gasoline: unknown key 'gasoline'; "
             "expected one of: electricity_purchased, electricity_renewable_onsite, natural_gas, towngas, diesel, "
-            "petrol, lpg, purchased_heat",
+            "petrol, lpg, purchased_heat, other",
         ),
         (
             [("  edition: guide-2020", "  edition: guide-2021")],

@@ -302,3 +302,24 @@ def test_a_derived_figure_is_marked_so_in_the_xbrl_and_a_reported_one_is_not(bui
     derived = sum(c.derived and isinstance(c.value, Decimal) for t in view.tables for r in t.rows for c in r.cells)
     assert sum(DERIVED_ROLE in roles for roles in marks.values()) == derived
     assert derived > 0 or name == "harbourline-2025"  # Harbourline reports every total it shows
+
+
+def _dimensioned(model):
+    return {(f.concept.qname.localName, tuple(sorted((d.localName, m.memberQname.localName)
+                                                     for d, m in f.context.qnameDims.items() if m.isExplicit)),
+             str(f.xValue)) for f in model.facts if f.isNumeric}
+
+
+def test_energy_direct_and_indirect_and_water_by_source_are_breakdowns_of_the_base_taxonomy(example_copy):
+    """What real reports commonly break down by: A2.1's own direct / indirect split, water by source."""
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml",
+         ("        electricity_purchased: {2021: 1838.00}\n",
+          "        electricity_purchased: {2021: 1838.00}\n      energy_scope:\n        direct: {2021: 69.92}\n"
+          "        indirect: {2021: 1838.00}\n"),
+         ("    values: {2021: 93600.00}\n", "    values: {2021: 93600.00}\n    breakdowns:\n      water_source:\n"
+          "        municipal: {2021: 90100.00}\n        reclaimed: {2021: 3500.00}\n"))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    facts = run_arelle(folder / "output" / "report.xhtml", inspect=_dimensioned).inspected
+    assert ("EnergyConsumption", (("EnergyScopeAxis", "DirectMember"),), "69.92") in facts
+    assert ("WaterConsumption", (("WaterSourceAxis", "ReclaimedMember"),), "3500") in facts
