@@ -17,6 +17,8 @@ import click
 
 from .errors import BuildError, UsageError
 
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the signals that stop a build
+
 
 class _DefaultToBuild(click.Group):
     """`build-report company.yaml` means `build-report build company.yaml`."""
@@ -183,9 +185,6 @@ class _Terminated(KeyboardInterrupt):
 
 def _raise_terminated(signum: int, frame) -> None:
     raise _Terminated(signum)
-
-
-STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupted(e: KeyboardInterrupt) -> int:

@@ -82,8 +82,6 @@ def foreign_files(folder: Path) -> list[str]:
     for name, kind in sorted(present.items()):
         if name == MANIFEST:
             continue
-        if kind == "dir" and any(f.startswith(name + "/") for f in manifest):
-            continue
         if name not in manifest or kind != "file":
             foreign.append(name)
         elif _sha256(folder / name) != manifest[name]:
