@@ -10,6 +10,7 @@ from pathlib import Path
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .errors import ChecksFailed, ValidationFailed, WriteError
+from .extension import extension_files
 from .load import load
 from .render import render_documents, render_pdf
 from .validate import validate_report, viewer_script_copied
@@ -43,6 +44,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     with staged_output(out_dir) as stage:
         stage.write("report.html", documents.html)
         if xbrl:
+            for name, content in extension_files(loaded.taxonomy, loaded.edition).items():
+                stage.write(name, content)
             xhtml = stage.write("report.xhtml", documents.xhtml)
             checked = validate_report(xhtml, loaded, documents.facts,
                                       oim=stage.expect("report.json", _is_json) if oim else None,

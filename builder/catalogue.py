@@ -6,7 +6,7 @@ from it. The data lives in taxonomy/catalogue/*.yaml and is read once per proces
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -109,6 +109,8 @@ class Axis:
     label_zh: str
     typed: bool
     members: dict[str, tuple[str, str]]  # member id -> (label, label_zh); empty when typed
+    extension: bool = False  # declared by the company, not the framework
+    extension_members: frozenset[str] = frozenset()  # members the company added to a framework axis
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ class Metric:
     balance: str | None = None  # debit or credit, for money
     concept: str | None = None  # the XBRL name, when the one derived from the id reads badly
     denominator_measure: str | None = None  # the XBRL measure an intensity divides by
+    extension: bool = False  # declared by the company, not the framework
+    anchor: str | None = None  # an extension's closest framework metric, which it is narrower than
 
     def per(self, unit_label: str) -> str:
         """How an intensity reads after 'per' when this metric divides it: 'employee',
@@ -141,6 +145,7 @@ class Table:
     id: str
     title: str
     title_zh: str
+    extension: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,8 +156,50 @@ class Catalogue:
     units: dict[str, Unit]
     tables: list[Table]
 
+    extended: bool = False  # holds a company's own metrics, axes or members
+
     def units_of(self, kind: str) -> list[Unit]:
         return [u for u in self.units.values() if u.kind == kind]
+
+    def extend(self, extensions) -> "Catalogue":
+        """The catalogue of one report: the framework's, with the company's own metrics, axes,
+        members and tables layered over it (as a user's templates layer over the built-in
+        ones). `extensions` is the validated `extensions:` of company.yaml; the caller has
+        checked that its ids are new and what they name exists."""
+        if extensions is None or not (extensions.metrics or extensions.axes or extensions.members
+                                      or extensions.tables):
+            return self
+        tables = self.tables + [Table(tid, t.title, t.title_zh, extension=True) for tid, t in extensions.tables.items()]
+        axes = dict(self.axes)
+        for axis_id, added in extensions.members.items():
+            axis = axes[axis_id]
+            members = axis.members | {m: (d.label, d.label_zh) for m, d in added.items()}
+            axes[axis_id] = replace(axis, members=members, extension_members=frozenset(added))
+        for axis_id, a in extensions.axes.items():
+            axes[axis_id] = Axis(axis_id, a.label, a.label_zh, a.typed,
+                                 {m: (d.label, d.label_zh) for m, d in a.members.items()}, extension=True)
+        metrics = dict(self.metrics)
+        for metric_id, m in extensions.metrics.items():
+            metric = Metric(
+                id=metric_id, label=m.label, label_zh=m.label_zh, unit_kind=m.unit_kind, period=m.period,
+                table=m.table, provisions=tuple(m.provisions), breakdowns=tuple(m.breakdowns), sums=m.sums,
+                sum_of=tuple(m.sum_of), intensity=m.intensity, extension=True, anchor=m.anchor,
+            )
+            metrics = _placed(metrics, metric, m.after)
+        return Catalogue(self.editions, metrics, axes, self.units, tables, extended=True)
+
+
+def _placed(metrics: dict[str, Metric], metric: Metric, after: str | None) -> dict[str, Metric]:
+    """The metrics with one more: after the one named (its rows follow that metric's in the
+    tables), or at the end."""
+    if after is None:
+        return metrics | {metric.id: metric}
+    placed: dict[str, Metric] = {}
+    for mid, existing in metrics.items():
+        placed[mid] = existing
+        if mid == after:
+            placed[metric.id] = metric
+    return placed
 
 
 def _read(name: str):

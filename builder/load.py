@@ -7,6 +7,7 @@ YAML path; nothing is rendered from input that has a problem.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -21,7 +22,7 @@ from .errors import InputError, Problem
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
-from .schema import MAX_MARKDOWN, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
+from .schema import MAX_MARKDOWN, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
 
@@ -55,6 +56,16 @@ class Loaded:
             files += [p for p in templates.rglob("*") if p.is_file()]
         return files
 
+    @property
+    def taxonomy(self):
+        """The taxonomy the report is tagged against: the framework's, with the company's own
+        concepts in its extension namespace."""
+        if getattr(self, "_taxonomy", None) is None:
+            from .extension import report_taxonomy
+
+            self._taxonomy = report_taxonomy(self.catalogue, self.data.company, self.data.report)
+        return self._taxonomy
+
     def text(self, value: Any) -> str:
         """The Markdown of a Text field, inline or read from its file."""
         if isinstance(value, MarkdownFile):
@@ -65,12 +76,11 @@ class Loaded:
 def load(file: Path) -> Loaded:
     file = Path(file)
     raw, source = read_yaml(file)
-    model = company_model()
+    catalogue, model = _report_catalogue(raw, source)
     try:
         data = model.model_validate(raw)
     except ValidationError as e:
         raise InputError(_without_echoes([_problem(source, model, err) for err in e.errors()])) from None
-    catalogue = load_catalogue()
     edition = catalogue.editions[data.report.edition]
     folder = file.resolve().parent
     problems = _cross_check(data, source, catalogue, edition, folder)
@@ -88,10 +98,104 @@ def load(file: Path) -> Loaded:
     return loaded
 
 
+def _report_catalogue(raw: Any, source: SourceMap) -> tuple[Catalogue, type[BaseModel]]:
+    """The catalogue of this report (the framework's, with the company's extensions layered
+    over it) and the model of its company.yaml, derived from that catalogue. When the
+    extensions have problems, they are reported with every other problem of the file (found
+    against the framework's model, leaving out what only the extensions would make right)."""
+    base = load_catalogue()
+    declared = raw.get("extensions") if isinstance(raw, dict) else None
+    if declared is None:
+        return base, company_model()
+    problems: list[Problem] = []
+    extensions = None
+    try:
+        extensions = Extensions.model_validate(declared)
+    except ValidationError as e:
+        problems += [_problem(source, Extensions, err, ("extensions",)) for err in e.errors()]
+    if extensions is not None:
+        problems += _check_extensions(extensions, base, source)
+    if not problems:
+        key = json.dumps(extensions.model_dump(mode="json"), sort_keys=True)
+        catalogue = base.extend(extensions)
+        return catalogue, company_model(catalogue, key)
+    model = company_model()
+    own = set(declared.get("metrics") or {}) if isinstance(declared, dict) else set()
+    try:
+        model.model_validate({k: v for k, v in raw.items() if k != "extensions"})
+    except ValidationError as e:
+        problems += [_problem(source, model, err) for err in e.errors()
+                     if not (len(err["loc"]) > 1 and err["loc"][0] == "metrics" and err["loc"][1] in own)]
+    raise InputError(_without_echoes(problems))
+
+
+def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> list[Problem]:
+    """What the extensions name exists, and what they declare is new."""
+    problems: list[Problem] = []
+    at = ("extensions",)
+    codes = {p.code for e in base.editions.values() for p in e.provisions}
+    axes = set(base.axes) | set(ext.axes)
+    metrics = list(base.metrics) + list(ext.metrics)
+    tables = [t.id for t in base.tables] + list(ext.tables)
+
+    def new(kind: str, ident: str, known, path: tuple) -> None:
+        if ident in known:
+            problems.append(source.problem(path, f"the catalogue already has the {kind} {ident!r}: use it as it "
+                                           "is (or give yours another id)", key=True))
+
+    def named(kind: str, ident: str, known, path: tuple) -> None:
+        if ident not in known:
+            close = difflib.get_close_matches(ident, list(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(source.problem(path, f"unknown {kind} {ident!r}{hint}"))
+
+    for tid in ext.tables:
+        new("table", tid, {t.id for t in base.tables}, at + ("tables", tid))
+    for axis_id, axis in ext.axes.items():
+        new("axis", axis_id, base.axes, at + ("axes", axis_id))
+    for axis_id, members in ext.members.items():
+        path = at + ("members", axis_id)
+        if axis_id not in base.axes:
+            named("catalogue axis", axis_id, base.axes, path)
+        elif base.axes[axis_id].typed:
+            problems.append(source.problem(path, f"{axis_id} is typed: its members are named in the figures, "
+                                           "not declared", key=True))
+        else:
+            for member in members:
+                new(f"member of {axis_id}", member, base.axes[axis_id].members, path + (member,))
+    for mid, m in ext.metrics.items():
+        path = at + ("metrics", mid)
+        new("metric", mid, base.metrics, path)
+        named("table", m.table, tables, path + ("table",))
+        if m.after is not None:
+            named("metric", m.after, metrics, path + ("after",))
+            if m.after in ext.metrics and list(ext.metrics).index(m.after) > list(ext.metrics).index(mid):
+                problems.append(source.problem(path + ("after",), f"{m.after} is declared below {mid}: declare "
+                                               "it first"))
+        for i, code in enumerate(m.provisions):
+            if code not in codes:
+                named("provision", code, codes, path + ("provisions", i))
+        for i, axis_id in enumerate(m.breakdowns):
+            named("axis", axis_id, axes, path + ("breakdowns", i))
+        for i, part in enumerate(m.sum_of):
+            named("metric", part, metrics, path + ("sum_of", i))
+            if part in ext.metrics and ext.metrics[part].unit_kind != m.unit_kind or \
+                    part in base.metrics and base.metrics[part].unit_kind != m.unit_kind:
+                problems.append(source.problem(path + ("sum_of", i), f"{part} is not of the unit kind "
+                                               f"{m.unit_kind}: it cannot be a part of {mid}"))
+        if m.anchor is not None:
+            named("catalogue metric", m.anchor, base.metrics, path + ("anchor",))
+    return problems
+
+
 # --- pydantic errors, said with their place ---------------------------------------------
 
 
-def _problem(source: SourceMap, model: type[BaseModel], err: dict) -> Problem:
+def _problem(source: SourceMap, model: type[BaseModel], err: dict, within: tuple = ()) -> Problem:
+    """A pydantic error said at its place; within: where in the file the model validated stands."""
+    if within:
+        model = company_model()
+        err = err | {"loc": within + tuple(err["loc"])}
     loc = tuple(err["loc"])
     kind = err["type"]
     if loc and loc[-1] == "[key]":

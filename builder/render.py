@@ -227,7 +227,7 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         "targets_anchor": TARGETS_ANCHOR,
         "tags": tagger,
         "ix": tagger.enabled,
-        "ix_namespaces": namespace_attributes(),
+        "ix_namespaces": namespace_attributes(loaded.taxonomy.extension),
         "title": data.report.title or f"Environmental, Social and Governance Report {data.report.financial_year}",
     }
     try:

@@ -392,6 +392,72 @@ class Intensity(Strict):
     footnotes: list[str] = []
 
 
+# --- the company's own metrics, axes and members ----------------------------------------
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]  # as the catalogue's ids
+MemberId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=64)]  # 30_to_50, c01_purchased_goods
+
+
+def _unit_kinds() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(u.kind for u in load_catalogue().units.values()))
+
+
+class Labelled(Strict):
+    label: Line = Field(description="in English, as the report prints it")
+    label_zh: Line = Field(description="in Traditional Chinese")
+
+
+class ExtensionAxis(Labelled):
+    typed: bool = Field(False, description="true when the company names the members in its figures (like "
+                        "sites and regions); else list them under members")
+    members: dict[MemberId, Labelled] = {}
+
+    @model_validator(mode="after")
+    def _members_or_typed(self) -> "ExtensionAxis":
+        if self.typed and self.members:
+            raise PydanticCustomError("axis", "a typed axis has no members listed: its figures name them")
+        if not self.typed and not self.members:
+            raise PydanticCustomError("axis", "list the axis's members (or make it typed: true)")
+        return self
+
+
+class ExtensionMetric(Labelled):
+    unit_kind: str = Field(description="a unit kind of the catalogue: " + ", ".join(_unit_kinds()))
+    period: Literal["duration", "instant"] = Field(
+        "duration", description="duration: a flow over the year; instant: a stock at the year's end")
+    table: str = Field(description="the data statistics table it is shown in (a catalogue table or one "
+                       "under extensions.tables)")
+    after: Optional[str] = Field(None, description="the metric its rows follow in that table")
+    provisions: list[str] = Field([], description="the provisions it answers, e.g. A2.1")
+    breakdowns: list[str] = Field([], description="the axes it may be broken down by")
+    sums: bool = Field(False, description="true when the members of each breakdown add up to the total")
+    sum_of: list[str] = Field([], description="the metrics whose values add up to this one")
+    intensity: bool = Field(False, description="true when it may be given per unit of a denominator")
+    anchor: Optional[str] = Field(None, description="the catalogue metric it is a narrower part or kind of, "
+                                  "e.g. energy_consumption for the natural gas consumed: how a consumer of the "
+                                  "XBRL relates it to the framework")
+
+    @field_validator("unit_kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in _unit_kinds():
+            raise PydanticCustomError("unit_kind", "unknown unit kind {value!r}; expected one of: {known}",
+                                      {"value": value, "known": ", ".join(_unit_kinds())})
+        return value
+
+
+class Extensions(Strict):
+    """What the company reports that the framework's catalogue lacks, declared once and then
+    given under metrics like any other metric."""
+
+    metrics: dict[Identifier, ExtensionMetric] = {}
+    axes: dict[Identifier, ExtensionAxis] = {}
+    members: dict[str, dict[MemberId, Labelled]] = Field(
+        {}, description="members added to a catalogue axis, by axis: e.g. employment_type: {secondment: ...}")
+    tables: dict[Identifier, Labelled] = Field({}, description="tables of the data statistics of its own; "
+                                               "label is the table's title")
+
+
 # --- per-metric models generated from the catalogue -------------------------------------
 
 
@@ -443,9 +509,7 @@ def breakdown_members(entry: BaseModel):
                     yield axis_id, member, getattr(given, member)
 
 
-@cache
-def metrics_model() -> type[BaseModel]:
-    catalogue = load_catalogue()
+def metrics_model(catalogue: Catalogue) -> type[BaseModel]:
     fields = {
         mid: (Optional[_metric_model(catalogue, mid)], Field(None, description=m.label))
         for mid, m in catalogue.metrics.items()
@@ -453,9 +517,21 @@ def metrics_model() -> type[BaseModel]:
     return create_model("Metrics", __base__=Strict, **fields)
 
 
-@cache
-def company_model() -> type[BaseModel]:
-    """The model of a whole company.yaml."""
+_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def company_model(catalogue: Catalogue | None = None, key: str = "") -> type[BaseModel]:
+    """The model of a whole company.yaml, for the framework's catalogue or for one extended by
+    a company (key: its extensions, as canonical JSON; the last few models are kept, as a
+    user's editor or the tests build the same report again and again)."""
+    if key not in _MODELS:
+        if len(_MODELS) > 8:
+            _MODELS.pop(next(k for k in _MODELS if k))
+        _MODELS[key] = _company_model(catalogue or load_catalogue())
+    return _MODELS[key]
+
+
+def _company_model(catalogue: Catalogue) -> type[BaseModel]:
     return create_model(
         "CompanyReport",
         __base__=Strict,
@@ -467,7 +543,8 @@ def company_model() -> type[BaseModel]:
         stakeholder_engagement=(StakeholderEngagement, ...),
         materiality=(Materiality, ...),
         chapters=(Annotated[list[Chapter], Field(min_length=1)], ...),
-        metrics=(metrics_model(), None),
+        extensions=(Optional[Extensions], None),
+        metrics=(metrics_model(catalogue), None),
         footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)], Paragraph], {}),
         targets=(list[Target], []),
         omissions=(dict[str, Omission], {}),
@@ -475,8 +552,23 @@ def company_model() -> type[BaseModel]:
     )
 
 
+class _DeclaredMetric(Strict):
+    """A metric declared under extensions.metrics, as an editor sees it (the builder checks it
+    against its declaration)."""
+
+    unit: str
+    values: Series = {}
+    breakdowns: Optional[dict[str, dict[str, Series]]] = None
+    footnotes: list[Footnote] = []
+    intensities: list[Intensity] = []
+
+
 def json_schema() -> dict:
     schema = company_model().model_json_schema()
+    # a metric the company declares under extensions.metrics is given under metrics too
+    declared = _DeclaredMetric.model_json_schema(ref_template="#/$defs/{model}")
+    schema["$defs"] |= declared.pop("$defs", {})
+    schema["$defs"]["Metrics"]["additionalProperties"] = declared
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "company.yaml of the HKEX ESG report builder"
     return schema

@@ -20,7 +20,8 @@ from .compute import Cell, FactKey
 from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
-from .taxonomy import DERIVED_ROLE, NS, PREFIX, build_model, camel, code_token, entry_point_url
+from .extension import SCHEMA as EXTENSION_SCHEMA
+from .taxonomy import DERIVED_ROLE, NS, PREFIX, camel, code_token
 
 IX_NAMESPACES = {
     "": "http://www.w3.org/1999/xhtml",
@@ -88,7 +89,7 @@ class Tagger:
         return "<the inline XBRL tagger>"
 
     def __post_init__(self) -> None:
-        self.taxonomy = build_model()  # the catalogue is one per process: so is its taxonomy
+        self.taxonomy = self.loaded.taxonomy
         self._chains = self._text_chains()
         self._chain_position: dict[str, int] = {}
 
@@ -120,14 +121,14 @@ class Tagger:
         metric = catalogue.metrics[key.metric]
         context = self._context(key.year, metric.period, tuple(dimensions))
         value: Decimal = cell.value
-        fact = self._fact(concept.name, context, value.scaleb(scale), unit_id, key)
+        fact = self._fact(concept.qname, context, value.scaleb(scale), unit_id, key)
         if cell.derived:
             self.footnote_links.setdefault(DERIVED_NOTE, []).append(fact.id)
         for n in notes:
             if table is not None:
                 self.footnote_links.setdefault(f"fn-{table}-{n}", []).append(fact.id)
         attrs = {
-            "name": f"{PREFIX}:{concept.name}", "contextRef": context, "unitRef": unit_id, "id": fact.id,
+            "name": concept.qname, "contextRef": context, "unitRef": unit_id, "id": fact.id,
             "decimals": str(decimal_places(value) - scale), "format": NUMBER_FORMAT,
         }
         if scale:
@@ -217,7 +218,7 @@ class Tagger:
         parts = ['<div class="ix-header" style="display:none"><ix:header>']
         parts.append("<ix:hidden>" + "".join(self.hidden) + "</ix:hidden>")
         parts.append('<ix:references><link:schemaRef xlink:type="simple" '
-                     f'xlink:href="{entry_point_url(data.report.edition)}"/></ix:references>')
+                     f'xlink:href="{EXTENSION_SCHEMA}"/></ix:references>')
         parts.append("<ix:resources>")
         for key, context_id in self.contexts.items():
             parts.append(self._context_markup(key, context_id))
@@ -288,9 +289,9 @@ class Tagger:
         axis = self.loaded.catalogue.axes[axis_id]
         breakdown = next(b for b in self.taxonomy.breakdowns if b.axis.id == axis_id)
         if axis.typed:
-            return (f"{PREFIX}:{breakdown.axis_concept.name}", member, True)
-        names = {m.source.rsplit(":", 1)[1]: m.name for m in breakdown.members}
-        return (f"{PREFIX}:{breakdown.axis_concept.name}", f"{PREFIX}:{names[member]}", False)
+            return (breakdown.axis_concept.qname, member, True)
+        qnames = {m.source.rsplit(":", 1)[1]: m.qname for m in breakdown.members}
+        return (breakdown.axis_concept.qname, qnames[member], False)
 
     def _context_markup(self, key: ContextKey, context_id: str) -> str:
         scheme, identifier = entity_identifier(self.loaded.data.company)
@@ -299,7 +300,7 @@ class Tagger:
             members = []
             for axis, member, typed in key.dimensions:
                 if typed:
-                    element = f"{PREFIX}:{axis.split(':')[1].removesuffix('Axis')}Name"
+                    element = f"{axis.removesuffix('Axis')}Name"  # in the axis's namespace
                     members.append(f'<xbrldi:typedMember dimension="{axis}"><{element}>{escape(member)}'
                                    f"</{element}></xbrldi:typedMember>")
                 else:
@@ -337,8 +338,11 @@ def _attrs(attrs: dict[str, str]) -> str:
     return "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
 
 
-def namespace_attributes() -> Markup:
-    return Markup(" ".join(f'xmlns{":" + p if p else ""}="{uri}"' for p, uri in IX_NAMESPACES.items()))
+def namespace_attributes(extension=None) -> Markup:
+    """The namespace declarations of the report: those of inline XBRL, the framework's
+    taxonomy and the company's extension."""
+    namespaces = IX_NAMESPACES | ({extension.prefix: extension.namespace} if extension else {})
+    return Markup(" ".join(f'xmlns{":" + p if p else ""}="{uri}"' for p, uri in namespaces.items()))
 
 
 # HTML5 elements and attributes that XHTML 1.1, the host language of inline XBRL, lacks.

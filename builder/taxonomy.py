@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -88,6 +88,7 @@ ITEM_TYPES = {
     "headcount": "xbrli:nonNegativeIntegerItemType",
     "count": "xbrli:nonNegativeIntegerItemType",
     "percentage": "dtr-types:percentItemType",
+    "ratio": "xbrli:pureItemType",
     "days": "xbrli:decimalItemType",
     "hours": "xbrli:decimalItemType",
     "money": "xbrli:monetaryItemType",
@@ -131,6 +132,15 @@ class Concept:
     terse_zh: str | None = None
     documentation: str | None = None
     references: list[Reference] = field(default_factory=list)
+    prefix: str = PREFIX  # the framework's, or the company's extension's
+
+    @property
+    def qname(self) -> str:
+        return f"{self.prefix}:{self.name}"
+
+    @property
+    def extension(self) -> bool:
+        return self.prefix != PREFIX
 
 
 @dataclass
@@ -144,6 +154,7 @@ class Breakdown:
     hypercube: Concept
     line_items: Concept
     metrics: list[Concept]
+    role: str = ""  # the extended link role of its hypercube
 
 
 @dataclass
@@ -158,6 +169,8 @@ class Taxonomy:
     sums: list[tuple[Concept, list[Concept]]]
     roles: dict[str, str]  # role URI -> definition
     catalogue: Catalogue
+    extension: "ExtensionNames | None" = None
+    anchors: list[tuple[Concept, Concept]] = field(default_factory=list)  # (framework concept, narrower extension)
 
 
 def camel(identifier: str) -> str:
@@ -182,12 +195,41 @@ def role_uri(kind: str, ident: str) -> str:
 DERIVED_ROLE = role_uri("footnote", "derived")
 
 
+@dataclass(frozen=True)
+class ExtensionNames:
+    """Where a company's extension taxonomy lives: its own namespace and prefix."""
+
+    prefix: str
+    namespace: str
+
+    def role(self, kind: str, ident: str) -> str:
+        return f"{self.namespace}/role/{kind}/{ident}"
+
+
+# The arcrole by which an extension concept is anchored to the framework concept it is a
+# narrower part or kind of (as ESEF anchors extensions with ESMA's wider-narrower arcrole).
+WIDER_NARROWER = f"{BASE_URL}arcrole/wider-narrower"
+
+
+def build_model(catalogue: Catalogue | None = None, ext: ExtensionNames | None = None) -> Taxonomy:
+    """The taxonomy of the framework; or, for a catalogue a company extended, the framework's
+    concepts with the company's own in its extension namespace."""
+    if catalogue is None or not catalogue.extended:
+        return _framework_model() if ext is None else replace(_framework_model(), extension=ext)
+    return _build(catalogue, ext)
+
+
 @cache
-def build_model() -> Taxonomy:
-    catalogue = load_catalogue()
+def _framework_model() -> Taxonomy:
+    return _build(load_catalogue(), None)
+
+
+def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     concepts: dict[str, Concept] = {}
 
-    def add(concept: Concept) -> Concept:
+    def add(concept: Concept, extension: bool = False) -> Concept:
+        if extension:
+            concept.prefix = ext.prefix
         if concept.name in concepts:
             raise ValueError(f"the catalogue gives two concepts the name {concept.name}: "
                              f"{concepts[concept.name].source} and {concept.source}")
@@ -213,7 +255,7 @@ def build_model() -> Taxonomy:
             Concept(
                 metric_name(metric), ITEM_TYPES[metric.unit_kind], metric.label, metric.label_zh,
                 f"metric:{metric.id}", period=metric.period, balance=metric.balance, references=refs,
-            )
+            ), metric.extension
         )
         if metric.intensity:
             intensity_concepts[metric.id] = add(
@@ -223,7 +265,7 @@ def build_model() -> Taxonomy:
                     f"metric:{metric.id}:intensity", period="duration", references=refs,
                     documentation=f"{metric.label} divided by the denominator named by the intensity "
                     "denominator axis; the unit is the metric's unit divided by the denominator's.",
-                )
+                ), metric.extension
             )
 
     # provisions: text blocks (narrative), Part B items, omission reason and explanation
@@ -266,31 +308,34 @@ def build_model() -> Taxonomy:
     breakdowns = []
     for axis in catalogue.axes.values():
         users = [metric_concepts[m.id] for m in catalogue.metrics.values() if axis.id in m.breakdowns]
-        if not users:
+        if not users and not axis.extension_members:
             continue
+        own = axis.extension
         base = camel(axis.id)
         typed = f"{base}Name" if axis.typed else None
         axis_concept = add(Concept(f"{base}Axis", "xbrli:stringItemType", f"{axis.label} [axis]",
                                    f"{axis.label_zh}［軸］", f"axis:{axis.id}", abstract=True,
-                                   substitution="xbrldt:dimensionItem", typed_domain=typed))
+                                   substitution="xbrldt:dimensionItem", typed_domain=typed), own)
         domain = None
         members = []
         if not axis.typed:
             domain = add(Concept(f"{base}Domain", "dtr-types:domainItemType", f"All {axis.label.lower()}s [domain]"
                                  if not axis.label.endswith("y") else f"{axis.label} [domain]",
-                                 f"所有{axis.label_zh}［域］", f"axis:{axis.id}:domain", abstract=True))
+                                 f"所有{axis.label_zh}［域］", f"axis:{axis.id}:domain", abstract=True), own)
             for member, (label, label_zh) in axis.members.items():
                 members.append(add(Concept(member_names[(axis.id, member)], "dtr-types:domainItemType",
                                            f"{label} [member]", f"{label_zh}［成員］",
-                                           f"member:{axis.id}:{member}", abstract=True)))
+                                           f"member:{axis.id}:{member}", abstract=True),
+                                   own or member in axis.extension_members))
         breakdowns.append(Breakdown(
             axis, axis_concept, domain, members,
             add(Concept(f"{base}BreakdownHypercube", "xbrli:stringItemType", f"Breakdown by {axis.label.lower()} [table]",
                         f"按{axis.label_zh}劃分［表］", f"axis:{axis.id}:hypercube", abstract=True,
-                        substitution="xbrldt:hypercubeItem")),
+                        substitution="xbrldt:hypercubeItem"), own),
             add(Concept(f"{base}BreakdownLineItems", "xbrli:stringItemType", f"Breakdown by {axis.label.lower()} [line items]",
-                        f"按{axis.label_zh}劃分［項目］", f"axis:{axis.id}:line-items", abstract=True)),
+                        f"按{axis.label_zh}劃分［項目］", f"axis:{axis.id}:line-items", abstract=True), own),
             users,
+            ext.role("breakdown", axis.id) if own else role_uri("breakdown", axis.id),
         ))
 
     # totals: facts without a breakdown; a closed hypercube with no dimension
@@ -319,7 +364,9 @@ def build_model() -> Taxonomy:
         add(Concept("IntensityLineItems", "xbrli:stringItemType", "Intensities [line items]", "密度［項目］",
                     "intensity:line-items", abstract=True)),
         list(intensity_concepts.values()),
+        role_uri("breakdown", "intensity_denominator"),
     )
+    anchors = [(metric_concepts[m.anchor], metric_concepts[m.id]) for m in catalogue.metrics.values() if m.anchor]
 
     sums = [(metric_concepts[m.id], [metric_concepts[part] for part in m.sum_of])
             for m in catalogue.metrics.values() if m.sum_of]
@@ -346,15 +393,17 @@ def build_model() -> Taxonomy:
                 "實體及報告資料［摘要］", "entity:abstract", abstract=True))
     roles[role_uri("report", "entity")] = "[000] Entity and report information"
     for b in breakdowns + [intensity]:
-        roles[role_uri("breakdown", b.axis.id)] = f"Breakdown by {b.axis.label.lower()}"
+        roles[b.role] = f"Breakdown by {b.axis.label.lower()}"
     roles[role_uri("breakdown", "none")] = "Totals without breakdown"
     roles[role_uri("breakdown", "defaults")] = "Dimension defaults"
     roles[role_uri("calculation", "sums")] = "Totals that are sums of their parts"
     roles[DERIVED_ROLE] = ("A figure derived by the report builder from figures the company reported (a total "
                            "from its parts, an intensity from its denominator), not published by the company as such")
+    if anchors:
+        roles[ext.role("anchoring", "framework")] = "Company-specific concepts anchored to the framework's"
 
     return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
-                    intensity, sums, roles, catalogue)
+                    intensity, sums, roles, catalogue, ext, anchors)
 
 
 def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
@@ -378,12 +427,17 @@ def _entity_concepts() -> list[dict]:
 
 
 def _member_names(catalogue: Catalogue) -> dict[tuple[str, str], str]:
-    """Member element names: FemaleMember, unless two axes share a member id or it starts with a digit."""
+    """Member element names: FemaleMember, unless two axes share a member id or it starts with a digit.
+    A company's own members are named with their axis (EmploymentTypeSecondeeMember), so that
+    the framework's names never depend on what a company adds."""
     plain: dict[str, list[tuple[str, str]]] = {}
+    names = {}
     for axis in catalogue.axes.values():
         for member in axis.members:
-            plain.setdefault(camel(member), []).append((axis.id, member))
-    names = {}
+            if axis.extension or member in axis.extension_members:
+                names[(axis.id, member)] = camel(axis.id) + camel(member) + "Member"
+            else:
+                plain.setdefault(camel(member), []).append((axis.id, member))
     for name, users in plain.items():
         for axis_id, member in users:
             clash = len(users) > 1 or name[0].isdigit()
@@ -404,35 +458,56 @@ def _xml(root: etree._Element) -> bytes:
 
 
 def _concept_id(concept: Concept) -> str:
-    return f"{PREFIX}_{concept.name}"
+    return f"{concept.prefix}_{concept.name}"
 
 
 def core_schema(tax: Taxonomy) -> bytes:
     root = etree.Element(_q("xs:schema"), nsmap=NSMAP, attrib={
         "targetNamespace": NS, "elementFormDefault": "qualified", "attributeFormDefault": "unqualified"})
-    annotation = etree.SubElement(root, _q("xs:annotation"))
-    appinfo = etree.SubElement(annotation, _q("xs:appinfo"))
-    for kind, href in (("lab-en", f"hkesg-{VERSION}-lab-en.xml"), ("lab-zh", f"hkesg-{VERSION}-lab-zh.xml"),
-                       ("ref", f"hkesg-{VERSION}-ref.xml"), ("def", f"hkesg-{VERSION}-def.xml"),
-                       ("cal", f"hkesg-{VERSION}-cal.xml")):
-        role = {"lab-en": "label", "lab-zh": "label", "ref": "reference", "def": "definition",
-                "cal": "calculation"}[kind]
+    appinfo = _linkbase_refs(root, [f"hkesg-{VERSION}-{kind}.xml" for kind in ("lab-en", "lab-zh", "ref", "def", "cal")])
+    _role_types(appinfo, tax.roles)
+    arcrole = etree.SubElement(appinfo, _q("link:arcroleType"), attrib={
+        "arcroleURI": WIDER_NARROWER, "id": "arcrole_wider_narrower", "cyclesAllowed": "none"})
+    etree.SubElement(arcrole, _q("link:definition")).text = (
+        "The target is a company's own concept, narrower than the source, the framework's concept closest to it")
+    etree.SubElement(arcrole, _q("link:usedOn")).text = "link:definitionArc"
+    for ns in (XBRLI, LINK, XBRLDT, DTR):
+        etree.SubElement(root, _q("xs:import"), attrib={"namespace": ns, "schemaLocation": SCHEMA_LOCATIONS[ns]})
+    _simple_types(root, tax)
+    _elements(root, tax, FRAMEWORK)
+    return _xml(root)
+
+
+LINKBASE_ROLES = {"lab": "label", "ref": "reference", "def": "definition", "cal": "calculation", "pre": "presentation"}
+
+
+def _linkbase_refs(root: etree._Element, hrefs: list[str]) -> etree._Element:
+    appinfo = etree.SubElement(etree.SubElement(root, _q("xs:annotation")), _q("xs:appinfo"))
+    for href in hrefs:
+        kind = LINKBASE_ROLES[href.rsplit("-", 2)[-2] if href.endswith(("-en.xml", "-zh.xml"))
+                              else href.rsplit("-", 1)[1].removesuffix(".xml")]
         etree.SubElement(appinfo, _q("link:linkbaseRef"), attrib={
             f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": href,
-            f"{{{XLINK}}}role": f"http://www.xbrl.org/2003/role/{role}LinkbaseRef",
+            f"{{{XLINK}}}role": f"http://www.xbrl.org/2003/role/{kind}LinkbaseRef",
             f"{{{XLINK}}}arcrole": "http://www.w3.org/1999/xlink/properties/linkbase"})
-    for uri, definition in sorted(tax.roles.items()):
+    return appinfo
+
+
+def _role_types(appinfo: etree._Element, roles: dict[str, str]) -> None:
+    for uri, definition in sorted(roles.items()):
         used_on = ("link:presentationLink" if "/aspect/" in uri or "/report/" in uri
                    else "link:calculationLink" if "/calculation/" in uri
                    else "link:footnote" if "/footnote/" in uri else "link:definitionLink")
         role_type = etree.SubElement(appinfo, _q("link:roleType"), attrib={"roleURI": uri, "id": _role_id(uri)})
         etree.SubElement(role_type, _q("link:definition")).text = definition
         etree.SubElement(role_type, _q("link:usedOn")).text = used_on
-    for ns in (XBRLI, LINK, XBRLDT, DTR):
-        etree.SubElement(root, _q("xs:import"), attrib={"namespace": ns, "schemaLocation": SCHEMA_LOCATIONS[ns]})
 
-    _simple_types(root, tax)
+
+def _elements(root: etree._Element, tax: Taxonomy, scope: Scope) -> None:
+    """The element declarations of the concepts the scope holds."""
     for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
+        if not scope.own(concept):
+            continue
         attrib = {"name": concept.name, "id": _concept_id(concept), "type": concept.type,
                   "substitutionGroup": concept.substitution, "nillable": "true",
                   f"{{{XBRLI}}}periodType": concept.period}
@@ -441,14 +516,14 @@ def core_schema(tax: Taxonomy) -> bytes:
         if concept.balance:
             attrib[f"{{{XBRLI}}}balance"] = concept.balance
         if concept.typed_domain:
-            attrib[f"{{{XBRLDT}}}typedDomainRef"] = f"#{PREFIX}_{concept.typed_domain}"
+            attrib[f"{{{XBRLDT}}}typedDomainRef"] = f"#{concept.prefix}_{concept.typed_domain}"
         etree.SubElement(root, _q("xs:element"), attrib=attrib)
     for b in tax.breakdowns:
-        if b.axis.typed:
+        if b.axis.typed and scope.own(b.axis_concept):
+            prefix = b.axis_concept.prefix
             etree.SubElement(root, _q("xs:element"), attrib={
-                "name": f"{camel(b.axis.id)}Name", "id": f"{PREFIX}_{camel(b.axis.id)}Name",
+                "name": f"{camel(b.axis.id)}Name", "id": f"{prefix}_{camel(b.axis.id)}Name",
                 "type": f"{PREFIX}:nameType"})
-    return _xml(root)
 
 
 def _simple_types(root: etree._Element, tax: Taxonomy) -> None:
@@ -468,78 +543,136 @@ def _simple_types(root: etree._Element, tax: Taxonomy) -> None:
 
 
 def _role_id(uri: str) -> str:
-    return "role_" + re.sub(r"[^A-Za-z0-9]+", "_", uri.removeprefix(BASE_URL + "role/")).strip("_")
+    return "role_" + re.sub(r"[^A-Za-z0-9]+", "_", uri.split("/role/", 1)[1]).strip("_")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which concepts and relationships one set of taxonomy files holds, and where its
+    locators point: the framework's package holds all of the framework's; a company's
+    extension holds its own concepts, and the relationships that involve them or its own
+    link roles (a framework hypercube holding an extension metric, a framework domain with an
+    extension member), pointing at the framework's schema by its URL."""
+
+    schema: str  # the href of the schema of this set's concepts, from its linkbases
+    prefix: str = PREFIX
+    framework_schema: str = ""  # the framework's core schema, for an extension's locators
+    roles: frozenset[str] = frozenset()  # the link roles an extension defines
+
+    @property
+    def extension(self) -> bool:
+        return self.prefix != PREFIX
+
+    def own(self, concept: Concept | None) -> bool:
+        return concept is None or concept.prefix == self.prefix  # None: a label or reference resource
+
+    def keeps(self, role: str, source: Concept | None, target: Concept | None) -> bool:
+        if not self.extension:
+            return True
+        return role in self.roles or (source is not None and self.own(source)) or (target is not None and self.own(target))
+
+    def href(self, concept: Concept) -> str:
+        schema = self.schema if concept.prefix == self.prefix else self.framework_schema
+        return f"{schema}#{_concept_id(concept)}"
+
+    def role_href(self, uri: str) -> str:
+        schema = self.schema if uri in self.roles or not self.extension else self.framework_schema
+        return f"{schema}#{_role_id(uri)}"
+
+
+FRAMEWORK = Scope(CORE)
 
 
 class _Linkbase:
     """An XBRL linkbase being written: locators, resources and arcs in extended links."""
 
-    def __init__(self, schema_href: str, nsmap: dict[str, str] | None = None):
+    def __init__(self, scope: Scope, nsmap: dict[str, str] | None = None):
         self.root = etree.Element(_q("link:linkbase"), nsmap={"link": LINK, "xlink": XLINK} | (nsmap or {}))
-        self.schema_href = schema_href
-        self.role_refs: list[tuple[str, str]] = []
+        self.scope = scope
+        self.role_refs: list[str] = []
         self.arcrole_refs: list[str] = []
 
-    def role_ref(self, uri: str, href: str) -> None:
-        if (uri, href) not in self.role_refs:
-            self.role_refs.append((uri, href))
+    def role_ref(self, uri: str) -> None:
+        if uri not in self.role_refs:
+            self.role_refs.append(uri)
 
     def arcrole_ref(self, arcrole: str) -> None:
-        # the dimensional arcroles are defined in xbrldt-2005.xsd, so they need an arcroleRef
-        if arcrole.startswith("http://xbrl.org/int/dim/") and arcrole not in self.arcrole_refs:
+        # the dimensional arcroles are defined in xbrldt-2005.xsd, the anchoring one in our core
+        # schema: both need an arcroleRef
+        if (arcrole.startswith("http://xbrl.org/int/dim/") or arcrole == WIDER_NARROWER) \
+                and arcrole not in self.arcrole_refs:
             self.arcrole_refs.append(arcrole)
 
     def extended(self, tag: str, role: str) -> "_ExtendedLink":
         return _ExtendedLink(self, etree.SubElement(self.root, _q(f"link:{tag}"), attrib={
-            f"{{{XLINK}}}type": "extended", f"{{{XLINK}}}role": role}))
+            f"{{{XLINK}}}type": "extended", f"{{{XLINK}}}role": role}), role)
 
     def bytes(self) -> bytes:
+        # an extension's links may have kept nothing of the framework's relationships
+        for link in list(self.root):
+            if len(link) == 0:
+                self.root.remove(link)
+        used = {link.get(f"{{{XLINK}}}role") for link in self.root}
         # roleRef and arcroleRef come first in a linkbase
-        for uri, href in reversed(self.role_refs):
+        roles = [uri for uri in self.role_refs if uri in used]
+        for uri in reversed(roles):
             self.root.insert(0, etree.Element(_q("link:roleRef"), attrib={
-                "roleURI": uri, f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": href}))
+                "roleURI": uri, f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": self.scope.role_href(uri)}))
         for arcrole in reversed(self.arcrole_refs):
-            self.root.insert(len(self.role_refs), etree.Element(_q("link:arcroleRef"), attrib={
-                "arcroleURI": arcrole, f"{{{XLINK}}}type": "simple",
-                f"{{{XLINK}}}href": f"{SCHEMA_LOCATIONS[XBRLDT]}#{arcrole.rsplit('/', 1)[1]}"}))
+            href = (f"{self.scope.framework_schema or self.scope.schema}#arcrole_wider_narrower"
+                    if arcrole == WIDER_NARROWER else f"{SCHEMA_LOCATIONS[XBRLDT]}#{arcrole.rsplit('/', 1)[1]}")
+            self.root.insert(len(roles), etree.Element(_q("link:arcroleRef"), attrib={
+                "arcroleURI": arcrole, f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": href}))
         return _xml(self.root)
 
 
 class _ExtendedLink:
-    def __init__(self, linkbase: _Linkbase, element: etree._Element):
+    def __init__(self, linkbase: _Linkbase, element: etree._Element, role: str):
         self.linkbase = linkbase
         self.element = element
+        self.role = role
+        self.concepts: dict[str, Concept] = {}  # locator label -> its concept, written when an arc needs it
         self.locators: set[str] = set()
         self.arcs: set[tuple[str, str, str]] = set()
 
     def loc(self, concept: Concept, label: str | None = None) -> str:
         label = label or f"loc_{concept.name}"
-        if label not in self.locators:
+        self.concepts[label] = concept
+        return label
+
+    def _write_loc(self, label: str) -> None:
+        if label in self.concepts and label not in self.locators:
             self.locators.add(label)
             etree.SubElement(self.element, _q("link:loc"), attrib={
                 f"{{{XLINK}}}type": "locator",
-                f"{{{XLINK}}}href": f"{self.linkbase.schema_href}#{_concept_id(concept)}",
+                f"{{{XLINK}}}href": self.linkbase.scope.href(self.concepts[label]),
                 f"{{{XLINK}}}label": label})
-        return label
 
     def arc(self, tag: str, arcrole: str, source: str, target: str, order: int | None = None,
             extra: dict[str, str] | None = None) -> None:
         if (arcrole, source, target) in self.arcs:
             return
+        if not self.linkbase.scope.keeps(self.role, self.concepts.get(source), self.concepts.get(target)):
+            return
         self.arcs.add((arcrole, source, target))
-        self.linkbase.arcrole_ref(ARCROLE[arcrole])
-        attrib = {f"{{{XLINK}}}type": "arc", f"{{{XLINK}}}arcrole": ARCROLE[arcrole],
+        self._write_loc(source)
+        self._write_loc(target)
+        arcrole_uri = ARCROLE.get(arcrole, arcrole)
+        self.linkbase.arcrole_ref(arcrole_uri)
+        attrib = {f"{{{XLINK}}}type": "arc", f"{{{XLINK}}}arcrole": arcrole_uri,
                   f"{{{XLINK}}}from": source, f"{{{XLINK}}}to": target}
         if order is not None:
             attrib["order"] = str(order)
         etree.SubElement(self.element, _q(f"link:{tag}"), attrib=attrib | (extra or {}))
 
 
-def label_linkbase(tax: Taxonomy, lang: str) -> bytes:
-    lb = _Linkbase(CORE, {"xml": XML_NS})
+def label_linkbase(tax: Taxonomy, lang: str, scope: Scope = FRAMEWORK) -> bytes:
+    lb = _Linkbase(scope, {"xml": XML_NS})
     link = lb.extended("labelLink", DEFAULT_LINK_ROLE)
     chinese = lang.startswith("zh")
     for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
+        if not scope.own(concept):
+            continue
         loc = link.loc(concept)
         labels = [(LABEL_ROLE, concept.label_zh if chinese else concept.label)]
         terse = concept.terse_zh if chinese else concept.terse
@@ -558,13 +691,13 @@ def label_linkbase(tax: Taxonomy, lang: str) -> bytes:
     return lb.bytes()
 
 
-def reference_linkbase(tax: Taxonomy) -> bytes:
-    lb = _Linkbase(CORE, {"ref": REF, "xsi": XSI})
+def reference_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
+    lb = _Linkbase(scope, {"ref": REF, "xsi": XSI})
     # the reference parts are defined in ref-2006-02-27.xsd, which the DTS must include
     lb.root.set(f"{{{XSI}}}schemaLocation", f"{REF} {SCHEMA_LOCATIONS[REF]}")
     link = lb.extended("referenceLink", DEFAULT_LINK_ROLE)
     for concept in sorted(tax.concepts.values(), key=lambda c: c.name):
-        if not concept.references:
+        if not concept.references or not scope.own(concept):
             continue
         loc = link.loc(concept)
         seen = set()
@@ -584,11 +717,11 @@ def reference_linkbase(tax: Taxonomy) -> bytes:
     return lb.bytes()
 
 
-def definition_linkbase(tax: Taxonomy) -> bytes:
-    lb = _Linkbase(CORE)
-    hypercube_sets = [(role_uri("breakdown", b.axis.id), b) for b in tax.breakdowns + [tax.intensity]]
+def definition_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
+    lb = _Linkbase(scope)
+    hypercube_sets = [(b.role, b) for b in tax.breakdowns + [tax.intensity]]
     for uri, b in hypercube_sets:
-        lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+        lb.role_ref(uri)
         link = lb.extended("definitionLink", uri)
         items = link.loc(b.line_items)
         for order, metric in enumerate(b.metrics, 1):
@@ -604,7 +737,7 @@ def definition_linkbase(tax: Taxonomy) -> bytes:
                 link.arc("definitionArc", "domain-member", domain, link.loc(member), order)
     # totals: a closed hypercube without dimensions
     uri = role_uri("breakdown", "none")
-    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    lb.role_ref(uri)
     link = lb.extended("definitionLink", uri)
     cube, line_items, metrics = tax.totals
     items = link.loc(line_items)
@@ -614,18 +747,25 @@ def definition_linkbase(tax: Taxonomy) -> bytes:
     # defaults in a link of their own: the total of an explicit axis is its domain (the
     # intensity denominator has none: an intensity always names its denominator)
     uri = role_uri("breakdown", "defaults")
-    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    lb.role_ref(uri)
     link = lb.extended("definitionLink", uri)
     for b in tax.breakdowns:
         if b.domain is not None:
             link.arc("definitionArc", "dimension-default", link.loc(b.axis_concept), link.loc(b.domain))
+    # an extension's own concepts, anchored to the framework's they are narrower than
+    if tax.anchors:
+        uri = tax.extension.role("anchoring", "framework")
+        lb.role_ref(uri)
+        link = lb.extended("definitionLink", uri)
+        for order, (wider, narrower) in enumerate(tax.anchors, 1):
+            link.arc("definitionArc", WIDER_NARROWER, link.loc(wider), link.loc(narrower), order)
     return lb.bytes()
 
 
-def calculation_linkbase(tax: Taxonomy) -> bytes:
-    lb = _Linkbase(CORE)
+def calculation_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
+    lb = _Linkbase(scope)
     uri = role_uri("calculation", "sums")
-    lb.role_ref(uri, f"{CORE}#{_role_id(uri)}")
+    lb.role_ref(uri)
     link = lb.extended("calculationLink", uri)
     for total, parts in tax.sums:
         source = link.loc(total)
@@ -634,13 +774,12 @@ def calculation_linkbase(tax: Taxonomy) -> bytes:
     return lb.bytes()
 
 
-def presentation_linkbase(tax: Taxonomy, edition: Edition) -> bytes:
-    core = f"../{CORE}"
-    lb = _Linkbase(core)
+def presentation_linkbase(tax: Taxonomy, edition: Edition, scope: Scope = Scope(f"../{CORE}")) -> bytes:
+    lb = _Linkbase(scope)
     concepts = tax.concepts
     # entity and report information first
     uri = role_uri("report", "entity")
-    lb.role_ref(uri, f"{core}#{_role_id(uri)}")
+    lb.role_ref(uri)
     link = lb.extended("presentationLink", uri)
     root = link.loc(concepts["EntityAndReportInformationAbstract"])
     for order, c in enumerate(_entity_concepts(), 1):
@@ -653,7 +792,7 @@ def presentation_linkbase(tax: Taxonomy, edition: Edition) -> bytes:
     for part in edition.parts:
         for aspect in part.aspects:
             uri = role_uri("aspect", aspect.id)
-            lb.role_ref(uri, f"{core}#{_role_id(uri)}")
+            lb.role_ref(uri)
             link = lb.extended("presentationLink", uri)
             root = link.loc(concepts[f"Aspect{code_token(aspect.id)}Abstract"])
             for order, p in enumerate(aspect.provisions, 1):

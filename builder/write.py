@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .extension import FILES as EXTENSION_FILES
 from .errors import UsageError, WriteError
 
 MANIFEST = ".build-report.json"  # what the last build wrote, with hashes
@@ -32,7 +33,7 @@ LEGACY_MARKER = ".build-report"  # the marker of builds before the manifest
 # Every name a build may write. A manifest naming anything else (a path, '..') is not ours: it
 # can never make a build delete a file of the user's, inside the folder or outside it.
 OUTPUT_NAMES = frozenset({"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
-                          "validation.txt", "viewer.html", "ixbrlviewer.js"})
+                          "validation.txt", "viewer.html", "ixbrlviewer.js", *EXTENSION_FILES})
 LEGACY_NAMES = OUTPUT_NAMES | {LEGACY_MARKER}
 STAGING_MARK = ".build-report-staging"  # inside a staging folder while it is written
 SHOWN = 10  # foreign files named in a refusal

@@ -179,11 +179,14 @@ def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, 
     from builder.tag import Tagger, to_xhtml11
     from builder.render import render_html
     from builder.validate import validate_report
+    from builder.extension import extension_files
 
     loaded = load(folder / "company.yaml")
     tagger = Tagger(loaded, enabled=True)
     xhtml = folder / "report.xhtml"
     xhtml.write_bytes(to_xhtml11(render_html(loaded, compute(loaded), tagger=tagger)))
+    for name, content in extension_files(loaded.taxonomy, loaded.edition).items():  # what it points at
+        (folder / name).write_bytes(content)
     checked = validate_report(xhtml, loaded, tagger.facts)
     assert checked.failed
     assert any("metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total "
