@@ -133,6 +133,8 @@ class Metric:
     denominator_measure: str | None = None  # the XBRL measure an intensity divides by
     extension: bool = False  # declared by the company, not the framework
     anchor: str | None = None  # an extension's closest framework metric, which it is narrower than
+    combinations: tuple[tuple[str, str], ...] = ()  # pairs of its axes it may be broken down by at once
+    extension_combinations: tuple[tuple[str, str], ...] = ()  # pairs only this company's report uses
 
     def per(self, unit_label: str) -> str:
         """How an intensity reads after 'per' when this metric divides it: 'employee',
@@ -169,7 +171,7 @@ class Catalogue:
         if extensions is None or not (extensions.metrics or extensions.axes or extensions.members
                                       or extensions.tables):
             return self
-        tables = self.tables + [Table(tid, t.title, t.title_zh, extension=True) for tid, t in extensions.tables.items()]
+        tables = self.tables + [Table(tid, t.label, t.label_zh, extension=True) for tid, t in extensions.tables.items()]
         axes = dict(self.axes)
         for axis_id, added in extensions.members.items():
             axis = axes[axis_id]
@@ -187,6 +189,26 @@ class Catalogue:
             )
             metrics = _placed(metrics, metric, m.after)
         return Catalogue(self.editions, metrics, axes, self.units, tables, extended=True)
+
+    def pair(self, a: str, b: str) -> tuple[str, str]:
+        """Two axes as a combination: in the catalogue's order of axes, whichever is given first."""
+        order = list(self.axes)
+        return (a, b) if order.index(a) <= order.index(b) else (b, a)
+
+    def with_combinations(self, used: dict[str, set[tuple[str, str]]]) -> "Catalogue":
+        """The catalogue with the combinations of axes a report uses that the framework does
+        not define for the metric: the company's extension taxonomy declares them."""
+        metrics = dict(self.metrics)
+        added = False
+        for mid, pairs in used.items():
+            metric = metrics[mid]
+            new = tuple(sorted(p for p in pairs if p not in metric.combinations))
+            if new:
+                metrics[mid] = replace(metric, extension_combinations=new)
+                added = True
+        if not added:
+            return self
+        return replace(self, metrics=metrics, extended=True)
 
 
 def _placed(metrics: dict[str, Metric], metric: Metric, after: str | None) -> dict[str, Metric]:
@@ -285,5 +307,6 @@ def load_catalogue() -> Catalogue:
             balance=m.get("balance"),
             concept=m.get("concept"),
             denominator_measure=m.get("denominator_measure"),
+            combinations=tuple(tuple(pair) for pair in m.get("combinations", ())),
         )
     return Catalogue(editions, metrics, axes, units, tables)

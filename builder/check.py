@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .derive import MetricFigures, figures, is_number
+from .derive import MetricFigures, figures, is_number, ratio, significant
 from .errors import Problem
 from .load import Loaded
 
@@ -46,7 +46,7 @@ def run_checks(loaded: Loaded) -> list[Finding]:
     findings: list[Finding] = []
     findings.extend(_restatements(loaded, all_figures))
     # a wrong sign or percentage first: a sum that fails because of it is an echo of it
-    for check in (_negatives, _percentages, _totals, _coverage, _intensity_denominators):
+    for check in (_negatives, _percentages, _totals, _coverage, _within, _shares, _intensity_denominators):
         for figs in all_figures.values():
             findings.extend(check(loaded, figs, all_figures))
     for check in (_answered, _answered_as_asked, _omission_of_answered, _board_statement, _intensities_given,
@@ -118,9 +118,77 @@ def _coverage(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]
     return found
 
 
+def _within(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I01 and I02 for a breakdown of a member (a sub-population): it adds up to the member's
+    figure, its base, and covers every year of it."""
+    if not loaded.catalogue.metrics[figs.metric].sums:
+        return []
+    found = []
+    axes = loaded.catalogue.axes
+    for base in figs.bases():
+        member = figs.member(*base)
+        name = _member_name(loaded, *base)
+        for axis in figs.within_axes(base):
+            parts = figs.within_members(base, axis)
+            by = axes[axis].label.lower()
+            for year, figure in member.series.items() if member else ():
+                if figure.derived or not is_number(figure.value):
+                    continue
+                given = [m for m in parts if year in m.series]
+                if given and len(given) < len(parts):
+                    missing = ", ".join(_member_name(loaded, m.axis, m.member) for m in parts if m not in given)
+                    found.append(Finding("I02", ERROR, f"{_label(loaded, figs.metric)}, {name}, {year}: the "
+                                         f"breakdown by {by} lacks {missing}, so it does not cover {name}; give "
+                                         "each member's figure for the year", figs.metric,
+                                         _at(loaded, given[0].series[year].path[:-1])))
+                    continue
+                values = [m.series[year].value for m in given]
+                if values and all(is_number(v) for v in values):
+                    computed = sum(values, Decimal(0))
+                    if abs(computed - figure.value) > _tolerance(values + [figure.value]):
+                        found.append(Finding("I01", ERROR, f"{_label(loaded, figs.metric)}, {name}, {year}: the "
+                                             f"breakdown by {by} adds up to {computed}, not to its base {figure.value} "
+                                             f"(the {name} figure under breakdowns); a breakdown within a member is "
+                                             "of that member only", figs.metric, _at(loaded, figure.path)))
+    return found
+
+
+def _member_name(loaded: Loaded, axis: str, member: str) -> str:
+    a = loaded.catalogue.axes[axis]
+    return member if a.typed else a.members[member][0].lower()
+
+
+def _shares(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I03 for a published share outside 0–100; I07 for one that its figures do not give, beyond
+    the rounding of the share and of the figures."""
+    found = []
+    for m in figs.members + figs.within:
+        whole = figs.member(*m.within).series if m.within else figs.total
+        for year, share in m.shares.items():
+            label = f"{_label(loaded, figs.metric)}, {_member_name(loaded, m.axis, m.member)}, {year}"
+            if not is_number(share.value):
+                continue
+            if not Decimal(0) <= share.value <= Decimal(100):
+                found.append(Finding("I03", ERROR, f"{label}: the share {share.value}% is outside 0–100",
+                                     figs.metric, _at(loaded, share.path)))
+                continue
+            part, total = m.series.get(year), whole.get(year) if whole else None
+            if part is None or total is None or not is_number(part.value) or not is_number(total.value)                     or total.value == 0:
+                continue
+            computed = ratio(part.value * 100, total.value)
+            # the share's own rounding, and what the rounding of the two figures can move it by
+            slack = _tolerance([share.value]) + 100 * (_tolerance([part.value]) / total.value
+                                                        + part.value * _tolerance([total.value]) / total.value ** 2)
+            if abs(computed - share.value) > slack:
+                found.append(Finding("I07", WARNING, f"{label}: the published share {share.value}% differs from "
+                                     f"{part.value} of {total.value}, {significant(computed, 4)}%; check the share "
+                                     "or the figures", figs.metric, _at(loaded, share.path)))
+    return found
+
+
 def _series_of(figs: MetricFigures):
     yield figs.total
-    for m in figs.members:
+    for m in figs.members + figs.within:
         yield m.series
 
 
@@ -353,7 +421,8 @@ def _breakdowns_named(loaded: Loaded, all_figures) -> list[Finding]:
             continue
         metrics = [m for m in all_figures if p.code in loaded.catalogue.metrics[m].provisions]
         for mid in metrics:
-            given = set(all_figures[mid].axes())
+            # a breakdown of a sub-population (of full-time staff) answers as published
+            given = set(all_figures[mid].axes()) | {m.axis for m in all_figures[mid].within}
             for axis in p.breakdowns:
                 if axis in loaded.catalogue.metrics[mid].breakdowns and axis not in given:
                     found.append(Finding("C08", WARNING, f"{p.code}: {_label(loaded, mid)} is not broken down by "

@@ -39,6 +39,13 @@ class FactKey:
     member: str | None = None
     per: str | None = None  # an intensity's denominator metric
     per_unit: str | None = None
+    within: tuple[str, str] | None = None  # (axis, member) of the sub-population the member is a part of
+    share: bool = False  # the member's published share of its total, in percent
+
+    @property
+    def dimensions(self) -> tuple[tuple[str, str], ...]:
+        """(axis, member) of each breakdown the figure is of, outermost first."""
+        return ((self.within,) if self.within else ()) + (((self.axis, self.member),) if self.axis else ())
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Cell:
     key: FactKey | None = None
     derived: bool = False  # computed by the builder from the reported figures
     notes: list[int] = field(default_factory=list)  # notes on this figure alone
+    share: "Cell | None" = None  # the member's share of its total, as published beside it
 
     @property
     def text(self) -> str:
@@ -68,11 +76,12 @@ class Row:
     change: Decimal | None = None  # on the prior year, in percent, or in points for a percentage (derived)
     change_in_points: bool = False
     share: Decimal | None = None  # of the breakdown's total in the report's year, in percent (derived)
+    level: int = 1  # 2 for a breakdown within a member (of a sub-population)
 
     @property
     def has_values(self) -> bool:
         """False for a metric given only by its breakdowns: its row is a heading."""
-        return any(cell.value is not None for cell in self.cells)
+        return any(cell.value is not None or cell.share is not None for cell in self.cells)
 
 
 @dataclass
@@ -175,15 +184,18 @@ def _years(loaded: Loaded) -> list[int]:
     return sorted(found, reverse=True) or [loaded.data.report.financial_year]
 
 
-def _cells(series: Series, years: list[int], key: dict) -> list[Cell]:
-    """One cell per year; key holds the FactKey fields common to the row."""
+def _cells(series: Series, years: list[int], key: dict, shares: Series | None = None) -> list[Cell]:
+    """One cell per year, with the share published beside its figure; key holds the FactKey
+    fields common to the row."""
     cells = []
     for y in years:
         figure = series.get(y)
-        if figure is None:
-            cells.append(Cell(None))
-        else:
-            cells.append(Cell(figure.value, FactKey(year=y, path=figure.path, **key), figure.derived))
+        cell = Cell(None) if figure is None else Cell(figure.value, FactKey(year=y, path=figure.path, **key),
+                                                      figure.derived)
+        share = (shares or {}).get(y)
+        if share is not None:
+            cell.share = Cell(share.value, FactKey(year=y, path=share.path, **(key | {"unit": "%", "share": True})))
+        cells.append(cell)
     return cells
 
 
@@ -250,22 +262,17 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
     points = figs.unit == "%"
     rows = [Row("metric", metric.label, unit, _noted(_cells(figs.total, years, common), on_part, None, years, notes),
                 notes.marks(marks), metric.id, change=_change(figs.total, years, points), change_in_points=points)]
-    this_year = figs.total.get(years[0])
+    derive_shares = metric.sums and not figs.has_shares
     for axis_id in figs.axes():
-        axis = catalogue.axes[axis_id]
-        rows.append(Row("axis", f"By {axis.label.lower()}", "", [Cell(None) for _ in years]))
+        rows.append(Row("axis", f"By {catalogue.axes[axis_id].label.lower()}", "", [Cell(None) for _ in years]))
         for m in figs.members_of(axis_id):
-            label = m.member if axis.typed else axis.members[m.member][0]
-            share = None
-            figure = m.series.get(years[0])
-            if (metric.sums and figure is not None and this_year is not None and is_number(figure.value)
-                    and is_number(this_year.value) and this_year.value != 0):
-                share = percent(figure.value, this_year.value)
-            key = common | {"axis": axis_id, "member": m.member}
-            on_member = [n for n in on_part if (n.axis, n.member) == (axis_id, m.member)]
-            rows.append(Row("member", label, unit, _noted(_cells(m.series, years, key), on_member, m, years, notes),
-                            notes.marks([n.note for n in on_member if n.year is None]),
-                            change=_change(m.series, years, points), change_in_points=points, share=share))
+            rows.append(_member_row(loaded, m, figs.total, common, unit, on_part, years, notes, derive_shares))
+            for inner in figs.within_axes((m.axis, m.member)):
+                rows.append(Row("axis", f"Of which, by {catalogue.axes[inner].label.lower()}", "",
+                                [Cell(None) for _ in years], level=2))
+                for part in figs.within_members((m.axis, m.member), inner):
+                    rows.append(_member_row(loaded, part, m.series, common, unit, on_part, years, notes,
+                                            derive_shares, level=2))
     for intensity in figs.intensities:
         if not intensity.per_unit:
             continue  # its denominator is not given: the load stage reported it
@@ -283,7 +290,31 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
                 change=_change(intensity.series, years),
             )
         )
+        for axis_id in dict.fromkeys(m.axis for m in intensity.members):
+            rows.append(Row("axis", f"By {catalogue.axes[axis_id].label.lower()}", "", [Cell(None) for _ in years],
+                            level=2))
+            for m in (m for m in intensity.members if m.axis == axis_id):
+                rows.append(_member_row(loaded, m, {}, key, f"{unit} per {per}", [], years, notes, False, level=2))
     return rows
+
+
+def _member_row(loaded: Loaded, m, total: Series, common: dict, unit: str, on_part: list, years: list[int],
+                notes: "_Notes", derive_share: bool, level: int = 1) -> Row:
+    """A member's row: its figures with their published shares, and the share of the total
+    derived for the report's year where none is published."""
+    axis = loaded.catalogue.axes[m.axis]
+    label = m.member if axis.typed else axis.members[m.member][0]
+    share = None
+    figure, whole = m.series.get(years[0]), total.get(years[0])
+    if (derive_share and figure is not None and whole is not None and is_number(figure.value)
+            and is_number(whole.value) and whole.value != 0):
+        share = percent(figure.value, whole.value)
+    key = common | {"axis": m.axis, "member": m.member, "within": m.within}
+    on_member = [n for n in on_part if (n.axis, n.member) == (m.axis, m.member) and m.within is None]
+    points = common.get("unit") == "%"
+    return Row("member", label, unit, _noted(_cells(m.series, years, key, m.shares), on_member, m, years, notes),
+               notes.marks([n.note for n in on_member if n.year is None]),
+               change=_change(m.series, years, points), change_in_points=points, share=share, level=level)
 
 
 def _content_index(loaded: Loaded, tables: list[DataTable], findings: list) -> list[IndexGroup]:

@@ -42,6 +42,12 @@ class Member:
     axis: str
     member: str
     series: Series
+    shares: Series = field(default_factory=dict)  # its share of the total (or of its base) in percent, as published
+    within: tuple[str, str] | None = None  # (axis, member) of the sub-population it is a part of
+
+    @property
+    def dimensions(self) -> tuple[tuple[str, str], ...]:
+        return ((self.within,) if self.within else ()) + ((self.axis, self.member),)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class IntensityFigures:
     per_unit: str
     series: Series
     footnotes: list  # note ids on the whole metric, and FootnoteAt on a year or a member
+    members: list[Member] = field(default_factory=list)  # per site, per type of site..., as published
 
 
 @dataclass
@@ -62,16 +69,35 @@ class MetricFigures:
     intensities: list[IntensityFigures]
     footnotes: list  # note ids on the whole metric, and FootnoteAt on a year or a member
     reported: dict[int, Decimal] = field(default_factory=dict)  # before conversion, for the note
+    within: list[Member] = field(default_factory=list)  # breakdowns of one member (a sub-population) by another axis
 
     @property
     def converted(self) -> bool:
         return self.unit != self.reported_unit
+
+    @property
+    def has_shares(self) -> bool:
+        """Whether the report publishes shares for this metric (then none is derived)."""
+        return any(m.shares for m in self.members + self.within)
 
     def axes(self) -> list[str]:
         return list(dict.fromkeys(m.axis for m in self.members))
 
     def members_of(self, axis: str) -> list[Member]:
         return [m for m in self.members if m.axis == axis]
+
+    def member(self, axis: str, member: str) -> Member | None:
+        return next((m for m in self.members if (m.axis, m.member) == (axis, member)), None)
+
+    def bases(self) -> list[tuple[str, str]]:
+        """The members broken down further, in the order given."""
+        return list(dict.fromkeys(m.within for m in self.within))
+
+    def within_axes(self, base: tuple[str, str]) -> list[str]:
+        return list(dict.fromkeys(m.axis for m in self.within if m.within == base))
+
+    def within_members(self, base: tuple[str, str], axis: str) -> list[Member]:
+        return [m for m in self.within if m.within == base and m.axis == axis]
 
 
 # A figure has at most 15 digits before its point and 10 after it (schema.py), so a ratio of two
@@ -110,6 +136,9 @@ def _derive_all(loaded: Loaded) -> dict[str, MetricFigures]:
     for mid, entry in entries.items():
         result[mid] = _reported(loaded, mid, entry)
     for mid, figs in result.items():
+        if loaded.catalogue.metrics[mid].sums:
+            _derive_bases(figs)
+    for mid, figs in result.items():
         _derive_total(loaded, figs, result)
     for mid, figs in result.items():
         _derive_intensities(figs, result)
@@ -133,21 +162,50 @@ def _series(values: dict, path: tuple, convert: str | None) -> Series:
     return out
 
 
+def _members(entry, path: tuple, convert: str | None, within: tuple[str, str] | None = None) -> list[Member]:
+    """The members under breakdowns of an entry (the metric's, or a member's under within),
+    each with its published shares; a member may give its share alone."""
+    members = {(axis, member): Member(axis, member, _series(values, path + ("breakdowns", axis, member), convert),
+                                      within=within)
+               for axis, member, values in breakdown_members(entry)}
+    for axis, member, values in breakdown_members(entry, "shares"):
+        m = members.setdefault((axis, member), Member(axis, member, {}, within=within))
+        m.shares = _series(values, path + ("shares", axis, member), None)
+    return list(members.values())
+
+
 def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
     catalogue = loaded.catalogue
     convert = entry.unit if needs_conversion(entry.unit) else None
     unit = canonical(catalogue.units[entry.unit]).code if convert else entry.unit
     base = ("metrics", mid)
-    members = [Member(axis_id, member, _series(values, base + ("breakdowns", axis_id, member), convert))
-               for axis_id, member, values in breakdown_members(entry)]
+    within = [m for axis, member, sub in breakdown_members(entry, "within")
+              for m in _members(sub, base + ("within", axis, member), convert, within=(axis, member))]
     intensities = [
         IntensityFigures(i.per, i.per_unit or "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
-                         list(i.footnotes))
+                         list(i.footnotes), _members(i, base + ("intensities", n), convert))
         for n, i in enumerate(getattr(entry, "intensities", []))
     ]
     reported = {y: v for y, v in entry.values.items() if isinstance(v, Decimal)} if convert else {}
-    return MetricFigures(mid, unit, entry.unit, _series(entry.values, base + ("values",), convert), members,
-                         intensities, list(entry.footnotes), reported)
+    return MetricFigures(mid, unit, entry.unit, _series(entry.values, base + ("values",), convert),
+                         _members(entry, base, convert), intensities, list(entry.footnotes), reported, within)
+
+
+def _derive_bases(figs: MetricFigures) -> None:
+    """A member broken down further whose own figure is not given (the gender of full-time
+    staff, without the number of full-time staff): its figure is the sum of the breakdown."""
+    for base in figs.bases():
+        member = figs.member(*base)
+        if member is None:
+            member = Member(base[0], base[1], {})
+            figs.members.append(member)
+        for axis in figs.within_axes(base):
+            parts = figs.within_members(base, axis)
+            for year in sorted({y for m in parts for y in m.series} - set(member.series)):
+                values = [m.series[year].value for m in parts if year in m.series]
+                if len(values) == len(parts) and all(isinstance(v, Decimal) for v in values):
+                    member.series[year] = Figure(sum(values, Decimal(0)),
+                                                 ("metrics", figs.metric, "breakdowns", *base, year), derived=True)
 
 
 def _derive_total(loaded: Loaded, figs: MetricFigures, all_figures: dict[str, MetricFigures]) -> None:

@@ -81,6 +81,7 @@ def load(file: Path) -> Loaded:
         data = model.model_validate(raw)
     except ValidationError as e:
         raise InputError(_without_echoes([_problem(source, model, err) for err in e.errors()])) from None
+    catalogue = catalogue.with_combinations(_combinations_used(data, catalogue))
     edition = catalogue.editions[data.report.edition]
     folder = file.resolve().parent
     problems = _cross_check(data, source, catalogue, edition, folder)
@@ -127,6 +128,23 @@ def _report_catalogue(raw: Any, source: SourceMap) -> tuple[Catalogue, type[Base
         problems += [_problem(source, model, err) for err in e.errors()
                      if not (len(err["loc"]) > 1 and err["loc"][0] == "metrics" and err["loc"][1] in own)]
     raise InputError(_without_echoes(problems))
+
+
+def _combinations_used(data, catalogue: Catalogue) -> dict[str, set[tuple[str, str]]]:
+    """The pairs of axes each metric is broken down by at once (under within)."""
+    used: dict[str, set[tuple[str, str]]] = {}
+    if data.metrics is None:
+        return used
+    for mid in type(data.metrics).model_fields:
+        entry = getattr(data.metrics, mid)
+        for outer, _, sub in breakdown_members(entry, "within") if entry is not None else ():
+            for inner, _, _ in breakdown_members(sub):
+                if inner != outer:
+                    used.setdefault(mid, set()).add(catalogue.pair(outer, inner))
+            for inner, _, _ in breakdown_members(sub, "shares"):
+                if inner != outer:
+                    used.setdefault(mid, set()).add(catalogue.pair(outer, inner))
+    return used
 
 
 def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> list[Problem]:
@@ -371,7 +389,8 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                                        f"{year} (a financial year is named by the year it ends in)"))
     for path, series in _all_series(data):
         kind = catalogue.metrics[path[1]].unit_kind
-        whole = ITEM_TYPES.get(kind) == "xbrli:nonNegativeIntegerItemType" and "intensities" not in path
+        whole = (ITEM_TYPES.get(kind) == "xbrli:nonNegativeIntegerItemType" and "intensities" not in path
+                 and "shares" not in path)
         for y, value in series.items():
             if y > year:
                 problems.append(source.problem(path + (y,), f"{y} is after the report's financial year {year}", key=True))
@@ -397,6 +416,12 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                     (axis, member) == (at.axis, at.member) for axis, member, _ in breakdown_members(entry)):
                 problems.append(source.problem(path + ("member",), f"{mid} gives no figures for {at.member!r} of "
                                                f"{at.axis}"))
+        for outer, member, sub in breakdown_members(entry, "within"):
+            for part in ("breakdowns", "shares"):
+                if getattr(sub, part) is not None and getattr(getattr(sub, part), outer) is not None:
+                    problems.append(source.problem(("metrics", mid, "within", outer, member, part, outer),
+                                                   f"a breakdown of {member} by {outer} again: within a member, "
+                                                   "break it down by another axis", key=True))
         for i, intensity in enumerate(getattr(entry, "intensities", [])):
             path = ("metrics", mid, "intensities", i)
             denominator = catalogue.metrics.get(intensity.per)
@@ -436,8 +461,16 @@ def _all_series(data):
         yield base + ("values",), entry.values
         for axis_id, member, series in breakdown_members(entry):
             yield base + ("breakdowns", axis_id, member), series
+        for axis_id, member, series in breakdown_members(entry, "shares"):
+            yield base + ("shares", axis_id, member), series
+        for outer, outer_member, sub in breakdown_members(entry, "within"):
+            for part in ("breakdowns", "shares"):
+                for axis_id, member, series in breakdown_members(sub, part):
+                    yield base + ("within", outer, outer_member, part, axis_id, member), series
         for i, intensity in enumerate(getattr(entry, "intensities", [])):
             yield base + ("intensities", i, "values"), intensity.values
+            for axis_id, member, series in breakdown_members(intensity):
+                yield base + ("intensities", i, "breakdowns", axis_id, member), series
 
 
 def _at(source: SourceMap, path: tuple) -> str:

@@ -461,6 +461,27 @@ class Extensions(Strict):
 # --- per-metric models generated from the catalogue -------------------------------------
 
 
+def _breakdowns_model(catalogue: Catalogue, name: str, axes: tuple[str, ...], value: Any = Series) -> type[BaseModel]:
+    """{axis: {member: value}} for the axes given: the catalogue's members for an explicit axis,
+    the company's own names for a typed one."""
+    axis_fields: dict[str, Any] = {}
+    for axis_id in axes:
+        axis = catalogue.axes[axis_id]
+        if axis.typed:
+            axis_fields[axis_id] = (
+                Optional[Annotated[dict[Name, value], Field(max_length=MAX_MEMBERS)]],
+                Field(None, description=f"{axis.label}: members named by the company"),
+            )
+        else:
+            members = create_model(
+                f"{name}_{axis_id}",
+                __base__=Strict,
+                **{m: (Optional[value], Field(None, description=label)) for m, (label, _) in axis.members.items()},
+            )
+            axis_fields[axis_id] = (Optional[members], Field(None, description=axis.label))
+    return create_model(name, __base__=Strict, **axis_fields)
+
+
 def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
     metric = catalogue.metrics[metric_id]
     units = tuple(u.code for u in catalogue.units_of(metric.unit_kind))
@@ -471,32 +492,38 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
                                             "or {note: id, year: 2024} on a year, {note, axis, member} on a member")),
     }
     if metric.breakdowns:
-        axis_fields: dict[str, Any] = {}
-        for axis_id in metric.breakdowns:
-            axis = catalogue.axes[axis_id]
-            if axis.typed:
-                axis_fields[axis_id] = (
-                    Optional[Annotated[dict[Name, Series], Field(max_length=MAX_MEMBERS)]],
-                    Field(None, description=f"{axis.label}: members named by the company"),
-                )
-            else:
-                members = create_model(
-                    f"{metric_id}_{axis_id}",
-                    __base__=Strict,
-                    **{m: (Optional[Series], Field(None, description=label)) for m, (label, _) in axis.members.items()},
-                )
-                axis_fields[axis_id] = (Optional[members], Field(None, description=axis.label))
-        breakdowns = create_model(f"{metric_id}_breakdowns", __base__=Strict, **axis_fields)
+        breakdowns = _breakdowns_model(catalogue, f"{metric_id}_breakdowns", metric.breakdowns)
         fields["breakdowns"] = (Optional[breakdowns], None)
+        if metric.sums:
+            fields["shares"] = (Optional[breakdowns], Field(None, description=(
+                "each member's share of the total in percent, as published (e.g. 36.93), by axis and member "
+                "as under breakdowns")))
+        sub = {"breakdowns": (Optional[breakdowns], Field(None, description="the members' figures, of this "
+                                                         "member only"))}
+        if metric.sums:
+            sub["shares"] = (Optional[breakdowns], Field(None, description="their shares of this member's "
+                                                         "figure in percent, as published"))
+        within = create_model(f"{metric_id}_within", __base__=Strict, **sub)
+        fields["within"] = (Optional[_breakdowns_model(catalogue, f"{metric_id}_within_axes", metric.breakdowns,
+                                                       within)],
+                            Field(None, description="breakdowns of one member by another axis: of a sub-population "
+                                  "(e.g. the gender of full-time staff: within: {employment_type: {full_time: "
+                                  "{breakdowns: {gender: ...}}}}), or a table of two axes"))
     if metric.intensity:
-        fields["intensities"] = (list[Intensity], [])
+        intensity = Intensity
+        if metric.breakdowns:
+            intensity = create_model(f"{metric_id}_intensity", __base__=Intensity, breakdowns=(
+                Optional[_breakdowns_model(catalogue, f"{metric_id}_intensity_breakdowns", metric.breakdowns)],
+                Field(None, description="the intensity of each member (per site, per type of site), as published")))
+        fields["intensities"] = (list[intensity], [])
     return create_model(metric_id, __base__=Strict, __doc__=metric.label, **fields)
 
 
-def breakdown_members(entry: BaseModel):
-    """(axis, member, {year: value}) for every member a metric entry gives, in catalogue order;
-    typed axes hold the company's own member names, explicit ones the catalogue's."""
-    breakdowns = getattr(entry, "breakdowns", None)
+def breakdown_members(entry: BaseModel, field: str = "breakdowns"):
+    """(axis, member, value) for every member a metric entry gives under breakdowns (or
+    shares, or within), in catalogue order; typed axes hold the company's own member names,
+    explicit ones the catalogue's."""
+    breakdowns = getattr(entry, field, None)
     if breakdowns is None:
         return
     for axis_id in type(breakdowns).model_fields:

@@ -107,7 +107,9 @@ class Tagger:
         dimensions: list[tuple[str, str, bool]] = []
         scale = unit.scale
         unit_id = self._unit(unit.xbrl)
-        if key.per is not None:
+        if key.share:
+            concept = self.taxonomy.share_concepts[key.metric]
+        elif key.per is not None:
             concept = self.taxonomy.intensity_concepts[key.metric]
             denominator = catalogue.metrics[key.per]
             per_unit = catalogue.units[key.per_unit]
@@ -116,10 +118,10 @@ class Tagger:
             unit_id = self._unit(f"{unit.xbrl}/{measure}")
             dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
                                f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
-        if key.axis is not None:
-            dimensions.append(self._dimension(key.axis, key.member))
+        for axis, member in key.dimensions:
+            dimensions.append(self._dimension(axis, member))
         metric = catalogue.metrics[key.metric]
-        context = self._context(key.year, metric.period, tuple(dimensions))
+        context = self._context(key.year, metric.period, tuple(sorted(dimensions)))
         value: Decimal = cell.value
         fact = self._fact(concept.qname, context, value.scaleb(scale), unit_id, key)
         if cell.derived:

@@ -158,6 +158,18 @@ class Breakdown:
 
 
 @dataclass
+class Combination:
+    """Two breakdowns at once (gender within full-time staff, an intensity per site): one
+    hypercube of both axes, in a link role of its own."""
+
+    parts: tuple[Breakdown, Breakdown]
+    hypercube: Concept
+    line_items: Concept
+    metrics: list[Concept]
+    role: str
+
+
+@dataclass
 class Taxonomy:
     concepts: dict[str, Concept]
     metric_concepts: dict[str, Concept]
@@ -171,6 +183,16 @@ class Taxonomy:
     catalogue: Catalogue
     extension: "ExtensionNames | None" = None
     anchors: list[tuple[Concept, Concept]] = field(default_factory=list)  # (framework concept, narrower extension)
+    share_concepts: dict[str, Concept] = field(default_factory=dict)  # metric -> its members' published shares
+    combinations: list[Combination] = field(default_factory=list)
+
+    def combination(self, axes: set[str], intensity: bool = False) -> Combination | None:
+        """The hypercube of these two axes (an intensity's: its denominator and one axis)."""
+        for c in self.combinations:
+            if {b.axis.id for b in c.parts} == axes | ({"intensity_denominator"} if intensity else set()):
+                if intensity == any(b.axis.id == "intensity_denominator" for b in c.parts):
+                    return c
+        return None
 
 
 def camel(identifier: str) -> str:
@@ -268,6 +290,18 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
                 ), metric.extension
             )
 
+    # published shares of a breakdown's members: of the total, or of the member they are within
+    share_concepts: dict[str, Concept] = {}
+    for metric in catalogue.metrics.values():
+        if metric.sums and metric.breakdowns:
+            share_concepts[metric.id] = add(Concept(
+                metric_name(metric) + "Share", "dtr-types:percentItemType", f"{metric.label}, share",
+                f"{metric.label_zh}佔比", f"metric:{metric.id}:share", period=metric.period,
+                references=metric_concepts[metric.id].references,
+                documentation=f"A member's {metric.label[0].lower() + metric.label[1:]} as a percentage of the "
+                "figure it is a part of: the total, or for a breakdown within a member of another axis, that member's.",
+            ), metric.extension)
+
     # provisions: text blocks (narrative), Part B items, omission reason and explanation
     provision_concepts: dict[str, list[Concept]] = {}
     seen_codes: dict[str, Provision] = {}
@@ -307,7 +341,8 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     member_names = _member_names(catalogue)
     breakdowns = []
     for axis in catalogue.axes.values():
-        users = [metric_concepts[m.id] for m in catalogue.metrics.values() if axis.id in m.breakdowns]
+        users = [c for m in catalogue.metrics.values() if axis.id in m.breakdowns
+                 for c in (metric_concepts[m.id], share_concepts.get(m.id)) if c is not None]
         if not users and not axis.extension_members:
             continue
         own = axis.extension
@@ -367,6 +402,8 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
         role_uri("breakdown", "intensity_denominator"),
     )
     anchors = [(metric_concepts[m.anchor], metric_concepts[m.id]) for m in catalogue.metrics.values() if m.anchor]
+    combinations = _combinations(catalogue, ext, add, breakdowns, intensity, metric_concepts, share_concepts,
+                                 intensity_concepts)
 
     sums = [(metric_concepts[m.id], [metric_concepts[part] for part in m.sum_of])
             for m in catalogue.metrics.values() if m.sum_of]
@@ -394,6 +431,9 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     roles[role_uri("report", "entity")] = "[000] Entity and report information"
     for b in breakdowns + [intensity]:
         roles[b.role] = f"Breakdown by {b.axis.label.lower()}"
+    for c in combinations:
+        roles[c.role] = " and ".join(f"{b.axis.label[0].lower()}{b.axis.label[1:]}" for b in c.parts).join(
+            ("Breakdown by ", ""))
     roles[role_uri("breakdown", "none")] = "Totals without breakdown"
     roles[role_uri("breakdown", "defaults")] = "Dimension defaults"
     roles[role_uri("calculation", "sums")] = "Totals that are sums of their parts"
@@ -403,7 +443,63 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
         roles[ext.role("anchoring", "framework")] = "Company-specific concepts anchored to the framework's"
 
     return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
-                    intensity, sums, roles, catalogue, ext, anchors)
+                    intensity, sums, roles, catalogue, ext, anchors, share_concepts, combinations)
+
+
+def _combinations(catalogue: Catalogue, ext, add, breakdowns: list[Breakdown], intensity: Breakdown,
+                  metric_concepts, share_concepts, intensity_concepts) -> list[Combination]:
+    """The hypercubes of two axes. The framework's: the pairs the catalogue names for its
+    metrics, and an intensity's denominator with each axis of its metric. A company's: the
+    pairs its report uses beyond them, in link roles of its own (reusing the framework's
+    hypercube of the pair where there is one)."""
+    by_axis = {b.axis.id: b for b in breakdowns} | {"intensity_denominator": intensity}
+    framework: dict[tuple[str, str], list[Concept]] = {}
+    company: dict[tuple[str, str], list[Concept]] = {}
+
+    def needs(m, concepts: list[Concept], pairs, declared: bool) -> None:
+        # a framework metric in the framework's hypercubes it is declared in; a company's metric
+        # in any of the framework's (the relationship is its extension's); the rest in the company's
+        for pair in pairs:
+            framework_pair = declared if not m.extension else tuple(pair) in _framework_pairs()
+            (framework if framework_pair else company).setdefault(tuple(pair), []).extend(concepts)
+
+    for m in sorted(catalogue.metrics.values(), key=lambda m: m.extension):  # the framework's first
+        own = [c for c in (metric_concepts[m.id], share_concepts.get(m.id)) if c is not None]
+        needs(m, own, m.combinations, True)
+        needs(m, own, m.extension_combinations, False)
+        if m.intensity:
+            needs(m, [intensity_concepts[m.id]], [("intensity_denominator", a) for a in m.breakdowns], True)
+    combinations = []
+    made: dict[tuple[str, str], Combination] = {}
+    for company_pairs, pairs in ((False, framework), (True, company)):
+        for (a, b), users in pairs.items():
+            known = made.get((a, b))
+            if known is None:
+                first, second = by_axis[a], by_axis[b]
+                name = f"{camel(a)}{camel(b)}Breakdown"
+                label = f"{first.axis.label.lower()} and {second.axis.label.lower()}"
+                label_zh = f"{first.axis.label_zh}及{second.axis.label_zh}"
+                hypercube = add(Concept(f"{name}Hypercube", "xbrli:stringItemType", f"Breakdown by {label} [table]",
+                                        f"按{label_zh}劃分［表］", f"combination:{a}:{b}:hypercube", abstract=True,
+                                        substitution="xbrldt:hypercubeItem"), company_pairs)
+                line_items = add(Concept(f"{name}LineItems", "xbrli:stringItemType",
+                                         f"Breakdown by {label} [line items]", f"按{label_zh}劃分［項目］",
+                                         f"combination:{a}:{b}:line-items", abstract=True), company_pairs)
+            else:
+                hypercube, line_items = known.hypercube, known.line_items
+            role = ext.role("breakdown", f"{a}-and-{b}") if company_pairs else role_uri("breakdown", f"{a}-and-{b}")
+            made[(a, b)] = Combination((by_axis[a], by_axis[b]), hypercube, line_items, users, role)
+            combinations.append(made[(a, b)])
+    return combinations
+
+
+@cache
+def _framework_pairs() -> frozenset[tuple[str, str]]:
+    """The pairs of axes the framework's taxonomy has hypercubes for."""
+    base = load_catalogue()
+    pairs = {tuple(p) for m in base.metrics.values() for p in m.combinations}
+    pairs |= {("intensity_denominator", a) for m in base.metrics.values() if m.intensity for a in m.breakdowns}
+    return frozenset(pairs)
 
 
 def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
@@ -735,6 +831,23 @@ def definition_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
             link.arc("definitionArc", "dimension-domain", axis, domain, 1)
             for order, member in enumerate(b.members, 1):
                 link.arc("definitionArc", "domain-member", domain, link.loc(member), order)
+    # combinations: a closed hypercube of two axes
+    for c in tax.combinations:
+        lb.role_ref(c.role)
+        link = lb.extended("definitionLink", c.role)
+        items = link.loc(c.line_items)
+        for order, metric in enumerate(c.metrics, 1):
+            link.arc("definitionArc", "domain-member", items, link.loc(metric), order)
+        cube = link.loc(c.hypercube)
+        link.arc("definitionArc", "all", items, cube, 1, extra=CLOSED_SEGMENT)
+        for order, b in enumerate(c.parts, 1):
+            axis = link.loc(b.axis_concept)
+            link.arc("definitionArc", "hypercube-dimension", cube, axis, order)
+            if b.domain is not None:
+                domain = link.loc(b.domain)
+                link.arc("definitionArc", "dimension-domain", axis, domain, 1)
+                for member_order, member in enumerate(b.members, 1):
+                    link.arc("definitionArc", "domain-member", domain, link.loc(member), member_order)
     # totals: a closed hypercube without dimensions
     uri = role_uri("breakdown", "none")
     lb.role_ref(uri)

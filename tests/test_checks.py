@@ -71,9 +71,10 @@ CASES = [
     ("C07", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0, 2023: 0}",
               "  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0}")],
      ("C07", "error", "B2.1: Work-related fatalities is needed for each of the past three years; missing 2023")),
-    ("C08", [("      employment_type:\n        full_time: {2025: 2318, 2024: 2236, 2023: 2162}\n"
-              "        part_time: {2025: 96, 2024: 89, 2023: 81}\n        contract: {2025: 72, 2024: 66, 2023: 62}\n", "")],
-     ("C08", "warning", "B1.1: Total workforce is not broken down by employment type, which B1.1 asks for")),
+    ("C08", [("      region:\n        Hong Kong: {2025: 1094, 2024: 1071, 2023: 1052}\n"
+              "        Mainland China: {2025: 968, 2024: 932, 2023: 905}\n"
+              "        Southeast Asia: {2025: 424, 2024: 388, 2023: 348}\n", "")],
+     ("C08", "warning", "B1.1: Total workforce is not broken down by geographical region, which B1.1 asks for")),
     ("C09-scope3", [("D-MT-1, D-MT-2, D-MT-3, D-MT-4", "D-MT-1, D-MT-2, D-MT-4"),
                     ("  ghg_scope3:\n    unit: tCO2e\n", "  ghg_scope3_removed:\n    unit: tCO2e\n")],
      None),

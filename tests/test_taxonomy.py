@@ -101,6 +101,10 @@ def test_every_concept_in_the_taxonomy_traces_back_to_the_catalogue():
             assert key in aspects, concept.source
         elif kind == "intensity":
             assert rest in ("axis", "domain", "hypercube", "line-items") or CAT.metrics[rest.split(":")[1]].denominator
+        elif kind == "combination":
+            a, b, _ = rest.split(":")
+            assert any((a, b) in (tuple(p) for p in m.combinations) or a == "intensity_denominator" and m.intensity
+                       and b in m.breakdowns for m in CAT.metrics.values()), concept.source
         elif kind in ("entity", "totals"):
             pass
         else:
