@@ -13,7 +13,8 @@ from .errors import ChecksFailed, ValidationFailed, WriteError
 from .extension import extension_files
 from .load import load
 from .render import render_documents, render_pdf
-from .validate import validate_report, viewer_script_copied
+from .package import NAME as PACKAGE_NAME, report_package, top_folder
+from .validate import validate_package, validate_report, viewer_script_copied
 from .write import check_output_folder, staged_output
 
 DEFAULT_OUTPUT = "output"
@@ -44,7 +45,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     with staged_output(out_dir) as stage:
         stage.write("report.html", documents.html)
         if xbrl:
-            for name, content in extension_files(loaded.taxonomy, loaded.edition).items():
+            taxonomy = extension_files(loaded.taxonomy, loaded.edition)
+            for name, content in taxonomy.items():
                 stage.write(name, content)
             xhtml = stage.write("report.xhtml", documents.xhtml)
             checked = validate_report(xhtml, loaded, documents.facts,
@@ -52,6 +54,12 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                                       viewer=stage.expect("viewer.html", _is_html) if viewer else None)
             if checked.failed:
                 raise ValidationFailed(checked.problems, checked.result.summary())
+            package = stage.write(PACKAGE_NAME, report_package(top_folder(loaded.data.company, loaded.data.report),
+                                                               documents.xhtml, taxonomy))
+            packaged = validate_package(package, loaded, documents.facts, checked.facts)
+            if packaged.failed:
+                raise ValidationFailed(packaged.problems, f"the report package: {packaged.result.summary()}")
+            checked.package = packaged
             if oim:
                 stage.write("report.json", _canonical_json(stage.folder / "report.json"))
             if viewer:

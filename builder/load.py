@@ -358,6 +358,15 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
         provision_codes(target.provisions, ("targets", t, "provisions"))
         if target.metric is not None and target.metric not in catalogue.metrics:
             problems.append(source.problem(("targets", t, "metric"), f"unknown metric {target.metric!r}"))
+        for part in ("baseline", "target"):
+            point = getattr(target, part)
+            if point is not None and point.unit is not None and point.unit not in catalogue.units:
+                close = difflib.get_close_matches(point.unit, list(catalogue.units), n=1)
+                problems.append(source.problem(("targets", t, part, "unit"), f"unknown unit {point.unit!r}"
+                                               + (f"; did you mean {close[0]!r}?" if close else "")))
+            elif point is not None and point.unit is not None and point.value is None:
+                problems.append(source.problem(("targets", t, part, "unit"), "a unit without a value: give the "
+                                               "value it is the unit of, or leave the unit out"))
     for m, topic in enumerate(data.materiality.topics):
         provision_codes(topic.provisions, ("materiality", "topics", m, "provisions"))
     for i, r in enumerate(data.restatements):

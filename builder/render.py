@@ -155,6 +155,7 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
 
     UNSAFE = (PurePath, Loaded, SourceMap, types.ModuleType, type)
     TAGGER = frozenset({"enabled", "number", "footnote", "derived_note", "text", "built_in", "value", "omission",
+                        "target", "target_facts",
                         "hide", "header"})
 
     def is_safe_attribute(self, obj, attr, value) -> bool:

@@ -326,6 +326,8 @@ class Chapter(Strict):
 class TargetPoint(Strict):
     year: Optional[Year] = Field(None, description="as published; some targets give none")
     value: Optional[Number] = None
+    unit: Optional[str] = Field(None, description="the value's unit, a unit of the catalogue (e.g. %, tCO2e): "
+                                "with it, the value is tagged as a number; the text is tagged in any case")
     text: Optional[Paragraph] = None
 
 
@@ -441,7 +443,7 @@ class ExtensionMetric(Labelled):
     @classmethod
     def _known_kind(cls, value: str) -> str:
         if value not in _unit_kinds():
-            raise PydanticCustomError("unit_kind", "unknown unit kind {value!r}; expected one of: {known}",
+            raise PydanticCustomError("unit_kind", "unknown unit kind '{value}'; expected one of: {known}",
                                       {"value": value, "known": ", ".join(_unit_kinds())})
         return value
 

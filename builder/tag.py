@@ -21,7 +21,7 @@ from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
 from .extension import SCHEMA as EXTENSION_SCHEMA
-from .taxonomy import DERIVED_ROLE, NS, PREFIX, camel, code_token
+from .taxonomy import DERIVED_ROLE, NS, PREFIX, camel, code_token, target_concept_list
 
 IX_NAMESPACES = {
     "": "http://www.w3.org/1999/xhtml",
@@ -51,6 +51,7 @@ def entity_identifier(company) -> tuple[str, str]:
 def stock_code(company) -> str:
     return company.stock_code.zfill(5)
 NUMBER_FORMAT = "ixt:num-dot-decimal"
+TARGET_CONCEPTS = {c["part"]: c["name"] for c in target_concept_list()}  # targets' part -> concept
 DERIVED_NOTE = "fn-derived"
 
 
@@ -157,6 +158,55 @@ class Tagger:
             return html
         return Markup(f'<ix:footnote id="{DERIVED_NOTE}" footnoteRole="{DERIVED_ROLE}" '
                       f'xml:lang="{self.loaded.data.report.language}">{html}</ix:footnote>')
+
+    # --- targets -------------------------------------------------------------------------------
+
+    def target(self, target, part: str, html: Markup | str) -> Markup:
+        """A part of a target as the targets table shows it (its description, a year, its text,
+        its progress), tagged in the target's context."""
+        html = escape(html)
+        if not self.enabled:
+            return html
+        concept = TARGET_CONCEPTS[part]
+        fact = self._fact(f"{PREFIX}:{concept}", self._target_context(target), str(html))
+        lang = "" if concept.endswith("Year") else self._lang()
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{lang}>'
+                      f"{html}</ix:nonNumeric>")
+
+    def target_facts(self, target) -> str:
+        """What a target says that its row does not show as such: the metric it is set on, its
+        status, and its values where it gives their unit; hidden facts."""
+        if not self.enabled:
+            return ""
+        context = self._target_context(target)
+        if target.metric is not None:
+            self._hidden(TARGET_CONCEPTS["metric"], context, self.taxonomy.metric_concepts[target.metric].qname)
+        if target.status is not None:
+            self._hidden(TARGET_CONCEPTS["status"], context, target.status)
+        for part, point in (("baseline", target.baseline), ("target", target.target)):
+            if point is None or point.value is None or point.unit is None:
+                continue
+            unit = self.loaded.catalogue.units[point.unit]
+            unit_id = self._unit(unit.xbrl)
+            value = point.value.scaleb(unit.scale)
+            fact = self._fact(f"{PREFIX}:{TARGET_CONCEPTS[part + '.value']}", context, value, unit_id)
+            sign = ' sign="-"' if point.value < 0 else ""
+            self.hidden.append(Markup(
+                f'<ix:nonFraction name="{fact.concept}" contextRef="{context}" unitRef="{unit_id}" id="{fact.id}" '
+                f'decimals="{decimal_places(point.value) - unit.scale}"{sign}'
+                f'{f" scale={chr(34)}{unit.scale}{chr(34)}" if unit.scale else ""} format="{NUMBER_FORMAT}">'
+                f"{escape(format_number(abs(point.value)))}</ix:nonFraction>"))
+        return ""
+
+    def _hidden(self, concept: str, context: str, value: str) -> None:
+        fact = self._fact(f"{PREFIX}:{concept}", context, value)
+        lang = "" if concept == TARGET_CONCEPTS["metric"] else self._lang()  # a concept's name has no language
+        self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{context}" id="{fact.id}"'
+                                  f"{lang}>{escape(value)}</ix:nonNumeric>"))
+
+    def _target_context(self, target) -> str:
+        return self._context(self.loaded.data.report.financial_year, "duration",
+                             ((f"{PREFIX}:TargetAxis", target.id, True),))
 
     # --- narrative ---------------------------------------------------------------------------
 

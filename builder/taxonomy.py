@@ -402,6 +402,22 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
         role_uri("breakdown", "intensity_denominator"),
     )
     anchors = [(metric_concepts[m.anchor], metric_concepts[m.id]) for m in catalogue.metrics.values() if m.anchor]
+
+    # targets: what each says, with the target's id on a typed axis
+    target_concepts = {c["part"]: add(Concept(c["name"], c["type"], c["label"], c["label_zh"], f"target:{c['part']}"))
+                       for c in target_concept_list()}
+    breakdowns.append(Breakdown(
+        Axis("target", "Target", "目標", True, {}),
+        add(Concept("TargetAxis", "xbrli:stringItemType", "Target [axis]", "目標［軸］", "target:axis", abstract=True,
+                    substitution="xbrldt:dimensionItem", typed_domain="TargetName")),
+        None, [],
+        add(Concept("TargetHypercube", "xbrli:stringItemType", "Targets [table]", "目標［表］", "target:hypercube",
+                    abstract=True, substitution="xbrldt:hypercubeItem")),
+        add(Concept("TargetLineItems", "xbrli:stringItemType", "Targets [line items]", "目標［項目］",
+                    "target:line-items", abstract=True)),
+        list(target_concepts.values()),
+        role_uri("breakdown", "target"),
+    ))
     combinations = _combinations(catalogue, ext, add, breakdowns, intensity, metric_concepts, share_concepts,
                                  intensity_concepts)
 
@@ -511,6 +527,18 @@ def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
         for i, aspect in enumerate(longest):
             sequence[aspect.id] = start + i
     return sequence
+
+
+def target_concept_list() -> list[dict]:
+    import yaml
+
+    from .catalogue import CATALOGUE_DIR
+
+    with open(CATALOGUE_DIR / "targets.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)["concepts"]
+
+
+TARGET_STATUSES = ("achieved", "on track", "behind", "not started")
 
 
 def _entity_concepts() -> list[dict]:
@@ -630,7 +658,8 @@ def _simple_types(root: etree._Element, tax: Taxonomy) -> None:
     etree.SubElement(restriction, _q("xs:maxLength"), attrib={"value": "200"})
     # enumerations: the reasons for an omission, and the framework editions
     for type_name, values in (("omissionReasonItemType", OMISSION_REASONS),
-                              ("editionItemType", tax.catalogue.editions)):
+                              ("editionItemType", tax.catalogue.editions),
+                              ("targetStatusItemType", TARGET_STATUSES)):
         complex_type = etree.SubElement(root, _q("xs:complexType"), attrib={"name": type_name})
         content = etree.SubElement(complex_type, _q("xs:simpleContent"))
         restriction = etree.SubElement(content, _q("xs:restriction"), attrib={"base": "xbrli:tokenItemType"})

@@ -96,6 +96,7 @@ class ReportValidation:
     result: ArelleResult
     facts: int
     problems: list[str]
+    package: "ReportValidation | None" = None  # the same report, validated from its report package
 
     @property
     def failed(self) -> bool:
@@ -115,12 +116,18 @@ class ReportValidation:
                  "refs": [r.get("href") for r in m.get("refs", []) if isinstance(r, dict)]}
                 for m in self.result.messages
             ],
-        }
+        } | ({"package": {"file": "report.xbri", "facts": self.package.facts,
+                          "errors": len(self.package.result.errors), "warnings": len(self.package.result.warnings),
+                          "inconsistencies": len(self.package.result.inconsistencies)}} if self.package else {})
 
     def as_text(self) -> str:
         lines = [f"Arelle {_arelle_version()}: {self.facts} facts; {len(self.result.errors)} errors, "
                  f"{len(self.result.warnings)} warnings, {len(self.result.inconsistencies)} inconsistencies"]
         lines += [f"  {p}" for p in self.problems]
+        if self.package is not None:
+            p = self.package.result
+            lines.append(f"report.xbri (report package): {self.package.facts} facts; {len(p.errors)} errors, "
+                         f"{len(p.warnings)} warnings, {len(p.inconsistencies)} inconsistencies")
         return "\n".join(lines) + "\n"
 
 
@@ -142,6 +149,20 @@ def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
     problems = [explain(m, loaded, facts) for m in result.messages]
     return ReportValidation(result, result.inspected or 0, problems)
+
+
+def validate_package(package: Path, loaded, facts: list, expected_facts: int) -> ReportValidation:
+    """Arelle on the report package as a filer submits it: the package's structure (Report
+    Package 1.0), and the report inside it, found and validated as the loose one was, offline."""
+    result = run_arelle(package, calcs="c11r", validateDuplicateFacts="inconsistent",
+                        inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
+    problems = [explain(m, loaded, facts) for m in result.messages]
+    found = result.inspected or 0
+    if found != expected_facts:  # a package whose report Arelle did not find, or found another
+        problems.append(f"error: Arelle found {found} facts in {package.name}, not the report's {expected_facts}")
+        result.messages.append({"levelname": "ERROR", "messageCode": "builder:packageFacts", "msg": problems[-1]})
+        result.levels["ERROR"] += 1
+    return ReportValidation(result, found, problems)
 
 
 def explain(message: dict[str, Any], loaded, facts: list) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .extension import FILES as EXTENSION_FILES
+from .package import NAME as PACKAGE_NAME
 from .errors import UsageError, WriteError
 
 MANIFEST = ".build-report.json"  # what the last build wrote, with hashes
@@ -33,7 +34,7 @@ LEGACY_MARKER = ".build-report"  # the marker of builds before the manifest
 # Every name a build may write. A manifest naming anything else (a path, '..') is not ours: it
 # can never make a build delete a file of the user's, inside the folder or outside it.
 OUTPUT_NAMES = frozenset({"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
-                          "validation.txt", "viewer.html", "ixbrlviewer.js", *EXTENSION_FILES})
+                          "validation.txt", "viewer.html", "ixbrlviewer.js", PACKAGE_NAME, *EXTENSION_FILES})
 LEGACY_NAMES = OUTPUT_NAMES | {LEGACY_MARKER}
 STAGING_MARK = ".build-report-staging"  # inside a staging folder while it is written
 SHOWN = 10  # foreign files named in a refusal

@@ -61,8 +61,10 @@ def _facts_as_read(model):
 
 
 def _expected_from_yaml(name: str) -> dict:
-    """What the YAML says, in XBRL terms, worked out here from the catalogue independently."""
+    """What the YAML says, in XBRL terms, worked out here from the report's catalogue (the
+    framework's and the company's extensions) independently of the tagger."""
     loaded = load(EXAMPLES / name / "company.yaml")
+    cat, tax = loaded.catalogue, loaded.taxonomy
     report = loaded.data.report
     expected = {}
     present = present_metrics(loaded)
@@ -78,47 +80,72 @@ def _expected_from_yaml(name: str) -> dict:
             if isinstance(value, Decimal):
                 expected[(concept, period(metric, year), tuple(sorted(dims)), unit_xbrl)] = value.scaleb(scale)
 
-    for mid, entry in present.items():
-        metric = CAT.metrics[mid]
-        unit = CAT.units[entry.unit]
-        concept = TAX.metric_concepts[mid].name
-        add(metric, concept, entry.values, unit.xbrl, unit.scale)
-        breakdowns = getattr(entry, "breakdowns", None)
-        for axis_id in (type(breakdowns).model_fields if breakdowns is not None else []):
-            given = getattr(breakdowns, axis_id)
+    def members(entry, field="breakdowns"):
+        """(dimension, series) of each member given under an entry's breakdowns (or shares)."""
+        given_all = getattr(entry, field, None)
+        for axis_id in (type(given_all).model_fields if given_all is not None else []):
+            given = getattr(given_all, axis_id)
             if given is None:
                 continue
-            axis = CAT.axes[axis_id]
-            axis_name = TAX.concepts[f"{''.join(p.title() for p in axis_id.split('_'))}Axis"].name
-            if axis.typed:
-                members = {m: (m, s) for m, s in given.items()}
+            axis_name = next(c.name for c in tax.concepts.values() if c.source == f"axis:{axis_id}")
+            if cat.axes[axis_id].typed:
+                yield from (((axis_name, m), series) for m, series in given.items())
             else:
-                members = {m: (next(c.name for c in TAX.concepts.values() if c.source == f"member:{axis_id}:{m}"),
-                               getattr(given, m)) for m in type(given).model_fields if getattr(given, m) is not None}
-            for member_name, series in members.values():
-                add(metric, concept, series, unit.xbrl, unit.scale, [(axis_name, member_name)])
+                for m in type(given).model_fields:
+                    if getattr(given, m) is not None:
+                        member = next(c.name for c in tax.concepts.values() if c.source == f"member:{axis_id}:{m}")
+                        yield (axis_name, member), getattr(given, m)
+
+    for mid, entry in present.items():
+        metric = cat.metrics[mid]
+        unit = cat.units[entry.unit]
+        concept = tax.metric_concepts[mid].name
+        add(metric, concept, entry.values, unit.xbrl, unit.scale)
+        for dim, series in members(entry):
+            add(metric, concept, series, unit.xbrl, unit.scale, [dim])
+        for dim, series in members(entry, "shares"):
+            add(metric, tax.share_concepts[mid].name, series, "xbrli:pure", -2, [dim])
+        for outer, sub in members(entry, "within"):
+            for dim, series in members(sub):
+                add(metric, concept, series, unit.xbrl, unit.scale, [outer, dim])
+            for dim, series in members(sub, "shares"):
+                add(metric, tax.share_concepts[mid].name, series, "xbrli:pure", -2, [outer, dim])
         for intensity in getattr(entry, "intensities", []):
-            denominator = CAT.metrics[intensity.per]
-            per_unit = CAT.units[present[intensity.per].unit]
+            denominator = cat.metrics[intensity.per]
+            per_unit = cat.units[present[intensity.per].unit if intensity.per in present else intensity.per_unit]
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-            member = f"Per{TAX.metric_concepts[intensity.per].name}Member"
-            add(metric, TAX.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale,
-                [("IntensityDenominatorAxis", member)])
-    # the figures the builder derived (totals from parts, intensities), as it derived them
+            per = ("IntensityDenominatorAxis", f"Per{tax.metric_concepts[intensity.per].name}Member")
+            add(metric, tax.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale, [per])
+            for dim, series in members(intensity):
+                add(metric, tax.intensity_concepts[mid].name, series, f"{unit.xbrl}/{measure}", scale, [per, dim])
+    # the figures the builder derived (totals from parts, bases from their breakdowns,
+    # intensities), as it derived them
     for mid, figs in figures(loaded).items():
-        metric, unit = CAT.metrics[mid], CAT.units[figs.unit]
+        metric, unit = cat.metrics[mid], cat.units[figs.unit]
         derived_totals = {y: f.value for y, f in figs.total.items() if f.derived}
-        add(metric, TAX.metric_concepts[mid].name, derived_totals, unit.xbrl, unit.scale)
+        add(metric, tax.metric_concepts[mid].name, derived_totals, unit.xbrl, unit.scale)
+        for base in figs.bases():
+            derived = {y: f.value for y, f in figs.member(*base).series.items() if f.derived}
+            axis_name = next(c.name for c in tax.concepts.values() if c.source == f"axis:{base[0]}")
+            member = next(c.name for c in tax.concepts.values() if c.source == f"member:{base[0]}:{base[1]}")
+            add(metric, tax.metric_concepts[mid].name, derived, unit.xbrl, unit.scale, [(axis_name, member)])
         for intensity in figs.intensities:
             derived = {y: f.value for y, f in intensity.series.items() if f.derived}
             if derived:
-                denominator = CAT.metrics[intensity.per]
-                per_unit = CAT.units[intensity.per_unit]
+                denominator = cat.metrics[intensity.per]
+                per_unit = cat.units[intensity.per_unit]
                 measure = denominator.denominator_measure or per_unit.xbrl
                 scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-                add(metric, TAX.intensity_concepts[mid].name, derived, f"{unit.xbrl}/{measure}", scale,
-                    [("IntensityDenominatorAxis", f"Per{TAX.metric_concepts[intensity.per].name}Member")])
+                add(metric, tax.intensity_concepts[mid].name, derived, f"{unit.xbrl}/{measure}", scale,
+                    [("IntensityDenominatorAxis", f"Per{tax.metric_concepts[intensity.per].name}Member")])
+    # targets' values, where they give their unit
+    for target in loaded.data.targets:
+        for point, concept in ((target.baseline, "TargetBaselineValue"), (target.target, "TargetValue")):
+            if point is not None and point.unit is not None and point.value is not None:
+                u = cat.units[point.unit]
+                expected[(concept, ("duration", report.period.start.isoformat()), (("TargetAxis", target.id),),
+                          u.xbrl)] = point.value.scaleb(u.scale)
     return expected
 
 
@@ -131,9 +158,14 @@ def test_every_fact_read_back_equals_the_yaml_and_every_figure_is_a_fact(built, 
     assert read == expected
 
     # and no figure of the data tables is left untagged
-    view = compute(load(EXAMPLES / name / "company.yaml"))
-    figures = sum(isinstance(c.value, Decimal) for t in view.tables for r in t.rows for c in r.cells)
-    assert figures == len(expected)
+    loaded = load(EXAMPLES / name / "company.yaml")
+    view = compute(loaded)
+    cells = [c for t in view.tables for r in t.rows for c in r.cells]
+    figures = sum(isinstance(c.value, Decimal) for c in cells)
+    shares = sum(c.share is not None and isinstance(c.share.value, Decimal) for c in cells)
+    targets = sum(p is not None and p.unit is not None and p.value is not None
+                  for t in loaded.data.targets for p in (t.baseline, t.target))
+    assert figures + shares + targets == len(expected)
     xhtml = (built(name) / "report.xhtml").read_text(encoding="utf-8")
     data_chapter = xhtml.split('id="data"')[1].split('id="content-index"')[0]
     cells = re.findall(r'<td class="num">(.*?)</td>', data_chapter)

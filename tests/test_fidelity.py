@@ -1,0 +1,195 @@
+"""A real report goes in as published: the company's own metrics, axes and members (its
+extension taxonomy), breakdowns of a sub-population and of two axes at once, published shares,
+per-site intensities, tagged targets, and the report package a filer submits."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from builder.check import run_checks
+from builder.cli import main
+from builder.load import load
+from builder.validate import run_arelle
+
+from .conftest import EXAMPLES, edit
+
+HARBOURLINE = "harbourline-2025"
+LINK = "http://www.xbrl.org/2003/linkbase"
+XLINK = "http://www.w3.org/1999/xlink"
+
+
+def facts_of(out):
+    """(concept qname, financial year, ((dimension, member), ...)) -> value, from the xBRL-JSON
+    Arelle wrote (a duration's year is its start's; an instant at the end of 31 December is
+    written as the next midnight)."""
+    oim = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    facts = {}
+    for fact in oim["facts"].values():
+        d = dict(fact["dimensions"])
+        if d["concept"] == "xbrl:note":
+            continue
+        concept, period = d.pop("concept"), d.pop("period")
+        d.pop("entity"), d.pop("unit", None), d.pop("language", None)
+        year = period[:4] if "/" in period else str(int(period[:4]) - (period[5:10] == "01-01"))
+        facts[(concept, year, tuple(sorted(d.items())))] = fact["value"]
+    return facts
+
+
+# --- the company's own metrics, axes and members -----------------------------------------
+
+
+def test_company_metrics_are_tagged_in_its_own_namespace_and_anchored(built):
+    out = built(HARBOURLINE)
+    facts = facts_of(out)
+    fleet = {k: v for k, v in facts.items() if k[0] == "hk03619:DeliveryFleet"}
+    assert fleet[("hk03619:DeliveryFleet", "2025", (("hk03619:PowertrainAxis", "hk03619:PowertrainBatteryElectricMember"),))] \
+        == "126"  # an instant at 31 Dec 2025 reads as the next day in xBRL-JSON
+    assert Decimal(facts[("hk03619:FleetDiesel", "2025", ())]) == 1532  # 1,532,000 litres, in m³
+    schema = etree.parse(str(out / "report.xsd"))
+    assert schema.getroot().get("targetNamespace") == "https://www.harbourline.example.com/xbrl/2025-12-31/esg"
+    # anchored: energy consumption is wider than the fleet's diesel
+    definition = etree.parse(str(out / "report-def.xml"))
+    anchors = definition.xpath("//link:definitionArc[contains(@xlink:arcrole, 'wider-narrower')]",
+                               namespaces={"link": LINK, "xlink": XLINK})
+    assert [(a.get(f"{{{XLINK}}}from"), a.get(f"{{{XLINK}}}to")) for a in anchors] == \
+        [("loc_EnergyConsumption", "loc_FleetDiesel")]
+    # labelled in both languages, and shown in the tables
+    labels = (out / "report-lab-zh.xml").read_text(encoding="utf-8")
+    assert "配送車隊車輛數目" in labels and "純電動" in labels
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Vehicles in the delivery fleet" in html and "Battery electric" in html and "Delivery fleet" in html
+
+
+def test_a_report_without_extensions_has_an_extension_schema_alone(built):
+    out = built("360digitech-2021")
+    assert not (out / "report-def.xml").exists()
+    schema = (out / "report.xsd").read_text(encoding="utf-8")
+    assert "hkesg-guide-2020.xsd" in schema and "<xs:element" not in schema
+
+
+@pytest.mark.parametrize("replacements, expected", [
+    ([("    fleet_diesel:\n      label:", "    energy_consumption:\n      label:"),
+      ("  fleet_diesel:\n    unit: litres", "  energy_consumption_x:\n    unit: litres")],
+     "extensions.metrics.energy_consumption: the catalogue already has the metric 'energy_consumption'"),
+    ([("      table: fleet\n", "      table: flete\n")], "unknown table 'flete'; did you mean 'fleet'?"),
+    ([("      anchor: energy_consumption\n", "      anchor: energy_consumed\n")],
+     "unknown catalogue metric 'energy_consumed'; did you mean 'energy_consumption'?"),
+    ([("      unit_kind: volume\n", "      unit_kind: liquid\n")], "unknown unit kind 'liquid'"),
+    ([("        hybrid: {2025: 38, 2024: 30, 2023: 22}", "        plug_in: {2025: 38, 2024: 30, 2023: 22}")],
+     "metrics.delivery_fleet.breakdowns.powertrain.plug_in: unknown key 'plug_in'"),
+    ([("    unit: litres\n    values: {2025: 1532000", "    unit: kWh\n    values: {2025: 1532000")],
+     "metrics.fleet_diesel.unit: 'kWh' is not allowed here"),
+])
+def test_extension_mistakes_are_named_where_they_are(example_copy, capsys, replacements, expected):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", *replacements)
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "company.yaml:" in err
+    assert not (folder / "output").exists()
+
+
+def test_extension_problems_come_with_every_other_problem_of_the_file(example_copy, capsys):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("      table: fleet\n", "      table: flete\n"),
+         ("  stock_code: ", "  stock_code_x: "))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown table 'flete'" in err and "unknown key 'stock_code_x'" in err
+    assert "delivery_fleet" not in err.split("flete")[1]  # no echo about the metrics it declares
+
+
+# --- sub-populations, two axes, shares, per-site intensities -----------------------------
+
+
+def test_a_breakdown_of_full_time_staff_is_tagged_within_its_base(built):
+    facts = facts_of(built(HARBOURLINE))
+    both = (("hkesg:EmploymentTypeAxis", "hkesg:FullTimeMember"), ("hkesg:GenderAxis", "hkesg:FemaleMember"))
+    assert facts[("hkesg:Workforce", "2025", both)] == "712"
+    assert facts[("hkesg:Workforce", "2025", (("hkesg:EmploymentTypeAxis", "hkesg:FullTimeMember"),))] == "2318"
+    assert facts[("hkesg:Workforce", "2025", ())] == "2486"  # the published total stays the total
+
+
+def test_published_shares_are_shown_beside_their_figures_and_tagged(built):
+    out = built(HARBOURLINE)
+    facts = facts_of(out)
+    assert Decimal(facts[("hkesg:WorkforceShare", "2025", (("hkesg:GenderAxis", "hkesg:FemaleMember"),))]) \
+        == Decimal("0.3113")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '774<span class="share"> (31.13%)</span>' in html
+
+
+def test_per_site_intensities_go_in_without_the_sites_figures(built):
+    facts = facts_of(built(HARBOURLINE))
+    key = ("hkesg:EnergyConsumptionIntensity", "2025",
+           (("hkesg:IntensityDenominatorAxis", "hkesg:PerFloorAreaMember"), ("hkesg:SiteAxis", "Tsing Yi Cold Chain Centre")))
+    assert Decimal(facts[key]) == Decimal("0.390")
+
+
+def test_targets_are_tagged_as_published(built):
+    facts = facts_of(built(HARBOURLINE))
+    vans = (("hkesg:TargetAxis", "electric-vans-2030"),)
+    assert facts[("hkesg:TargetYear", "2025", vans)] == "2030"
+    assert Decimal(facts[("hkesg:TargetValue", "2025", vans)]) == 1
+    assert facts[("hkesg:TargetStatus", "2025", vans)] == "on track"
+    ghg = (("hkesg:TargetAxis", "ghg-intensity-2030"),)
+    assert facts[("hkesg:TargetMetric", "2025", ghg)] == "hkesg:GhgScope1And2"
+    assert ("hkesg:TargetValue", "2025", ghg) not in facts  # no unit given: its text is the fact
+    assert facts[("hkesg:TargetText", "2025", ghg)] == "3.19 tCO₂e per HK$ million"
+
+
+def test_a_pair_of_axes_the_framework_lacks_goes_into_the_company_taxonomy(example_copy):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("    within:\n      employment_type:",
+                                   "    within:\n      region:\n        Hong Kong:\n          breakdowns:\n"
+                                   "            gender:\n              female: {2025: 402}\n              male: {2025: 692}\n"
+                                   "      employment_type:"))
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
+    out = folder / "output"
+    assert "/role/breakdown/gender-and-region" in (out / "report-def.xml").read_text(encoding="utf-8")
+    facts = facts_of(out)
+    assert facts[("hkesg:Workforce", "2025", (("hkesg:GenderAxis", "hkesg:FemaleMember"),
+                                                ("hkesg:RegionAxis", "Hong Kong")))] == "402"
+
+
+@pytest.mark.parametrize("replacements, code, message", [
+    ([("female: {2025: 712, 2024: 676", "female: {2025: 702, 2024: 676")], "I01",
+     "Total workforce, full-time, 2025: the breakdown by gender adds up to 2308, not to its base 2318"),
+    ([("        male: {2025: 68.87,", "        male: {2025: 67.87,")], "I07",
+     "Total workforce, male, 2025: the published share 67.87% differs from 1712 of 2486, 68.87%"),
+    ([("        male: {2025: 68.87,", "        male: {2025: 168.87,")], "I03", "the share 168.87% is outside 0–100"),
+    ([("              male: {2025: 1606, 2024: 1560, 2023: 1521}", "              male: {2024: 1560, 2023: 1521}")],
+     "I02", "Total workforce, full-time, 2025: the breakdown by gender lacks male"),
+])
+def test_checks_of_sub_populations_and_shares(example_copy, replacements, code, message):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", *replacements)
+    found = [f for f in run_checks(load(folder / "company.yaml")) if f.code == code]
+    assert any(message in f.message for f in found), [f.message for f in found]
+
+
+# --- the report package ------------------------------------------------------------------
+
+
+def test_the_report_package_holds_the_report_and_its_taxonomy_and_arelle_opens_it(built):
+    out = built(HARBOURLINE)
+    package = out / "report.xbri"
+    with zipfile.ZipFile(package) as z:
+        names = z.namelist()
+        top = names[0].split("/")[0]
+        assert top == "esg-03619-2025" and all(n.startswith(top + "/") for n in names)
+        assert json.loads(z.read(f"{top}/META-INF/reportPackage.json")) == \
+            {"documentInfo": {"documentType": "https://xbrl.org/report-package/2023/xbri"}}
+        assert z.read(f"{top}/reports/report.xhtml") == (out / "report.xhtml").read_bytes()
+        assert z.read(f"{top}/reports/report-def.xml") == (out / "report-def.xml").read_bytes()
+    validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    assert validation["package"] == {"file": "report.xbri", "facts": validation["facts"], "errors": 0,
+                                     "warnings": 0, "inconsistencies": 0}
+    # opened as a filer's recipient would: the package alone, with the framework's taxonomy package
+    result = run_arelle(package, inspect=lambda model: len(model.factsInInstance))
+    assert (result.errors, result.warnings, result.inspected) == ([], [], validation["facts"])
