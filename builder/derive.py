@@ -176,7 +176,10 @@ def _members(entry, path: tuple, convert: str | None, within: tuple[str, str] | 
 
 def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
     catalogue = loaded.catalogue
-    convert = entry.unit if needs_conversion(entry.unit) else None
+    # a figure stays in its unit (GJ is a unit of XBRL's too), unless it takes part in a sum of
+    # metrics: a sum's figures must share their unit
+    in_sums = catalogue.metrics[mid].sum_of or any(mid in m.sum_of for m in catalogue.metrics.values())
+    convert = entry.unit if needs_conversion(entry.unit) and in_sums else None
     unit = canonical(catalogue.units[entry.unit]).code if convert else entry.unit
     base = ("metrics", mid)
     within = [m for axis, member, sub in breakdown_members(entry, "within")

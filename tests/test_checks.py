@@ -174,13 +174,22 @@ def test_figures_in_other_units_are_shown_as_reported_and_tagged_in_the_canonica
     assert Decimal(facts[("PackagingMaterial", 2025, "t")]) == Decimal("2140")
 
 
-def test_a_unit_that_is_not_a_power_of_ten_is_converted_and_the_reported_figures_kept(example_copy):
+def test_a_figure_in_gj_is_shown_and_tagged_in_gj_as_published(example_copy):
+    from builder.validate import run_arelle
+
     folder = example_copy(COMPLETE)
     edit(folder / "company.yaml", *_energy_in("GJ", "3.6"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
     html = (folder / "output" / "report.html").read_text(encoding="utf-8")
-    assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">MWh</td>\s*<td class=\"num\">51,760</td>", html)
-    assert "Reported in GJ: 186,336.0 (2025); 190,764.0 (2024); 196,740.0 (2023); converted to MWh (1 GJ = 0.277778 MWh)." in html
+    assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">GJ</td>\s*<td class=\"num\">186,336.0</td>", html)
+    assert "Reported in GJ" not in html
+
+    def values(model):
+        return {(f.concept.qname.localName, f.context.startDatetime.year, f.unit.measures[0][0].localName): f.value
+                for f in model.facts if f.isNumeric and not f.context.qnameDims and f.context.isStartEndPeriod}
+
+    facts = run_arelle(folder / "output" / "report.xhtml", inspect=values).inspected
+    assert Decimal(facts[("EnergyConsumption", 2025, "GJ")]) == Decimal("186336.0")
 
 
 def test_a_unit_of_the_wrong_kind_is_refused(example_copy):
