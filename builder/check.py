@@ -227,7 +227,7 @@ def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) ->
                                      f"the denominator {intensity.per} has no figure for {year}, so the intensity "
                                      "cannot be read or checked", figs.metric, _at(loaded, f.path)))
         for year, total in figs.total.items():
-            if year not in intensity.series and is_number(total.value):
+            if year not in intensity.series and is_number(total.value) and year not in denominator.total:
                 found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
                                      f"no intensity, because {intensity.per} has no figure for {year}",
                                      figs.metric, _at(loaded, total.path)))

@@ -279,11 +279,14 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
         denominator = catalogue.metrics[intensity.per]
         per = denominator.per(catalogue.units[intensity.per_unit].label)
         key = common | {"per": intensity.per, "per_unit": intensity.per_unit}
+        numerator = unit
+        if intensity.unit:
+            key["unit"], numerator = intensity.unit, catalogue.units[intensity.unit].label
         rows.append(
             Row(
                 "intensity",
                 f"{metric.label} per {per}",
-                f"{unit} per {per}",
+                f"{numerator} per {per}",
                 _cells(intensity.series, years, key),
                 notes.marks(intensity.footnotes),
                 metric.id,
@@ -294,7 +297,8 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
             rows.append(Row("axis", f"By {catalogue.axes[axis_id].label.lower()}", "", [Cell(None) for _ in years],
                             level=2))
             for m in (m for m in intensity.members if m.axis == axis_id):
-                rows.append(_member_row(loaded, m, {}, key, f"{unit} per {per}", [], years, notes, False, level=2))
+                rows.append(_member_row(loaded, m, {}, key, f"{numerator} per {per}", [], years, notes, False,
+                                        level=2))
     return rows
 
 

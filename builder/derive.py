@@ -57,6 +57,7 @@ class IntensityFigures:
     series: Series
     footnotes: list  # note ids on the whole metric, and FootnoteAt on a year or a member
     members: list[Member] = field(default_factory=list)  # per site, per type of site..., as published
+    unit: str | None = None  # the numerator's unit, where not the metric's (kg per employee)
 
 
 @dataclass
@@ -185,8 +186,9 @@ def _reported(loaded: Loaded, mid: str, entry) -> MetricFigures:
     within = [m for axis, member, sub in breakdown_members(entry, "within")
               for m in _members(sub, base + ("within", axis, member), convert, within=(axis, member))]
     intensities = [
-        IntensityFigures(i.per, i.per_unit or "", _series(i.values or {}, base + ("intensities", n, "values"), convert),
-                         list(i.footnotes), _members(i, base + ("intensities", n), convert))
+        IntensityFigures(i.per, i.per_unit or "",
+                         _series(i.values or {}, base + ("intensities", n, "values"), None if i.unit else convert),
+                         list(i.footnotes), _members(i, base + ("intensities", n), None if i.unit else convert), i.unit)
         for n, i in enumerate(getattr(entry, "intensities", []))
     ]
     reported = {y: v for y, v in entry.values.items() if isinstance(v, Decimal)} if convert else {}
@@ -240,7 +242,7 @@ def _derive_intensities(figs: MetricFigures, all_figures: dict[str, MetricFigure
             continue
         intensity.per_unit = denominator.unit
         for year, numerator in figs.total.items():
-            if year in intensity.series:
+            if year in intensity.series or intensity.unit:  # published in a unit of its own: as published
                 continue
             below = denominator.total.get(year)
             if (isinstance(numerator.value, Decimal) and below is not None and isinstance(below.value, Decimal)

@@ -451,6 +451,10 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                                                    f"an intensity published without its denominator's figure "
                                                    f"needs per_unit, the unit of {intensity.per}: one of "
                                                    + ", ".join(units)))
+            if intensity.unit is not None and intensity.unit not in [u.code for u in catalogue.units_of(metric.unit_kind)]:
+                problems.append(source.problem(path + ("unit",), f"{intensity.unit!r} is not a unit of "
+                                               f"{metric.label.lower()} ({metric.unit_kind}); expected one of: "
+                                               + ", ".join(u.code for u in catalogue.units_of(metric.unit_kind))))
             for f, note in enumerate(intensity.footnotes):
                 if note not in data.footnotes:
                     problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))

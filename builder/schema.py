@@ -391,6 +391,8 @@ class Intensity(Strict):
     values: Series = Field({}, description="as reported; leave out to have them computed from the denominator")
     per_unit: Optional[str] = Field(None, description="the denominator's unit (e.g. m2), for an intensity "
                                     "published without the denominator's figure")
+    unit: Optional[str] = Field(None, description="the numerator's unit where the intensity is published in "
+                                "another than the metric's (kg per employee for waste given in tonnes)")
     footnotes: list[str] = []
 
 

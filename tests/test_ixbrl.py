@@ -113,12 +113,13 @@ def _expected_from_yaml(name: str) -> dict:
         for intensity in getattr(entry, "intensities", []):
             denominator = cat.metrics[intensity.per]
             per_unit = cat.units[present[intensity.per].unit if intensity.per in present else intensity.per_unit]
+            numerator = cat.units[intensity.unit] if intensity.unit else unit  # kg per employee, as published
             measure = denominator.denominator_measure or per_unit.xbrl
-            scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
+            scale = numerator.scale - (0 if denominator.denominator_measure else per_unit.scale)
             per = ("IntensityDenominatorAxis", f"Per{tax.metric_concepts[intensity.per].name}Member")
-            add(metric, tax.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale, [per])
+            add(metric, tax.intensity_concepts[mid].name, intensity.values, f"{numerator.xbrl}/{measure}", scale, [per])
             for dim, series in members(intensity):
-                add(metric, tax.intensity_concepts[mid].name, series, f"{unit.xbrl}/{measure}", scale, [per, dim])
+                add(metric, tax.intensity_concepts[mid].name, series, f"{numerator.xbrl}/{measure}", scale, [per, dim])
     # the figures the builder derived (totals from parts, bases from their breakdowns,
     # intensities), as it derived them
     for mid, figs in figures(loaded).items():
