@@ -252,6 +252,9 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict, within: tuple
         return source.problem(loc, f"expected text, got {_show(err['input'])}")
     if kind == "string_pattern_mismatch":
         return source.problem(loc, f"{shorten(repr(err['input']))} does not have the expected form")
+    if kind == "too_long":
+        return source.problem(loc, f"at most {err['ctx']['max_length']:,} entries are allowed here"
+                                   + (f", not {err['ctx']['actual_length']:,}" if err["ctx"].get("actual_length") else ""))
     if kind == "string_too_long":
         return source.problem(loc, f"the text is {len(err['input']):,} characters long; at most "
                                    f"{err['ctx']['max_length']:,} are allowed here")

@@ -399,6 +399,7 @@ class Intensity(Strict):
 # --- the company's own metrics, axes and members ----------------------------------------
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]  # as the catalogue's ids
+MAX_EXTENSION_MEMBERS = 100  # of an axis a company declares or extends
 MemberId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=64)]  # 30_to_50, c01_purchased_goods
 
 
@@ -414,7 +415,7 @@ class Labelled(Strict):
 class ExtensionAxis(Labelled):
     typed: bool = Field(False, description="true when the company names the members in its figures (like "
                         "sites and regions); else list them under members")
-    members: dict[MemberId, Labelled] = {}
+    members: Annotated[dict[MemberId, Labelled], Field(max_length=MAX_EXTENSION_MEMBERS)] = {}
 
     @model_validator(mode="after")
     def _members_or_typed(self) -> "ExtensionAxis":
@@ -454,12 +455,13 @@ class Extensions(Strict):
     """What the company reports that the framework's catalogue lacks, declared once and then
     given under metrics like any other metric."""
 
-    metrics: dict[Identifier, ExtensionMetric] = {}
-    axes: dict[Identifier, ExtensionAxis] = {}
-    members: dict[str, dict[MemberId, Labelled]] = Field(
+    # bounds far above a real report's, far below what makes the model of company.yaml slow to build
+    metrics: Annotated[dict[Identifier, ExtensionMetric], Field(max_length=200)] = {}
+    axes: Annotated[dict[Identifier, ExtensionAxis], Field(max_length=50)] = {}
+    members: dict[str, Annotated[dict[MemberId, Labelled], Field(max_length=MAX_EXTENSION_MEMBERS)]] = Field(
         {}, description="members added to a catalogue axis, by axis: e.g. employment_type: {secondment: ...}")
-    tables: dict[Identifier, Labelled] = Field({}, description="tables of the data statistics of its own; "
-                                               "label is the table's title")
+    tables: Annotated[dict[Identifier, Labelled], Field(max_length=30)] = Field(
+        {}, description="tables of the data statistics of its own; label is the table's title")
 
 
 # --- per-metric models generated from the catalogue -------------------------------------

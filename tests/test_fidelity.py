@@ -193,3 +193,12 @@ def test_the_report_package_holds_the_report_and_its_taxonomy_and_arelle_opens_i
     # opened as a filer's recipient would: the package alone, with the framework's taxonomy package
     result = run_arelle(package, inspect=lambda model: len(model.factsInInstance))
     assert (result.errors, result.warnings, result.inspected) == ([], [], validation["facts"])
+
+
+def test_extensions_are_bounded(example_copy, capsys):
+    folder = example_copy(HARBOURLINE)
+    many = "".join(f"    m{i}:\n      label: M {i}\n      label_zh: M\n      unit_kind: count\n      table: fleet\n"
+                   for i in range(201))
+    edit(folder / "company.yaml", ("  metrics:\n    fleet_diesel:", "  metrics:\n" + many + "    fleet_diesel:"))
+    assert main(["check", str(folder / "company.yaml")]) == 2
+    assert "extensions.metrics: at most 200 entries are allowed here" in capsys.readouterr().err
