@@ -172,3 +172,54 @@ def test_every_registry_unit_fits_the_item_type_of_its_kind():
             else:
                 assert measure.split(":")[0] in ("xbrli", "iso4217", "hkesg"), unit.code
     assert checked >= 12
+
+
+# --- name keys: concepts are named from them, and the catalogue refuses inconsistent ones ---
+
+
+def _catalogue_copy(tmp_path, edit_edition: str, old: str, new: str):
+    """A copy of the catalogue with one edit in one edition file."""
+    import shutil
+
+    from builder.catalogue import CATALOGUE_DIR
+
+    folder = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    path = folder / "editions" / f"{edit_edition}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("edition, old, new, expected", [
+    ("guide-2020", "            concept: EmissionTargets\n", "",
+     "editions/guide-2020.yaml: provision A1.5: no name key"),
+    ("code-2025", "      - id: D-RM\n        concept: ClimateRiskManagement\n", "      - id: D-RM\n",
+     "editions/code-2025.yaml: aspect D-RM: no name key"),
+    ("code-2025", "concept: ClimateResilience", "concept: ClimateRelatedRisksAndOpportunities",
+     "editions/code-2025.yaml: provisions D-STR-1, D-STR-5 share the name key ClimateRelatedRisksAndOpportunities"),
+    ("guide-2016", "concept: MeasuresToMitigateEmissions", "concept: EmissionTargets",
+     "the name key EmissionTargets is shared by provisions worded differently (A1.5 of editions/code-2025.yaml, "
+     "A1.5 of editions/guide-2016.yaml, A1.5 of editions/guide-2020.yaml)"),
+    ("guide-2020", "concept: EmissionTargets", "concept: EmissionTargetsA1_5", "spells a provision code (A1_5)"),
+    ("code-2025", "concept: ClimateGovernanceBodyOversight", "concept: DGOV1Oversight", "spells a provision code (DGOV1)"),
+    ("guide-2020", "concept: TotalWorkforce", "concept: total_workforce", "is not UpperCamelCase"),
+])
+def test_the_catalogue_refuses_missing_shared_or_coded_name_keys(tmp_path, edition, old, new, expected):
+    from builder.catalogue import CatalogueError, load_catalogue as load
+
+    with pytest.raises(CatalogueError) as raised:
+        load(_catalogue_copy(tmp_path, edition, old, new))
+    assert expected in str(raised.value)
+
+
+def test_a_reworded_provision_keeps_its_key_only_when_it_says_why(tmp_path):
+    from builder.catalogue import CatalogueError, load_catalogue as load
+
+    # B2.1 is reworded in 2020 ("in each of the past three years"), and says so
+    assert CAT.editions["guide-2016"].provision("B2.1").concept == CAT.editions["guide-2020"].provision("B2.1").concept
+    assert CAT.editions["guide-2020"].provision("B2.1").reworded
+    folder = _catalogue_copy(tmp_path, "guide-2020", "            reworded: >-\n", "            _reworded: >-\n")
+    with pytest.raises(CatalogueError, match="the name key WorkRelatedFatalities is shared by provisions worded"):
+        load(folder)
