@@ -20,7 +20,10 @@ from .compute import Cell, FactKey
 from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
-from .taxonomy import DERIVED_ROLE, NS, PREFIX, build_model, camel, code_token, entry_point_url
+from .taxonomy import (
+    DERIVED_ROLE, NS, PREFIX, build_model, code_token, entry_point_url, item_text_block_name, omission_explanation_name,
+    omission_reason_name, text_block_name,
+)
 
 IX_NAMESPACES = {
     "": "http://www.w3.org/1999/xhtml",
@@ -170,12 +173,12 @@ class Tagger:
         """A built-in part of the report (the board statement, the principles, the boundary):
         the text block of the provision answered there, or of one of its items."""
         html = Markup(html)
-        codes = [p.code for p in self.loaded.edition.provisions if p.answered_in == anchor]
-        if not self.enabled or not codes:
+        provisions = [p for p in self.loaded.edition.provisions if p.answered_in == anchor]
+        if not self.enabled or not provisions:
             return html
         if item is None:
-            return self.text(codes, html, anchor)
-        name = f"Disclosure{code_token(codes[0])}{camel(item)}TextBlock"
+            return self.text([p.code for p in provisions], html, anchor)
+        name = item_text_block_name(provisions[0], item)
         fact = self._fact(name, self._current_context(), "")
         return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
                       f'escape="true">{html}</ix:nonNumeric>')
@@ -192,7 +195,8 @@ class Tagger:
 
     def omission(self, code: str, part: str, text: Markup | str) -> Markup:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
-        concept = f"Omission{'Reason' if part == 'reason' else 'Explanation'}{code_token(code)}"
+        provision = self.loaded.edition.provision(code)
+        concept = (omission_reason_name if part == "reason" else omission_explanation_name)(provision)
         return self.value(concept, text)
 
     def hide(self, concept: str, value: str) -> str:
@@ -238,7 +242,7 @@ class Tagger:
         provision: Provision | None = self.loaded.edition.provision(code)
         if provision is None or provision.answer_by == "data":
             return None
-        return f"Disclosure{code_token(code)}TextBlock"
+        return text_block_name(provision)
 
     def _text_chains(self) -> dict[str, list[str]]:
         """For each provision, the places that answer it in the order of the document."""

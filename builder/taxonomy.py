@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .catalogue import Axis, Catalogue, Edition, Metric, Provision, load_catalogue
+from .catalogue import Aspect, Axis, Catalogue, Edition, Metric, Provision, load_catalogue
 
 VERSION = "2026-01-01"
 HOST = "taxonomy.hkex-esg.example"  # a reserved name: the taxonomy is used from its package
@@ -151,7 +151,7 @@ class Taxonomy:
     concepts: dict[str, Concept]
     metric_concepts: dict[str, Concept]
     intensity_concepts: dict[str, Concept]
-    provision_concepts: dict[str, list[Concept]]  # code -> text blocks and omission concepts
+    provision_concepts: dict[str, list[Concept]]  # name key -> text blocks and omission concepts
     breakdowns: list[Breakdown]
     totals: tuple[Concept, Concept, list[Concept]]  # hypercube, line items, metrics
     intensity: Breakdown
@@ -165,8 +165,36 @@ def camel(identifier: str) -> str:
 
 
 def code_token(code: str) -> str:
-    """A1.1 -> A1_1, MDR-13 -> MDR13, D-GOV-1 -> DGOV1: provision codes as name parts."""
+    """A1.1 -> A1_1, MDR-13 -> MDR13, D-GOV-1 -> DGOV1: provision codes in ids and xlink labels
+    (never in concept names, which come from the provisions' name keys)."""
     return code.replace(".", "_").replace("-", "")
+
+
+# The names of a provision's and an aspect's concepts, from their name keys: the same names in
+# every edition where the provision means the same, whatever its code there.
+
+def text_block_name(provision: Provision) -> str:
+    return f"{provision.concept}TextBlock"
+
+
+def item_text_block_name(provision: Provision, item_id: str) -> str:
+    return f"{provision.concept}{camel(item_id)}TextBlock"
+
+
+def omission_reason_name(provision: Provision) -> str:
+    return f"{provision.concept}OmissionReason"
+
+
+def omission_explanation_name(provision: Provision) -> str:
+    return f"{provision.concept}OmissionExplanation"
+
+
+def provision_abstract_name(provision: Provision) -> str:
+    return f"{provision.concept}Abstract"
+
+
+def aspect_abstract_name(aspect: Aspect) -> str:
+    return f"{aspect.concept}AspectAbstract"
 
 
 def metric_name(metric: Metric) -> str:
@@ -175,6 +203,11 @@ def metric_name(metric: Metric) -> str:
 
 def role_uri(kind: str, ident: str) -> str:
     return f"{BASE_URL}role/{kind}/{ident}"
+
+
+def aspect_role(aspect: Aspect) -> str:
+    """The presentation role of an aspect, named from its name key like its concepts."""
+    return role_uri("aspect", aspect.concept)
 
 
 # The footnote role that marks a derived fact: every figure the builder computed is linked to a
@@ -226,40 +259,43 @@ def build_model() -> Taxonomy:
                 )
             )
 
-    # provisions: text blocks (narrative), Part B items, omission reason and explanation
+    # provisions: text blocks (narrative), Part B items, omission reason and explanation; one
+    # set per name key, referring to every edition and code that key stands for
     provision_concepts: dict[str, list[Concept]] = {}
-    seen_codes: dict[str, Provision] = {}
+    by_key: dict[str, list[Reference]] = {}
     for edition in editions:
         for p in edition.provisions:
-            seen_codes.setdefault(p.code, p)
-    for code, p in seen_codes.items():
-        token = code_token(code)
-        refs = references(code)
+            by_key.setdefault(p.concept, []).append(Reference(edition, p))
+    for key, refs in by_key.items():
+        # the labels say the code(s) and the wording every edition shares (not a rewording)
+        p = next((r.provision for r in refs if not r.provision.reworded), refs[0].provision)
+        code = " / ".join(dict.fromkeys(r.provision.code for r in refs))
+        items = {i.id: i for r in refs for i in r.provision.items}.values()
         own: list[Concept] = []
-        if p.answer_by in ("narrative", "both"):
+        if any(r.provision.answer_by in ("narrative", "both") for r in refs):
             own.append(add(Concept(
-                f"Disclosure{token}TextBlock", "dtr-types:textBlockItemType",
+                text_block_name(p), "dtr-types:textBlockItemType",
                 f"{code} {p.title} [text block]", f"{code} {p.title_zh}［文字區塊］",
-                f"provision:{code}", documentation=p.wording, references=refs,
+                f"provision:{key}", documentation=p.wording, references=refs,
                 terse=f"{code} {p.title}", terse_zh=f"{code} {p.title_zh}",
             )))
-        for item in p.items:
+        for item in items:
             own.append(add(Concept(
-                f"Disclosure{token}{camel(item.id)}TextBlock", "dtr-types:textBlockItemType",
+                item_text_block_name(p, item.id), "dtr-types:textBlockItemType",
                 f"{code} {item.title} [text block]", f"{code} {item.title_zh}［文字區塊］",
-                f"provision:{code}:{item.id}", references=refs,
+                f"provision:{key}:{item.id}", references=refs,
             )))
         own.append(add(Concept(
-            f"OmissionReason{token}", f"{PREFIX}:omissionReasonItemType",
+            omission_reason_name(p), f"{PREFIX}:omissionReasonItemType",
             f"{code} {p.title}: reason for omission", f"{code} {p.title_zh}：遺漏原因",
-            f"provision:{code}:omission-reason", references=refs,
+            f"provision:{key}:omission-reason", references=refs,
         )))
         own.append(add(Concept(
-            f"OmissionExplanation{token}", "xbrli:stringItemType",
+            omission_explanation_name(p), "xbrli:stringItemType",
             f"{code} {p.title}: explanation of omission", f"{code} {p.title_zh}：遺漏解釋",
-            f"provision:{code}:omission-explanation", references=refs,
+            f"provision:{key}:omission-explanation", references=refs,
         )))
-        provision_concepts[code] = own
+        provision_concepts[key] = own
 
     # breakdowns: one axis, its domain and members, one hypercube per axis
     member_names = _member_names(catalogue)
@@ -331,17 +367,17 @@ def build_model() -> Taxonomy:
     for edition in editions:
         for part in edition.parts:
             for aspect in part.aspects:
-                name = f"Aspect{code_token(aspect.id)}Abstract"
+                name = aspect_abstract_name(aspect)
                 if name not in concepts:
                     add(Concept(name, "xbrli:stringItemType", f"{aspect.id} {aspect.title} [abstract]",
-                                f"{aspect.id} {aspect.title_zh}［摘要］", f"aspect:{aspect.id}", abstract=True))
-                roles.setdefault(role_uri("aspect", aspect.id),
-                                 f"[{sequence[aspect.id]:03d}] {aspect.id} {aspect.title}")
+                                f"{aspect.id} {aspect.title_zh}［摘要］", f"aspect:{aspect.concept}", abstract=True))
+                roles.setdefault(aspect_role(aspect),
+                                 f"[{sequence[aspect.concept]:03d}] {aspect.id} {aspect.title}")
                 for p in aspect.provisions:
-                    name = f"Provision{code_token(p.code)}Abstract"
+                    name = provision_abstract_name(p)
                     if name not in concepts:
                         add(Concept(name, "xbrli:stringItemType", f"{p.code} {p.title} [abstract]",
-                                    f"{p.code} {p.title_zh}［摘要］", f"provision:{p.code}:abstract", abstract=True))
+                                    f"{p.code} {p.title_zh}［摘要］", f"provision:{p.concept}:abstract", abstract=True))
     add(Concept("EntityAndReportInformationAbstract", "xbrli:stringItemType", "Entity and report information [abstract]",
                 "實體及報告資料［摘要］", "entity:abstract", abstract=True))
     roles[role_uri("report", "entity")] = "[000] Entity and report information"
@@ -364,7 +400,7 @@ def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
     for part_id, start in base.items():
         longest = max((part.aspects for e in editions for part in e.parts if part.id == part_id), key=len, default=[])
         for i, aspect in enumerate(longest):
-            sequence[aspect.id] = start + i
+            sequence[aspect.concept] = start + i
     return sequence
 
 
@@ -652,14 +688,14 @@ def presentation_linkbase(tax: Taxonomy, edition: Edition) -> bytes:
             metrics_for.setdefault(code, []).append(metric)
     for part in edition.parts:
         for aspect in part.aspects:
-            uri = role_uri("aspect", aspect.id)
+            uri = aspect_role(aspect)
             lb.role_ref(uri, f"{core}#{_role_id(uri)}")
             link = lb.extended("presentationLink", uri)
-            root = link.loc(concepts[f"Aspect{code_token(aspect.id)}Abstract"])
+            root = link.loc(concepts[aspect_abstract_name(aspect)])
             for order, p in enumerate(aspect.provisions, 1):
-                node = link.loc(concepts[f"Provision{code_token(p.code)}Abstract"])
+                node = link.loc(concepts[provision_abstract_name(p)])
                 link.arc("presentationArc", "parent-child", root, node, order)
-                children = list(tax.provision_concepts[p.code])
+                children = list(tax.provision_concepts[p.concept])
                 for metric in metrics_for.get(p.code, []):
                     children.append(tax.metric_concepts[metric.id])
                     if metric.id in tax.intensity_concepts:

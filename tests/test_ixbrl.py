@@ -155,13 +155,12 @@ def test_narrative_omissions_and_entity_are_tagged(built, name):
             for code in section.answers:
                 p = loaded.edition.provision(code)
                 if p.answer_by != "data":
-                    token = code.replace(".", "_").replace("-", "")
-                    assert f"Disclosure{token}TextBlock" in concepts, code
-    assert "DisclosureMDR13OversightTextBlock" in concepts or loaded.edition.id == "guide-2016"
+                    assert f"{p.concept}TextBlock" in concepts, code
+    assert "BoardStatementOversightTextBlock" in concepts or loaded.edition.id == "guide-2016"
     for code, omission in loaded.data.omissions.items():
-        token = code.replace(".", "_").replace("-", "")
-        assert concepts[f"OmissionReason{token}"] == omission.reason
-        assert concepts[f"OmissionExplanation{token}"] == " ".join(omission.explanation.split())
+        key = loaded.edition.provision(code).concept
+        assert concepts[f"{key}OmissionReason"] == omission.reason
+        assert concepts[f"{key}OmissionExplanation"] == " ".join(omission.explanation.split())
 
 
 def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, capsys):
@@ -243,11 +242,11 @@ def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
     edit(folder / "company.yaml", ("        answers: [A4, A4.1]", "        answers: [A1, A4, A4.1]"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
     xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
-    assert 'name="hkesg:DisclosureA1TextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
+    assert 'name="hkesg:EmissionsGeneralDisclosureTextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
     assert '<ix:continuation id="tb-A1-1">' in xhtml
 
     def text_of_a1(model):
-        return next(f.value for f in model.facts if f.concept.qname.localName == "DisclosureA1TextBlock")
+        return next(f.value for f in model.facts if f.concept.qname.localName == "EmissionsGeneralDisclosureTextBlock")
 
     result = run_arelle(folder / "output" / "report.xhtml", inspect=text_of_a1)
     assert result.errors == []

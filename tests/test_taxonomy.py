@@ -7,7 +7,8 @@ from lxml import etree
 
 from builder.catalogue import load_catalogue
 from builder.taxonomy import (
-    CORE, HOST, NS, PACKAGE_DIR, VERSION, build_model, code_token, entry_point_url, stale_files,
+    CORE, HOST, NS, PACKAGE_DIR, VERSION, build_model, entry_point_url, item_text_block_name, omission_explanation_name,
+    omission_reason_name, stale_files, text_block_name,
 )
 from builder.validate import run_arelle
 
@@ -65,11 +66,10 @@ def test_every_provision_of_the_edition_has_its_concepts(loaded, edition):
     references = loaded[edition].inspected["references"]
     title = CAT.editions[edition].title
     for p in CAT.editions[edition].provisions:
-        token = code_token(p.code)
-        needed = [f"OmissionReason{token}", f"OmissionExplanation{token}"]
+        needed = [omission_reason_name(p), omission_explanation_name(p)]
         if p.answer_by in ("narrative", "both"):
-            needed.append(f"Disclosure{token}TextBlock")
-        needed += [f"Disclosure{token}{''.join(w.title() for w in i.id.split('_'))}TextBlock" for i in p.items]
+            needed.append(text_block_name(p))
+        needed += [item_text_block_name(p, i.id) for i in p.items]
         needed += [MODEL.metric_concepts[m.id].name for m in CAT.metrics.values() if p.code in m.provisions]
         if p.answer_by in ("data", "both"):
             assert any(MODEL.metric_concepts[m.id].name in needed for m in CAT.metrics.values()), p.code
@@ -83,15 +83,15 @@ def test_every_concept_in_the_taxonomy_traces_back_to_the_catalogue():
     names = schema.xpath("/xs:schema/xs:element[@substitutionGroup]/@name",
                          namespaces={"xs": "http://www.w3.org/2001/XMLSchema"})
     assert sorted(names) == sorted(MODEL.concepts)
-    codes = {p.code for e in CAT.editions.values() for p in e.provisions}
-    aspects = {a.id for e in CAT.editions.values() for part in e.parts for a in part.aspects}
+    keys = {p.concept for e in CAT.editions.values() for p in e.provisions}
+    aspects = {a.concept for e in CAT.editions.values() for part in e.parts for a in part.aspects}
     for concept in MODEL.concepts.values():
         kind, _, rest = concept.source.partition(":")
         key = rest.split(":")[0]
         if kind == "metric":
             assert key in CAT.metrics, concept.source
         elif kind == "provision":
-            assert key in codes, concept.source
+            assert key in keys, concept.source
         elif kind == "axis":
             assert key in CAT.axes, concept.source
         elif kind == "member":
@@ -223,3 +223,60 @@ def test_a_reworded_provision_keeps_its_key_only_when_it_says_why(tmp_path):
     folder = _catalogue_copy(tmp_path, "guide-2020", "            reworded: >-\n", "            _reworded: >-\n")
     with pytest.raises(CatalogueError, match="the name key WorkRelatedFatalities is shared by provisions worded"):
         load(folder)
+
+
+def test_no_concept_name_spells_a_provision_code():
+    import re
+
+    codes = {p.code for e in CAT.editions.values() for p in e.provisions}
+    forms = {f for c in codes for f in (c.replace(".", "_").replace("-", ""), c.replace(".", "").replace("-", ""),
+                                         c.replace(".", "_").replace("-", "_"))}
+    assert {"A1_1", "B2_3", "DGOV1", "MDR13", "A1"} <= forms
+    spelled = re.compile("|".join(rf"(?<![A-Z0-9]){re.escape(f)}(?![0-9_])" for f in sorted(forms, key=len, reverse=True)))
+    schema = etree.parse(str(PACKAGE_DIR / HOST / VERSION / CORE))
+    names = schema.xpath("/xs:schema/xs:element/@name", namespaces={"xs": "http://www.w3.org/2001/XMLSchema"})
+    assert len(names) > 400
+    offenders = [n for n in names if spelled.search(n) or re.search(r"^(Disclosure|Omission|Provision|Aspect)", n)]
+    assert offenders == []
+    # the names a provision's concepts get come from its name key, in every edition
+    for edition in CAT.editions.values():
+        for p in edition.provisions:
+            assert p.concept and not spelled.search(p.concept), p.code
+            assert MODEL.concepts[f"{p.concept}Abstract"].source == f"provision:{p.concept}:abstract"
+        for part in edition.parts:
+            for aspect in part.aspects:
+                assert MODEL.concepts[f"{aspect.concept}AspectAbstract"].source == f"aspect:{aspect.concept}"
+
+
+@pytest.mark.parametrize("code, before, after", [
+    ("A1.2", "TotalGreenhouseGasEmissions", "Scope1And2GreenhouseGasEmissions"),
+    ("A1.5", "MeasuresToMitigateEmissions", "EmissionTargets"),
+    ("A1.6", "WasteHandlingAndReductionInitiatives", "WasteHandlingAndReductionTargets"),
+    ("A2.3", "EnergyUseEfficiencyInitiatives", "EnergyUseEfficiencyTargets"),
+    ("A2.4", "WaterSourcingAndEfficiencyInitiatives", "WaterSourcingAndEfficiencyTargets"),
+])
+def test_a_provision_whose_meaning_changed_in_2020_has_new_concepts(loaded, code, before, after):
+    old, new = CAT.editions["guide-2016"].provision(code), CAT.editions["guide-2020"].provision(code)
+    assert (old.concept, new.concept) == (before, after)
+    assert CAT.editions["code-2025"].provision(code).concept == (after if code != "A1.2" else "GreenhouseGasEmissionsIntensity")
+    guide_2016, guide_2020, code_2025 = (CAT.editions[e].title for e in ("guide-2016", "guide-2020", "code-2025"))
+    for edition in EDITIONS:
+        references = loaded[edition].inspected["references"]
+        assert references[f"{before}OmissionReason"] == [(guide_2016, code)]
+        expected = [(code_2025, code), (guide_2020, code)] if code != "A1.2" else [(guide_2020, code)]
+        assert references[f"{after}OmissionReason"] == expected
+    if old.answer_by == "narrative":
+        assert f"{before}TextBlock" in MODEL.concepts and f"{after}TextBlock" in MODEL.concepts
+        assert MODEL.concepts[f"{before}TextBlock"].documentation == old.wording
+        assert MODEL.concepts[f"{after}TextBlock"].documentation == new.wording
+
+
+def test_a_provision_that_means_the_same_keeps_its_concepts_across_editions(loaded):
+    references = loaded["guide-2016"].inspected["references"]
+    titles = sorted(CAT.editions[e].title for e in EDITIONS)
+    # B1.1: recommended in 2016, comply or explain from 2020: the same question, the same concepts
+    assert references["TotalWorkforceOmissionReason"] == [(t, "B1.1") for t in titles]
+    assert references["WorkRelatedFatalitiesOmissionReason"] == [(t, "B2.1") for t in titles]
+    # A4 is in the 2020 Guide only, Part D in the 2025 Code only
+    assert references["SignificantClimateRelatedIssuesTextBlock"] == [(CAT.editions["guide-2020"].title, "A4.1")]
+    assert references["Scope1GreenhouseGasEmissionsOmissionReason"] == [(CAT.editions["code-2025"].title, "D-MT-1")]
