@@ -75,7 +75,14 @@ ARCROLE = {
 LABEL_ROLE = "http://www.xbrl.org/2003/role/label"
 TERSE_ROLE = "http://www.xbrl.org/2003/role/terseLabel"
 DOC_ROLE = "http://www.xbrl.org/2003/role/documentation"
-REFERENCE_ROLE = "http://www.xbrl.org/2003/role/reference"
+# A provision's obligation in an edition, as the role of its reference there: XBRL 2.1's
+# standard reference roles (section 5.2.3.2.2), which link:reference allows. "Comply or
+# explain" is a disclosure requirement that is neither mandatory nor merely recommended.
+OBLIGATION_ROLES = {
+    "mandatory": "http://www.xbrl.org/2003/role/mandatoryDisclosureRef",
+    "comply_or_explain": "http://www.xbrl.org/2003/role/disclosureRef",
+    "recommended": "http://www.xbrl.org/2003/role/recommendedDisclosureRef",
+}
 DEFAULT_LINK_ROLE = "http://www.xbrl.org/2003/role/link"
 CLOSED_SEGMENT = {f"{{{XBRLDT}}}contextElement": "segment", f"{{{XBRLDT}}}closed": "true"}
 
@@ -610,11 +617,13 @@ def reference_linkbase(tax: Taxonomy) -> bytes:
                 continue
             seen.add(key)
             res = f"ref_{concept.name}_{ref.edition.id}_{code_token(ref.provision.code)}"
+            # the role says the provision's obligation in that edition, and the note in words
             el = etree.SubElement(link.element, _q("link:reference"), attrib={
-                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res, f"{{{XLINK}}}role": REFERENCE_ROLE})
+                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res,
+                f"{{{XLINK}}}role": OBLIGATION_ROLES[ref.provision.obligation]})
             for part, text in (("Publisher", PUBLISHER), ("Name", ref.edition.title),
                                ("Section", f"{ref.provision.aspect.id} {ref.provision.aspect.title}"),
-                               ("Paragraph", ref.provision.code)):
+                               ("Paragraph", ref.provision.code), ("Note", ref.provision.obligation_label)):
                 etree.SubElement(el, f"{{{REF}}}{part}").text = text
             link.arc("referenceArc", "concept-reference", loc, res)
     return lb.bytes()

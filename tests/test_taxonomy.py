@@ -23,13 +23,18 @@ def _inspect(model):
 
     ours = {q.localName: c for q, c in model.qnameConcepts.items() if q.namespaceURI == NS and c.isItem}
     references = {}
+    obligations = {}
+    ref = "{http://www.xbrl.org/2006/ref}"
     for name, concept in ours.items():
         rels = model.relationshipSet(XbrlConst.conceptReference).fromModelObject(concept)
         references[name] = sorted(
-            (r.toModelObject.findtext("{http://www.xbrl.org/2006/ref}Name"),
-             r.toModelObject.findtext("{http://www.xbrl.org/2006/ref}Paragraph"))
-            for r in rels
+            (r.toModelObject.findtext(f"{ref}Name"), r.toModelObject.findtext(f"{ref}Paragraph")) for r in rels
         )
+        # (edition, code) -> (the reference's role, its note)
+        obligations[name] = {
+            (r.toModelObject.findtext(f"{ref}Name"), r.toModelObject.findtext(f"{ref}Paragraph")):
+            (r.toModelObject.role, r.toModelObject.findtext(f"{ref}Note")) for r in rels
+        }
     presentation_roles = sorted(
         model.roleTypeDefinition(role) for role in model.relationshipSet(XbrlConst.parentChild).linkRoleUris
     )
@@ -37,6 +42,7 @@ def _inspect(model):
         "labels": {name: (c.label(lang="en", fallbackToQname=False), c.label(lang="zh-Hant", fallbackToQname=False))
                    for name, c in ours.items()},
         "references": references,
+        "obligations": obligations,
         "presentation_roles": presentation_roles,
         "sums": len(model.relationshipSet(XbrlConst.summationItem).modelRelationships),
     }
@@ -280,3 +286,49 @@ def test_a_provision_that_means_the_same_keeps_its_concepts_across_editions(load
     # A4 is in the 2020 Guide only, Part D in the 2025 Code only
     assert references["SignificantClimateRelatedIssuesTextBlock"] == [(CAT.editions["guide-2020"].title, "A4.1")]
     assert references["Scope1GreenhouseGasEmissionsOmissionReason"] == [(CAT.editions["code-2025"].title, "D-MT-1")]
+
+
+# --- obligations: each reference says, per edition, how binding the provision is there ------
+
+ROLE = "http://www.xbrl.org/2003/role/"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_reference_says_the_provisions_obligation_in_its_edition(loaded, edition):
+    from builder.taxonomy import OBLIGATION_ROLES
+
+    assert OBLIGATION_ROLES == {"mandatory": ROLE + "mandatoryDisclosureRef",
+                                "comply_or_explain": ROLE + "disclosureRef",
+                                "recommended": ROLE + "recommendedDisclosureRef"}
+    obligations = loaded[edition].inspected["obligations"]
+    checked = 0
+    for e in CAT.editions.values():
+        for p in e.provisions:
+            names = [c.name for c in MODEL.provision_concepts[p.concept]]
+            names += [MODEL.metric_concepts[m.id].name for m in CAT.metrics.values() if p.code in m.provisions]
+            for name in names:
+                assert obligations[name][(e.title, p.code)] == (OBLIGATION_ROLES[p.obligation], p.obligation_label)
+                checked += 1
+    assert checked > 300
+    # no reference without an obligation: every one is a provision's, in one edition
+    roles = {role for refs in obligations.values() for role, _ in refs.values()}
+    assert roles == set(OBLIGATION_ROLES.values())
+
+
+def test_a_provision_whose_obligation_changed_says_so_per_edition(loaded):
+    obligations = loaded["code-2025"].inspected["obligations"]
+    titles = {e: CAT.editions[e].title for e in EDITIONS}
+    # B1.1: recommended in the 2016 Guide, comply or explain from 2020, on one concept
+    assert obligations["TotalWorkforceOmissionReason"] == {
+        (titles["guide-2016"], "B1.1"): (ROLE + "recommendedDisclosureRef", "Recommended"),
+        (titles["guide-2020"], "B1.1"): (ROLE + "disclosureRef", "Comply or explain"),
+        (titles["code-2025"], "B1.1"): (ROLE + "disclosureRef", "Comply or explain"),
+    }
+    assert obligations["Workforce"][(titles["guide-2016"], "B1.1")][0] == ROLE + "recommendedDisclosureRef"
+    # Part B and Scope 1 and 2 are mandatory; Scope 3 is comply or explain
+    assert obligations["BoardStatementOversightTextBlock"][(titles["code-2025"], "MDR-13")] == (
+        ROLE + "mandatoryDisclosureRef", "Mandatory")
+    assert obligations["GhgScope1"][(titles["code-2025"], "D-MT-1")][0] == ROLE + "mandatoryDisclosureRef"
+    assert obligations["GhgScope1"][(titles["code-2025"], "A1.1")][0] == ROLE + "disclosureRef"
+    assert obligations["Scope3GreenhouseGasEmissionsTextBlock"] == {
+        (titles["code-2025"], "D-MT-3"): (ROLE + "disclosureRef", "Comply or explain")}
