@@ -110,14 +110,16 @@ class Tagger:
         scale = unit.scale
         unit_id = self._unit(unit.xbrl)
         if key.per is not None:
-            concept = self.taxonomy.intensity_concepts[key.metric]
+            # an intensity per monetary unit has a concept typed as such, which names its denominator
+            concept, with_axis = self.taxonomy.intensity_concept(key.metric, key.per)
             denominator = catalogue.metrics[key.per]
             per_unit = catalogue.units[key.per_unit]
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
             unit_id = self._unit(f"{unit.xbrl}/{measure}")
-            dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
-                               f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
+            if with_axis:
+                dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
+                                   f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
         if key.axis is not None:
             dimensions.append(self._dimension(key.axis, key.member))
         metric = catalogue.metrics[key.metric]

@@ -103,6 +103,17 @@ ITEM_TYPES = {
     "rate": "xbrli:decimalItemType",
 }
 
+# Intensities per monetary unit (per HK$ of revenue) of the kinds for which the Data Type
+# Registry (2024-01-31) has a type, whose Unit Type Registry entry takes the kind's units over a
+# currency: they have concepts of their own, without the intensity denominator axis. No other
+# intensity has a registry type (there is none for mass per money, or for anything per m² or
+# per employee), so the others stay one xbrli:decimalItemType concept per metric, with the axis.
+PER_MONETARY_TYPES = {
+    "ghg": "dtr-types:ghgEmissionsPerMonetaryItemType",
+    "energy": "dtr-types:energyPerMonetaryItemType",
+    "volume": "dtr-types:volumePerMonetaryItemType",
+}
+
 OMISSION_REASONS = {
     # the value in the instance, as the YAML's omission reasons: (English label, Chinese label)
     "not material": ("Not material", "不重大"),
@@ -157,7 +168,8 @@ class Breakdown:
 class Taxonomy:
     concepts: dict[str, Concept]
     metric_concepts: dict[str, Concept]
-    intensity_concepts: dict[str, Concept]
+    intensity_concepts: dict[str, Concept]  # metric -> its intensity, with the denominator axis
+    monetary_intensity_concepts: dict[tuple[str, str], Concept]  # (metric, denominator) -> typed, no axis
     provision_concepts: dict[str, list[Concept]]  # name key -> text blocks and omission concepts
     breakdowns: list[Breakdown]
     totals: tuple[Concept, Concept, list[Concept]]  # hypercube, line items, metrics
@@ -165,6 +177,14 @@ class Taxonomy:
     sums: list[tuple[Concept, list[Concept]]]
     roles: dict[str, str]  # role URI -> definition
     catalogue: Catalogue
+
+    def intensity_concept(self, metric_id: str, per: str) -> tuple[Concept, bool]:
+        """The concept of a metric's intensity per a denominator, and whether its facts carry
+        the intensity denominator axis (those of a concept typed per monetary unit do not)."""
+        typed = self.monetary_intensity_concepts.get((metric_id, per))
+        if typed is not None:
+            return typed, False
+        return self.intensity_concepts[metric_id], True
 
 
 def camel(identifier: str) -> str:
@@ -247,6 +267,9 @@ def build_model() -> Taxonomy:
     # metrics and their intensities
     metric_concepts: dict[str, Concept] = {}
     intensity_concepts: dict[str, Concept] = {}
+    monetary_intensity_concepts: dict[tuple[str, str], Concept] = {}
+    monetary = [m for m in catalogue.metrics.values()
+                if m.denominator and m.unit_kind == "money" and not m.denominator_measure]
     for metric in catalogue.metrics.values():
         refs = [r for code in metric.provisions for r in references(code)]
         metric_concepts[metric.id] = add(
@@ -255,14 +278,29 @@ def build_model() -> Taxonomy:
                 f"metric:{metric.id}", period=metric.period, balance=metric.balance, references=refs,
             )
         )
-        if metric.intensity:
-            intensity_concepts[metric.id] = add(
+        if not metric.intensity:
+            continue
+        typed = monetary if metric.unit_kind in PER_MONETARY_TYPES else []
+        elsewhere = "".join(f" Per {d.per('unit')}, the intensity is {metric_name(metric)}IntensityPer{metric_name(d)}."
+                            for d in typed)
+        intensity_concepts[metric.id] = add(
+            Concept(
+                metric_name(metric) + "Intensity", "xbrli:decimalItemType",
+                f"{metric.label}, intensity", f"{metric.label_zh}密度",
+                f"metric:{metric.id}:intensity", period="duration", references=refs,
+                documentation=f"{metric.label} divided by the denominator named by the intensity "
+                "denominator axis; the unit is the metric's unit divided by the denominator's." + elsewhere,
+            )
+        )
+        for d in typed:
+            monetary_intensity_concepts[(metric.id, d.id)] = add(
                 Concept(
-                    metric_name(metric) + "Intensity", "xbrli:decimalItemType",
-                    f"{metric.label}, intensity", f"{metric.label_zh}密度",
-                    f"metric:{metric.id}:intensity", period="duration", references=refs,
-                    documentation=f"{metric.label} divided by the denominator named by the intensity "
-                    "denominator axis; the unit is the metric's unit divided by the denominator's.",
+                    f"{metric_name(metric)}IntensityPer{metric_name(d)}", PER_MONETARY_TYPES[metric.unit_kind],
+                    f"{metric.label}, intensity per {d.per('unit')}",
+                    f"{metric.label_zh}密度（{d.denominator_zh.format(unit='貨幣單位')}）",
+                    f"metric:{metric.id}:intensity:{d.id}", period="duration", references=refs,
+                    documentation=f"{metric.label} divided by {d.label.lower()}; the unit is the metric's unit "
+                    "divided by a currency (a figure per HK$ million is the fact per HK$, with scale -6).",
                 )
             )
 
@@ -342,7 +380,8 @@ def build_model() -> Taxonomy:
                     "總數，不劃分［表］", "totals:hypercube", abstract=True, substitution="xbrldt:hypercubeItem")),
         add(Concept("NoBreakdownLineItems", "xbrli:stringItemType", "Totals, without breakdown [line items]",
                     "總數，不劃分［項目］", "totals:line-items", abstract=True)),
-        list(metric_concepts.values()),
+        # and the intensities typed per monetary unit, which name their denominator themselves
+        list(metric_concepts.values()) + list(monetary_intensity_concepts.values()),
     )
 
     # intensities: the denominator is a member of the intensity denominator axis
@@ -396,8 +435,8 @@ def build_model() -> Taxonomy:
     roles[DERIVED_ROLE] = ("A figure derived by the report builder from figures the company reported (a total "
                            "from its parts, an intensity from its denominator), not published by the company as such")
 
-    return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
-                    intensity, sums, roles, catalogue)
+    return Taxonomy(concepts, metric_concepts, intensity_concepts, monetary_intensity_concepts, provision_concepts,
+                    breakdowns, totals, intensity, sums, roles, catalogue)
 
 
 def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
@@ -709,6 +748,7 @@ def presentation_linkbase(tax: Taxonomy, edition: Edition) -> bytes:
                     children.append(tax.metric_concepts[metric.id])
                     if metric.id in tax.intensity_concepts:
                         children.append(tax.intensity_concepts[metric.id])
+                    children += [c for (m, _), c in tax.monetary_intensity_concepts.items() if m == metric.id]
                 # a concept appears once under a provision; a metric may answer several
                 unique = {c.name: c for c in children}.values()
                 for child_order, child in enumerate(unique, 1):

@@ -78,6 +78,14 @@ def _expected_from_yaml(name: str) -> dict:
             if isinstance(value, Decimal):
                 expected[(concept, period(metric, year), tuple(sorted(dims)), unit_xbrl)] = value.scaleb(scale)
 
+    def intensity_fact(mid, per):
+        """The concept and dimensions of an intensity: GHG, energy and water per money have
+        concepts of their own, typed per monetary unit; the others name their denominator on an axis."""
+        name = TAX.metric_concepts[mid].name
+        if CAT.metrics[mid].unit_kind in ("ghg", "energy", "volume") and CAT.metrics[per].unit_kind == "money":
+            return f"{name}IntensityPer{TAX.metric_concepts[per].name}", []
+        return f"{name}Intensity", [("IntensityDenominatorAxis", f"Per{TAX.metric_concepts[per].name}Member")]
+
     for mid, entry in present.items():
         metric = CAT.metrics[mid]
         unit = CAT.units[entry.unit]
@@ -102,9 +110,8 @@ def _expected_from_yaml(name: str) -> dict:
             per_unit = CAT.units[present[intensity.per].unit]
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-            member = f"Per{TAX.metric_concepts[intensity.per].name}Member"
-            add(metric, TAX.intensity_concepts[mid].name, intensity.values, f"{unit.xbrl}/{measure}", scale,
-                [("IntensityDenominatorAxis", member)])
+            intensity_concept, dims = intensity_fact(mid, intensity.per)
+            add(metric, intensity_concept, intensity.values, f"{unit.xbrl}/{measure}", scale, dims)
     # the figures the builder derived (totals from parts, intensities), as it derived them
     for mid, figs in figures(loaded).items():
         metric, unit = CAT.metrics[mid], CAT.units[figs.unit]
@@ -117,8 +124,8 @@ def _expected_from_yaml(name: str) -> dict:
                 per_unit = CAT.units[intensity.per_unit]
                 measure = denominator.denominator_measure or per_unit.xbrl
                 scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-                add(metric, TAX.intensity_concepts[mid].name, derived, f"{unit.xbrl}/{measure}", scale,
-                    [("IntensityDenominatorAxis", f"Per{TAX.metric_concepts[intensity.per].name}Member")])
+                intensity_concept, dims = intensity_fact(mid, intensity.per)
+                add(metric, intensity_concept, derived, f"{unit.xbrl}/{measure}", scale, dims)
     return expected
 
 

@@ -332,3 +332,88 @@ def test_a_provision_whose_obligation_changed_says_so_per_edition(loaded):
     assert obligations["GhgScope1"][(titles["code-2025"], "A1.1")][0] == ROLE + "disclosureRef"
     assert obligations["Scope3GreenhouseGasEmissionsTextBlock"] == {
         (titles["code-2025"], "D-MT-3"): (ROLE + "disclosureRef", "Comply or explain")}
+
+
+# --- item types: the Data Type Registry's where one fits -------------------------------------
+
+DTR_TYPES = "https://www.xbrl.org/dtr/type/2024-01-31/types.xsd"
+
+
+def _arelle_cache(url: str):
+    from pathlib import Path
+
+    import arelle
+
+    scheme, rest = url.split("://", 1)
+    return Path(arelle.__file__).parent / "resources" / "cache" / scheme / rest
+
+
+def test_intensities_per_monetary_unit_have_the_registry_types():
+    from builder.taxonomy import ITEM_TYPES, PER_MONETARY_TYPES, SCHEMA_LOCATIONS, DTR
+
+    assert SCHEMA_LOCATIONS[DTR] == DTR_TYPES
+    typed = {c.name: c.type for c in MODEL.monetary_intensity_concepts.values()}
+    assert typed == {
+        "GhgScope1And2IntensityPerRevenue": "dtr-types:ghgEmissionsPerMonetaryItemType",
+        "EnergyConsumptionIntensityPerRevenue": "dtr-types:energyPerMonetaryItemType",
+        "WaterConsumptionIntensityPerRevenue": "dtr-types:volumePerMonetaryItemType",
+    }
+    # every other intensity, and days, hours, rates and carbon prices: no registry type fits
+    for concept in MODEL.intensity_concepts.values():
+        assert concept.type == "xbrli:decimalItemType", concept.name
+    for kind in ("days", "hours", "rate", "price_per_ghg"):
+        assert ITEM_TYPES[kind] == "xbrli:decimalItemType", kind
+    # the typed ones name their denominator, so they are facts without dimensions
+    _, _, without_dimensions = MODEL.totals
+    assert set(typed) <= {c.name for c in without_dimensions}
+    assert not set(typed) & {c.name for c in MODEL.intensity.metrics}
+    assert set(PER_MONETARY_TYPES) == {"ghg", "energy", "volume"}
+
+
+def test_the_registry_types_resolve_offline_and_take_the_units_they_are_used_with():
+    """Each type is in the DTR schema Arelle holds offline, and the Unit Type Registry entry for
+    it takes every unit of the metric's kind over every currency the catalogue has."""
+    import re
+
+    from builder.taxonomy import ITEM_TYPES, PER_MONETARY_TYPES
+
+    schema = _arelle_cache(DTR_TYPES).read_text(encoding="utf-8")
+    utr = _arelle_cache("http://www.xbrl.org/utr/utr.xml").read_text(encoding="utf-8")  # the registry Arelle uses
+    entries = {}
+    for unit in re.findall(r"<unit id=.*?</unit>", utr, re.S):
+        field = dict(re.findall(r"<(\w+)>([^<]*)</\1>", unit))
+        if "numeratorItemType" in field:
+            entries[field["itemType"]] = (field["numeratorItemType"], field["denominatorItemType"])
+    currencies = {u.xbrl for u in CAT.units_of("money")}
+    assert currencies == {"iso4217:HKD", "iso4217:CNY", "iso4217:USD"}
+    for kind, item_type in PER_MONETARY_TYPES.items():
+        local = item_type.split(":")[1]
+        assert f'<complexType name="{local}">' in schema, local
+        numerator, denominator = entries[local]
+        assert (numerator, denominator) == (ITEM_TYPES[kind].split(":")[1], "monetaryItemType"), kind
+        for unit in CAT.units_of(kind):
+            assert unit.xbrl.startswith("utr:"), unit.code
+
+
+def test_arelle_refuses_a_unit_the_registry_does_not_allow_on_a_typed_intensity(tmp_path):
+    """The types are not names only: with the Unit Type Registry, a GHG intensity per monetary
+    unit in tCO2e per m² is an error, in tCO2e per HK$ it is valid."""
+    def instance(denominator: str) -> str:
+        return f"""<?xml version="1.0" encoding="UTF-8"?>
+<xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:link="http://www.xbrl.org/2003/linkbase"
+  xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:utr="http://www.xbrl.org/2009/utr"
+  xmlns:iso4217="http://www.xbrl.org/2003/iso4217" xmlns:hkesg="{NS}">
+  <link:schemaRef xlink:type="simple" xlink:href="{entry_point_url('code-2025')}"/>
+  <xbrli:context id="c"><xbrli:entity><xbrli:identifier scheme="https://www.hkex.com.hk/stock-code">00700</xbrli:identifier>
+    </xbrli:entity><xbrli:period><xbrli:startDate>2025-01-01</xbrli:startDate><xbrli:endDate>2025-12-31</xbrli:endDate>
+    </xbrli:period></xbrli:context>
+  <xbrli:unit id="u"><xbrli:divide><xbrli:unitNumerator><xbrli:measure>utr:tCO2e</xbrli:measure></xbrli:unitNumerator>
+    <xbrli:unitDenominator><xbrli:measure>{denominator}</xbrli:measure></xbrli:unitDenominator></xbrli:divide></xbrli:unit>
+  <hkesg:GhgScope1And2IntensityPerRevenue contextRef="c" unitRef="u" decimals="INF">0.00000352</hkesg:GhgScope1And2IntensityPerRevenue>
+</xbrli:xbrl>
+"""
+    for denominator, expected in (("iso4217:HKD", []), ("utr:sqm", ["utre:error-NumericFactUtrInvalid"])):
+        path = tmp_path / f"{denominator.replace(':', '-')}.xbrl"
+        path.write_text(instance(denominator), encoding="utf-8")
+        result = run_arelle(path)
+        assert [m["messageCode"] for m in result.errors + result.warnings] == expected, result.messages
