@@ -299,8 +299,8 @@ def build_model() -> Taxonomy:
                     f"{metric.label}, intensity per {d.per('unit')}",
                     f"{metric.label_zh}密度（{d.denominator_zh.format(unit='貨幣單位')}）",
                     f"metric:{metric.id}:intensity:{d.id}", period="duration", references=refs,
-                    documentation=f"{metric.label} divided by {d.label.lower()}; the unit is the metric's unit "
-                    "divided by a currency (a figure per HK$ million is the fact per HK$, with scale -6).",
+                    documentation=f"{metric.label} divided by {d.label.lower()}, per unit of currency: the unit "
+                    "is the metric's unit divided by an ISO 4217 currency (tCO2e per HKD, for example).",
                 )
             )
 
