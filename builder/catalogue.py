@@ -6,6 +6,7 @@ from it. The data lives in taxonomy/catalogue/*.yaml and is read once per proces
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,18 @@ OBLIGATION_LABELS = {
 }
 
 
+class CatalogueError(ValueError):
+    """The catalogue contradicts itself: every problem found, with its file and provision."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("the catalogue is inconsistent:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+# A name key is the start of XBRL concept names: an UpperCamelCase NCName.
+NAME_KEY = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
 @dataclass(frozen=True)
 class Item:
     """A part of a Part B provision with its own text (the board statement's three parts)."""
@@ -33,6 +46,7 @@ class Item:
 @dataclass(frozen=True)
 class Provision:
     code: str
+    concept: str  # the stable name key its XBRL concepts are named from (not the code)
     title: str
     title_zh: str
     obligation: str
@@ -43,6 +57,7 @@ class Provision:
     years: int = 1
     answered_in: str | None = None  # a built-in part of the report (Part B items)
     items: tuple[Item, ...] = ()
+    reworded: str | None = None  # why a wording that differs from another edition's asks the same
 
     @property
     def obligation_label(self) -> str:
@@ -52,6 +67,7 @@ class Provision:
 @dataclass(frozen=True)
 class Aspect:
     id: str
+    concept: str  # the stable name key of its XBRL abstract and role
     title: str
     title_zh: str
     part: "Part" = field(repr=False, compare=False)
@@ -224,18 +240,19 @@ def _placed(metrics: dict[str, Metric], metric: Metric, after: str | None) -> di
     return placed
 
 
-def _read(name: str):
-    with open(CATALOGUE_DIR / name, encoding="utf-8") as f:
+def _read(name: str, directory: Path = CATALOGUE_DIR):
+    with open(directory / name, encoding="utf-8") as f:
         return yaml.safe_load(f)
 
 
-def _edition(data: dict) -> Edition:
+def _edition(data: dict, source: str, problems: list[str]) -> Edition:
     parts = []
     for part_data in data["parts"]:
         part = Part(part_data["id"], part_data["title"], part_data["title_zh"])
         for aspect_data in part_data["aspects"]:
             aspect = Aspect(
                 aspect_data["id"],
+                _name_key(aspect_data, f"{source}: aspect {aspect_data['id']}", problems),
                 aspect_data["title"],
                 aspect_data["title_zh"],
                 part=part,
@@ -245,6 +262,7 @@ def _edition(data: dict) -> Edition:
                 aspect.provisions.append(
                     Provision(
                         code=str(p["code"]),
+                        concept=_name_key(p, f"{source}: provision {p['code']}", problems),
                         title=p["title"],
                         title_zh=p["title_zh"],
                         obligation=p["obligation"],
@@ -255,6 +273,7 @@ def _edition(data: dict) -> Edition:
                         years=p.get("years", 1),
                         answered_in=p.get("answered_in"),
                         items=tuple(Item(i["id"], i["title"], i["title_zh"]) for i in p.get("items", ())),
+                        reworded=p.get("reworded"),
                     )
                 )
             part.aspects.append(aspect)
@@ -269,24 +288,83 @@ def _edition(data: dict) -> Edition:
     )
 
 
+def _name_key(data: dict, where: str, problems: list[str]) -> str:
+    key = data.get("concept")
+    if not isinstance(key, str) or not key:
+        problems.append(f"{where}: no name key (`concept: EmissionTargets`), which its XBRL concepts are named from")
+        return ""
+    if not NAME_KEY.fullmatch(key):
+        problems.append(f"{where}: the name key {key!r} is not UpperCamelCase letters and digits")
+    return key
+
+
+def _code_forms(code: str) -> set[str]:
+    """How a provision code could be spelled inside a name: A1.5 -> A1_5, A15; D-GOV-1 -> DGOV1, D_GOV_1."""
+    return {code.replace(".", "_").replace("-", ""), code.replace(".", "").replace("-", ""),
+            code.replace(".", "_").replace("-", "_")}
+
+
+def check_name_keys(editions: dict[str, Edition], sources: dict[str, str]) -> list[str]:
+    """What is wrong with the name keys: a key shared by two codes of one edition, a key that
+    spells a provision code, or one key for provisions worded differently with no `reworded` to say why
+    they ask for the same thing. (That two keys mean the same thing cannot be found here.)"""
+    problems = []
+    forms = {form for e in editions.values() for p in e.provisions for form in _code_forms(p.code)}
+    spelled = re.compile("|".join(rf"(?<![A-Z0-9]){re.escape(f)}(?![0-9_])" for f in sorted(forms, key=len, reverse=True)))
+    for edition in editions.values():
+        source = sources[edition.id]
+        for kind, things in (("provisions", [(p.code, p.concept) for p in edition.provisions]),
+                             ("aspects", [(a.id, a.concept) for part in edition.parts for a in part.aspects])):
+            codes_of: dict[str, list[str]] = {}
+            for code, key in things:
+                if key:
+                    codes_of.setdefault(key, []).append(code)
+                    if spelled.search(key):
+                        problems.append(f"{source}: {code}: the name key {key} spells a provision code "
+                                        f"({spelled.search(key).group()}), which may change")
+            for key, codes in codes_of.items():
+                if len(codes) > 1:
+                    problems.append(f"{source}: {kind} {', '.join(codes)} share the name key {key}; "
+                                    "in one edition each needs its own")
+    by_key: dict[str, list[tuple[Edition, Provision]]] = {}
+    for edition in editions.values():
+        for p in edition.provisions:
+            if p.concept:
+                by_key.setdefault(p.concept, []).append((edition, p))
+    for key, users in by_key.items():
+        wordings = {" ".join(p.wording.split()) for _, p in users if not p.reworded}
+        if len(wordings) > 1:
+            where = ", ".join(f"{p.code} of {sources[e.id]}" for e, p in users if not p.reworded)
+            problems.append(f"the name key {key} is shared by provisions worded differently ({where}): give each "
+                            "meaning its own key, or say with `reworded: ...` why a new wording asks the same")
+    return problems
+
+
 @cache
-def load_catalogue() -> Catalogue:
+def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
     editions = {}
-    for path in sorted((CATALOGUE_DIR / "editions").glob("*.yaml")):
-        edition = _edition(_read(f"editions/{path.name}"))
+    sources = {}
+    problems: list[str] = []
+    for path in sorted((directory / "editions").glob("*.yaml")):
+        source = f"editions/{path.name}"
+        edition = _edition(_read(source, directory), source, problems)
         editions[edition.id] = edition
+        sources[edition.id] = source
+    problems += check_name_keys(editions, sources)
+    if problems:
+        raise CatalogueError(problems)
 
     units = {}
-    for kind, kind_data in _read("units.yaml")["kinds"].items():
+    for kind, kind_data in _read("units.yaml", directory)["kinds"].items():
         for code, u in kind_data["units"].items():
             units[code] = Unit(code, kind, u["label"], u["label_zh"], u["xbrl"], u.get("scale", 0), u["pint"])
 
     axes = {}
-    for axis_id, a in _read("dimensions.yaml")["axes"].items():
+    for axis_id, a in _read("dimensions.yaml", directory)["axes"].items():
         members = {str(m): (v["label"], v["label_zh"]) for m, v in (a.get("members") or {}).items()}
         axes[axis_id] = Axis(axis_id, a["label"], a["label_zh"], bool(a.get("typed")), members)
 
-    data = _read("metrics.yaml")
+    data = _read("metrics.yaml", directory)
     tables = [Table(t["id"], t["title"], t["title_zh"]) for t in data["tables"]]
     metrics = {}
     for m in data["metrics"]:

@@ -21,7 +21,10 @@ from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
 from .extension import SCHEMA as EXTENSION_SCHEMA
-from .taxonomy import DERIVED_ROLE, NS, PREFIX, camel, code_token, target_concept_list
+from .taxonomy import (
+    DERIVED_ROLE, NS, PREFIX, code_token, item_text_block_name, omission_explanation_name, omission_reason_name,
+    target_concept_list, text_block_name,
+)
 
 IX_NAMESPACES = {
     "": "http://www.w3.org/1999/xhtml",
@@ -111,14 +114,16 @@ class Tagger:
         if key.share:
             concept = self.taxonomy.share_concepts[key.metric]
         elif key.per is not None:
-            concept = self.taxonomy.intensity_concepts[key.metric]
+            # an intensity per monetary unit has a concept typed as such, which names its denominator
+            concept, with_axis = self.taxonomy.intensity_concept(key.metric, key.per)
             denominator = catalogue.metrics[key.per]
             per_unit = catalogue.units[key.per_unit]
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
             unit_id = self._unit(f"{unit.xbrl}/{measure}")
-            dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
-                               f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
+            if with_axis:
+                dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
+                                   f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
         for axis, member in key.dimensions:
             dimensions.append(self._dimension(axis, member))
         metric = catalogue.metrics[key.metric]
@@ -169,8 +174,7 @@ class Tagger:
             return html
         concept = TARGET_CONCEPTS[part]
         fact = self._fact(f"{PREFIX}:{concept}", self._target_context(target), str(html))
-        lang = "" if concept.endswith("Year") else self._lang()
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{lang}>'
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{self._lang()}>'
                       f"{html}</ix:nonNumeric>")
 
     def target_facts(self, target) -> str:
@@ -200,9 +204,8 @@ class Tagger:
 
     def _hidden(self, concept: str, context: str, value: str) -> None:
         fact = self._fact(f"{PREFIX}:{concept}", context, value)
-        lang = "" if concept == TARGET_CONCEPTS["metric"] else self._lang()  # a concept's name has no language
         self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{context}" id="{fact.id}"'
-                                  f"{lang}>{escape(value)}</ix:nonNumeric>"))
+                                  f"{self._lang()}>{escape(value)}</ix:nonNumeric>"))
 
     def _target_context(self, target) -> str:
         return self._context(self.loaded.data.report.financial_year, "duration",
@@ -223,12 +226,12 @@ class Tagger:
         """A built-in part of the report (the board statement, the principles, the boundary):
         the text block of the provision answered there, or of one of its items."""
         html = Markup(html)
-        codes = [p.code for p in self.loaded.edition.provisions if p.answered_in == anchor]
-        if not self.enabled or not codes:
+        provisions = [p for p in self.loaded.edition.provisions if p.answered_in == anchor]
+        if not self.enabled or not provisions:
             return html
         if item is None:
-            return self.text(codes, html, anchor)
-        name = f"Disclosure{code_token(codes[0])}{camel(item)}TextBlock"
+            return self.text([p.code for p in provisions], html, anchor)
+        name = item_text_block_name(provisions[0], item)
         fact = self._fact(name, self._current_context(), "")
         return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
                       f'escape="true">{html}</ix:nonNumeric>')
@@ -245,7 +248,8 @@ class Tagger:
 
     def omission(self, code: str, part: str, text: Markup | str) -> Markup:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
-        concept = f"Omission{'Reason' if part == 'reason' else 'Explanation'}{code_token(code)}"
+        provision = self.loaded.edition.provision(code)
+        concept = (omission_reason_name if part == "reason" else omission_explanation_name)(provision)
         return self.value(concept, text)
 
     def hide(self, concept: str, value: str) -> str:
@@ -291,7 +295,7 @@ class Tagger:
         provision: Provision | None = self.loaded.edition.provision(code)
         if provision is None or provision.answer_by == "data":
             return None
-        return f"Disclosure{code_token(code)}TextBlock"
+        return text_block_name(provision)
 
     def _text_chains(self) -> dict[str, list[str]]:
         """For each provision, the places that answer it in the order of the document."""

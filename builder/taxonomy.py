@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .catalogue import Axis, Catalogue, Edition, Metric, Provision, load_catalogue
+from .catalogue import Aspect, Axis, Catalogue, Edition, Metric, Provision, load_catalogue
 
 VERSION = "2026-01-01"
 HOST = "taxonomy.hkex-esg.example"  # a reserved name: the taxonomy is used from its package
@@ -75,7 +75,14 @@ ARCROLE = {
 LABEL_ROLE = "http://www.xbrl.org/2003/role/label"
 TERSE_ROLE = "http://www.xbrl.org/2003/role/terseLabel"
 DOC_ROLE = "http://www.xbrl.org/2003/role/documentation"
-REFERENCE_ROLE = "http://www.xbrl.org/2003/role/reference"
+# A provision's obligation in an edition, as the role of its reference there: XBRL 2.1's
+# standard reference roles (section 5.2.3.2.2), which link:reference allows. "Comply or
+# explain" is a disclosure requirement that is neither mandatory nor merely recommended.
+OBLIGATION_ROLES = {
+    "mandatory": "http://www.xbrl.org/2003/role/mandatoryDisclosureRef",
+    "comply_or_explain": "http://www.xbrl.org/2003/role/disclosureRef",
+    "recommended": "http://www.xbrl.org/2003/role/recommendedDisclosureRef",
+}
 DEFAULT_LINK_ROLE = "http://www.xbrl.org/2003/role/link"
 CLOSED_SEGMENT = {f"{{{XBRLDT}}}contextElement": "segment", f"{{{XBRLDT}}}closed": "true"}
 
@@ -95,6 +102,17 @@ ITEM_TYPES = {
     "area": "dtr-types:areaItemType",
     "price_per_ghg": "xbrli:decimalItemType",
     "rate": "xbrli:decimalItemType",
+}
+
+# Intensities per monetary unit (per HK$ of revenue) of the kinds for which the Data Type
+# Registry (2024-01-31) has a type, whose Unit Type Registry entry takes the kind's units over a
+# currency: they have concepts of their own, without the intensity denominator axis. No other
+# intensity has a registry type (there is none for mass per money, or for anything per m² or
+# per employee), so the others stay one xbrli:decimalItemType concept per metric, with the axis.
+PER_MONETARY_TYPES = {
+    "ghg": "dtr-types:ghgEmissionsPerMonetaryItemType",
+    "energy": "dtr-types:energyPerMonetaryItemType",
+    "volume": "dtr-types:volumePerMonetaryItemType",
 }
 
 OMISSION_REASONS = {
@@ -173,8 +191,9 @@ class Combination:
 class Taxonomy:
     concepts: dict[str, Concept]
     metric_concepts: dict[str, Concept]
-    intensity_concepts: dict[str, Concept]
-    provision_concepts: dict[str, list[Concept]]  # code -> text blocks and omission concepts
+    intensity_concepts: dict[str, Concept]  # metric -> its intensity, with the denominator axis
+    monetary_intensity_concepts: dict[tuple[str, str], Concept]  # (metric, denominator) -> typed, no axis
+    provision_concepts: dict[str, list[Concept]]  # name key -> text blocks and omission concepts
     breakdowns: list[Breakdown]
     totals: tuple[Concept, Concept, list[Concept]]  # hypercube, line items, metrics
     intensity: Breakdown
@@ -194,14 +213,50 @@ class Taxonomy:
                     return c
         return None
 
+    def intensity_concept(self, metric_id: str, per: str) -> tuple[Concept, bool]:
+        """The concept of a metric's intensity per a denominator, and whether its facts carry
+        the intensity denominator axis (those of a concept typed per monetary unit do not)."""
+        typed = self.monetary_intensity_concepts.get((metric_id, per))
+        if typed is not None:
+            return typed, False
+        return self.intensity_concepts[metric_id], True
+
 
 def camel(identifier: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s.]+", identifier) if part)
 
 
 def code_token(code: str) -> str:
-    """A1.1 -> A1_1, MDR-13 -> MDR13, D-GOV-1 -> DGOV1: provision codes as name parts."""
+    """A1.1 -> A1_1, MDR-13 -> MDR13, D-GOV-1 -> DGOV1: provision codes in ids and xlink labels
+    (never in concept names, which come from the provisions' name keys)."""
     return code.replace(".", "_").replace("-", "")
+
+
+# The names of a provision's and an aspect's concepts, from their name keys: the same names in
+# every edition where the provision means the same, whatever its code there.
+
+def text_block_name(provision: Provision) -> str:
+    return f"{provision.concept}TextBlock"
+
+
+def item_text_block_name(provision: Provision, item_id: str) -> str:
+    return f"{provision.concept}{camel(item_id)}TextBlock"
+
+
+def omission_reason_name(provision: Provision) -> str:
+    return f"{provision.concept}OmissionReason"
+
+
+def omission_explanation_name(provision: Provision) -> str:
+    return f"{provision.concept}OmissionExplanation"
+
+
+def provision_abstract_name(provision: Provision) -> str:
+    return f"{provision.concept}Abstract"
+
+
+def aspect_abstract_name(aspect: Aspect) -> str:
+    return f"{aspect.concept}AspectAbstract"
 
 
 def metric_name(metric: Metric) -> str:
@@ -210,6 +265,11 @@ def metric_name(metric: Metric) -> str:
 
 def role_uri(kind: str, ident: str) -> str:
     return f"{BASE_URL}role/{kind}/{ident}"
+
+
+def aspect_role(aspect: Aspect) -> str:
+    """The presentation role of an aspect, named from its name key like its concepts."""
+    return role_uri("aspect", aspect.concept)
 
 
 # The footnote role that marks a derived fact: every figure the builder computed is linked to a
@@ -271,6 +331,9 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     # metrics and their intensities
     metric_concepts: dict[str, Concept] = {}
     intensity_concepts: dict[str, Concept] = {}
+    monetary_intensity_concepts: dict[tuple[str, str], Concept] = {}
+    monetary = [m for m in catalogue.metrics.values()
+                if m.denominator and m.unit_kind == "money" and not m.denominator_measure]
     for metric in catalogue.metrics.values():
         refs = [r for code in metric.provisions for r in references(code)]
         metric_concepts[metric.id] = add(
@@ -279,14 +342,29 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
                 f"metric:{metric.id}", period=metric.period, balance=metric.balance, references=refs,
             ), metric.extension
         )
-        if metric.intensity:
-            intensity_concepts[metric.id] = add(
+        if not metric.intensity:
+            continue
+        typed = monetary if metric.unit_kind in PER_MONETARY_TYPES else []
+        elsewhere = "".join(f" Per {d.per('unit')}, the intensity is {metric_name(metric)}IntensityPer{metric_name(d)}."
+                            for d in typed)
+        intensity_concepts[metric.id] = add(
+            Concept(
+                metric_name(metric) + "Intensity", "xbrli:decimalItemType",
+                f"{metric.label}, intensity", f"{metric.label_zh}密度",
+                f"metric:{metric.id}:intensity", period="duration", references=refs,
+                documentation=f"{metric.label} divided by the denominator named by the intensity "
+                "denominator axis; the unit is the metric's unit divided by the denominator's." + elsewhere,
+            ), metric.extension
+        )
+        for d in typed:
+            monetary_intensity_concepts[(metric.id, d.id)] = add(
                 Concept(
-                    metric_name(metric) + "Intensity", "xbrli:decimalItemType",
-                    f"{metric.label}, intensity", f"{metric.label_zh}密度",
-                    f"metric:{metric.id}:intensity", period="duration", references=refs,
-                    documentation=f"{metric.label} divided by the denominator named by the intensity "
-                    "denominator axis; the unit is the metric's unit divided by the denominator's.",
+                    f"{metric_name(metric)}IntensityPer{metric_name(d)}", PER_MONETARY_TYPES[metric.unit_kind],
+                    f"{metric.label}, intensity per {d.per('unit')}",
+                    f"{metric.label_zh}密度（{d.denominator_zh.format(unit='貨幣單位')}）",
+                    f"metric:{metric.id}:intensity:{d.id}", period="duration", references=refs,
+                    documentation=f"{metric.label} divided by {d.label.lower()}, per unit of currency: the unit "
+                    "is the metric's unit divided by an ISO 4217 currency (tCO2e per HKD, for example).",
                 ), metric.extension
             )
 
@@ -302,47 +380,51 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
                 "figure it is a part of: the total, or for a breakdown within a member of another axis, that member's.",
             ), metric.extension)
 
-    # provisions: text blocks (narrative), Part B items, omission reason and explanation
+    # provisions: text blocks (narrative), Part B items, omission reason and explanation; one
+    # set per name key, referring to every edition and code that key stands for
     provision_concepts: dict[str, list[Concept]] = {}
-    seen_codes: dict[str, Provision] = {}
+    by_key: dict[str, list[Reference]] = {}
     for edition in editions:
         for p in edition.provisions:
-            seen_codes.setdefault(p.code, p)
-    for code, p in seen_codes.items():
-        token = code_token(code)
-        refs = references(code)
+            by_key.setdefault(p.concept, []).append(Reference(edition, p))
+    for key, refs in by_key.items():
+        # the labels say the code(s) and the wording every edition shares (not a rewording)
+        p = next((r.provision for r in refs if not r.provision.reworded), refs[0].provision)
+        code = " / ".join(dict.fromkeys(r.provision.code for r in refs))
+        items = {i.id: i for r in refs for i in r.provision.items}.values()
         own: list[Concept] = []
-        if p.answer_by in ("narrative", "both"):
+        if any(r.provision.answer_by in ("narrative", "both") for r in refs):
             own.append(add(Concept(
-                f"Disclosure{token}TextBlock", "dtr-types:textBlockItemType",
+                text_block_name(p), "dtr-types:textBlockItemType",
                 f"{code} {p.title} [text block]", f"{code} {p.title_zh}［文字區塊］",
-                f"provision:{code}", documentation=p.wording, references=refs,
+                f"provision:{key}", documentation=p.wording, references=refs,
                 terse=f"{code} {p.title}", terse_zh=f"{code} {p.title_zh}",
             )))
-        for item in p.items:
+        for item in items:
             own.append(add(Concept(
-                f"Disclosure{token}{camel(item.id)}TextBlock", "dtr-types:textBlockItemType",
+                item_text_block_name(p, item.id), "dtr-types:textBlockItemType",
                 f"{code} {item.title} [text block]", f"{code} {item.title_zh}［文字區塊］",
-                f"provision:{code}:{item.id}", references=refs,
+                f"provision:{key}:{item.id}", references=refs,
             )))
         own.append(add(Concept(
-            f"OmissionReason{token}", f"{PREFIX}:omissionReasonItemType",
+            omission_reason_name(p), f"{PREFIX}:omissionReasonItemType",
             f"{code} {p.title}: reason for omission", f"{code} {p.title_zh}：遺漏原因",
-            f"provision:{code}:omission-reason", references=refs,
+            f"provision:{key}:omission-reason", references=refs,
         )))
         own.append(add(Concept(
-            f"OmissionExplanation{token}", "xbrli:stringItemType",
+            omission_explanation_name(p), "xbrli:stringItemType",
             f"{code} {p.title}: explanation of omission", f"{code} {p.title_zh}：遺漏解釋",
-            f"provision:{code}:omission-explanation", references=refs,
+            f"provision:{key}:omission-explanation", references=refs,
         )))
-        provision_concepts[code] = own
+        provision_concepts[key] = own
 
     # breakdowns: one axis, its domain and members, one hypercube per axis
     member_names = _member_names(catalogue)
     breakdowns = []
     for axis in catalogue.axes.values():
         users = [c for m in catalogue.metrics.values() if axis.id in m.breakdowns
-                 for c in (metric_concepts[m.id], share_concepts.get(m.id)) if c is not None]
+                 for c in (metric_concepts[m.id], share_concepts.get(m.id),
+                           *(c for (mid, _), c in monetary_intensity_concepts.items() if mid == m.id)) if c is not None]
         if not users and not axis.extension_members:
             continue
         own = axis.extension
@@ -379,7 +461,8 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
                     "總數，不劃分［表］", "totals:hypercube", abstract=True, substitution="xbrldt:hypercubeItem")),
         add(Concept("NoBreakdownLineItems", "xbrli:stringItemType", "Totals, without breakdown [line items]",
                     "總數，不劃分［項目］", "totals:line-items", abstract=True)),
-        list(metric_concepts.values()),
+        # and the intensities typed per monetary unit, which name their denominator themselves
+        list(metric_concepts.values()) + list(monetary_intensity_concepts.values()),
     )
 
     # intensities: the denominator is a member of the intensity denominator axis
@@ -431,17 +514,17 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     for edition in editions:
         for part in edition.parts:
             for aspect in part.aspects:
-                name = f"Aspect{code_token(aspect.id)}Abstract"
+                name = aspect_abstract_name(aspect)
                 if name not in concepts:
                     add(Concept(name, "xbrli:stringItemType", f"{aspect.id} {aspect.title} [abstract]",
-                                f"{aspect.id} {aspect.title_zh}［摘要］", f"aspect:{aspect.id}", abstract=True))
-                roles.setdefault(role_uri("aspect", aspect.id),
-                                 f"[{sequence[aspect.id]:03d}] {aspect.id} {aspect.title}")
+                                f"{aspect.id} {aspect.title_zh}［摘要］", f"aspect:{aspect.concept}", abstract=True))
+                roles.setdefault(aspect_role(aspect),
+                                 f"[{sequence[aspect.concept]:03d}] {aspect.id} {aspect.title}")
                 for p in aspect.provisions:
-                    name = f"Provision{code_token(p.code)}Abstract"
+                    name = provision_abstract_name(p)
                     if name not in concepts:
                         add(Concept(name, "xbrli:stringItemType", f"{p.code} {p.title} [abstract]",
-                                    f"{p.code} {p.title_zh}［摘要］", f"provision:{p.code}:abstract", abstract=True))
+                                    f"{p.code} {p.title_zh}［摘要］", f"provision:{p.concept}:abstract", abstract=True))
     add(Concept("EntityAndReportInformationAbstract", "xbrli:stringItemType", "Entity and report information [abstract]",
                 "實體及報告資料［摘要］", "entity:abstract", abstract=True))
     roles[role_uri("report", "entity")] = "[000] Entity and report information"
@@ -458,8 +541,8 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     if anchors:
         roles[ext.role("anchoring", "framework")] = "Company-specific concepts anchored to the framework's"
 
-    return Taxonomy(concepts, metric_concepts, intensity_concepts, provision_concepts, breakdowns, totals,
-                    intensity, sums, roles, catalogue, ext, anchors, share_concepts, combinations)
+    return Taxonomy(concepts, metric_concepts, intensity_concepts, monetary_intensity_concepts, provision_concepts,
+                    breakdowns, totals, intensity, sums, roles, catalogue, ext, anchors, share_concepts, combinations)
 
 
 def _combinations(catalogue: Catalogue, ext, add, breakdowns: list[Breakdown], intensity: Breakdown,
@@ -525,7 +608,7 @@ def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
     for part_id, start in base.items():
         longest = max((part.aspects for e in editions for part in e.parts if part.id == part_id), key=len, default=[])
         for i, aspect in enumerate(longest):
-            sequence[aspect.id] = start + i
+            sequence[aspect.concept] = start + i
     return sequence
 
 
@@ -832,11 +915,13 @@ def reference_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
                 continue
             seen.add(key)
             res = f"ref_{concept.name}_{ref.edition.id}_{code_token(ref.provision.code)}"
+            # the role says the provision's obligation in that edition, and the note in words
             el = etree.SubElement(link.element, _q("link:reference"), attrib={
-                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res, f"{{{XLINK}}}role": REFERENCE_ROLE})
+                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res,
+                f"{{{XLINK}}}role": OBLIGATION_ROLES[ref.provision.obligation]})
             for part, text in (("Publisher", PUBLISHER), ("Name", ref.edition.title),
                                ("Section", f"{ref.provision.aspect.id} {ref.provision.aspect.title}"),
-                               ("Paragraph", ref.provision.code)):
+                               ("Paragraph", ref.provision.code), ("Note", ref.provision.obligation_label)):
                 etree.SubElement(el, f"{{{REF}}}{part}").text = text
             link.arc("referenceArc", "concept-reference", loc, res)
     return lb.bytes()
@@ -933,18 +1018,19 @@ def presentation_linkbase(tax: Taxonomy, edition: Edition, scope: Scope = Scope(
             metrics_for.setdefault(code, []).append(metric)
     for part in edition.parts:
         for aspect in part.aspects:
-            uri = role_uri("aspect", aspect.id)
+            uri = aspect_role(aspect)
             lb.role_ref(uri)
             link = lb.extended("presentationLink", uri)
-            root = link.loc(concepts[f"Aspect{code_token(aspect.id)}Abstract"])
+            root = link.loc(concepts[aspect_abstract_name(aspect)])
             for order, p in enumerate(aspect.provisions, 1):
-                node = link.loc(concepts[f"Provision{code_token(p.code)}Abstract"])
+                node = link.loc(concepts[provision_abstract_name(p)])
                 link.arc("presentationArc", "parent-child", root, node, order)
-                children = list(tax.provision_concepts[p.code])
+                children = list(tax.provision_concepts[p.concept])
                 for metric in metrics_for.get(p.code, []):
                     children.append(tax.metric_concepts[metric.id])
                     if metric.id in tax.intensity_concepts:
                         children.append(tax.intensity_concepts[metric.id])
+                    children += [c for (m, _), c in tax.monetary_intensity_concepts.items() if m == metric.id]
                 # a concept appears once under a provision; a metric may answer several
                 unique = {c.name: c for c in children}.values()
                 for child_order, child in enumerate(unique, 1):

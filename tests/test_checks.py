@@ -241,9 +241,9 @@ def test_a_target_goes_in_as_published_without_status_progress_or_year(example_c
 
 def test_part_of_a_provision_explained_while_the_rest_is_answered(example_copy, capsys):
     folder = example_copy("360digitech-2021")
-    edit(folder / "company.yaml", ("omissions:\n", "omissions:\n  A1.1:\n    part: air pollutants (NOx, SOx, "
+    edit(folder / "company.yaml", ("\nfootnotes:\n", "\nomissions:\n  A1.1:\n    part: air pollutants (NOx, SOx, "
                                    "particulates)\n    reason: not material\n    explanation: An office-based business "
-                                   "emits no air pollutants of note.\n"))
+                                   "emits no air pollutants of note.\nfootnotes:\n"))
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
     assert "C03" not in capsys.readouterr().err
     html = (folder / "output" / "report.html").read_text(encoding="utf-8")

@@ -80,6 +80,14 @@ def _expected_from_yaml(name: str) -> dict:
             if isinstance(value, Decimal):
                 expected[(concept, period(metric, year), tuple(sorted(dims)), unit_xbrl)] = value.scaleb(scale)
 
+    def intensity_fact(mid, per):
+        """The concept and dimensions of an intensity: GHG, energy and water per money have
+        concepts of their own, typed per monetary unit; the others name their denominator on an axis."""
+        name = tax.metric_concepts[mid].name
+        if cat.metrics[mid].unit_kind in ("ghg", "energy", "volume") and cat.metrics[per].unit_kind == "money":
+            return f"{name}IntensityPer{tax.metric_concepts[per].name}", []
+        return f"{name}Intensity", [("IntensityDenominatorAxis", f"Per{tax.metric_concepts[per].name}Member")]
+
     def members(entry, field="breakdowns"):
         """(dimension, series) of each member given under an entry's breakdowns (or shares)."""
         given_all = getattr(entry, field, None)
@@ -116,10 +124,10 @@ def _expected_from_yaml(name: str) -> dict:
             numerator = cat.units[intensity.unit] if intensity.unit else unit  # kg per employee, as published
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = numerator.scale - (0 if denominator.denominator_measure else per_unit.scale)
-            per = ("IntensityDenominatorAxis", f"Per{tax.metric_concepts[intensity.per].name}Member")
-            add(metric, tax.intensity_concepts[mid].name, intensity.values, f"{numerator.xbrl}/{measure}", scale, [per])
+            intensity_concept, per = intensity_fact(mid, intensity.per)
+            add(metric, intensity_concept, intensity.values, f"{numerator.xbrl}/{measure}", scale, per)
             for dim, series in members(intensity):
-                add(metric, tax.intensity_concepts[mid].name, series, f"{numerator.xbrl}/{measure}", scale, [per, dim])
+                add(metric, intensity_concept, series, f"{numerator.xbrl}/{measure}", scale, per + [dim])
     # the figures the builder derived (totals from parts, bases from their breakdowns,
     # intensities), as it derived them
     for mid, figs in figures(loaded).items():
@@ -138,8 +146,8 @@ def _expected_from_yaml(name: str) -> dict:
                 per_unit = cat.units[intensity.per_unit]
                 measure = denominator.denominator_measure or per_unit.xbrl
                 scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-                add(metric, tax.intensity_concepts[mid].name, derived, f"{unit.xbrl}/{measure}", scale,
-                    [("IntensityDenominatorAxis", f"Per{tax.metric_concepts[intensity.per].name}Member")])
+                intensity_concept, dims = intensity_fact(mid, intensity.per)
+                add(metric, intensity_concept, derived, f"{unit.xbrl}/{measure}", scale, dims)
     # targets' values, where they give their unit
     for target in loaded.data.targets:
         for point, concept in ((target.baseline, "TargetBaselineValue"), (target.target, "TargetValue")):
@@ -188,13 +196,12 @@ def test_narrative_omissions_and_entity_are_tagged(built, name):
             for code in section.answers:
                 p = loaded.edition.provision(code)
                 if p.answer_by != "data":
-                    token = code.replace(".", "_").replace("-", "")
-                    assert f"Disclosure{token}TextBlock" in concepts, code
-    assert "DisclosureMDR13OversightTextBlock" in concepts or loaded.edition.id == "guide-2016"
+                    assert f"{p.concept}TextBlock" in concepts, code
+    assert "BoardStatementOversightTextBlock" in concepts or loaded.edition.id == "guide-2016"
     for code, omission in loaded.data.omissions.items():
-        token = code.replace(".", "_").replace("-", "")
-        assert concepts[f"OmissionReason{token}"] == omission.reason
-        assert concepts[f"OmissionExplanation{token}"] == " ".join(omission.explanation.split())
+        key = loaded.edition.provision(code).concept
+        assert concepts[f"{key}OmissionReason"] == omission.reason
+        assert concepts[f"{key}OmissionExplanation"] == " ".join(omission.explanation.split())
 
 
 def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, capsys):
@@ -279,11 +286,11 @@ def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
     edit(folder / "company.yaml", ("        answers: [A4, A4.1]", "        answers: [A1, A4, A4.1]"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
     xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
-    assert 'name="hkesg:DisclosureA1TextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
+    assert 'name="hkesg:EmissionsGeneralDisclosureTextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
     assert '<ix:continuation id="tb-A1-1">' in xhtml
 
     def text_of_a1(model):
-        return next(f.value for f in model.facts if f.concept.qname.localName == "DisclosureA1TextBlock")
+        return next(f.value for f in model.facts if f.concept.qname.localName == "EmissionsGeneralDisclosureTextBlock")
 
     result = run_arelle(folder / "output" / "report.xhtml", inspect=text_of_a1)
     assert result.errors == []
