@@ -90,7 +90,7 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
         (
             [("    unit: tCO2e\n    values: {2021: 2.79}", "    unit: tonnes\n    values: {2021: 2.79}")],
             "tonnes\n",
-            "metrics.ghg_scope1.unit: 'tonnes' is not allowed here; expected 'tCO2e' or 'kgCO2e'",
+            "metrics.ghg_scope1.unit: 'tonnes' is not allowed here; expected 'tCO2e', 'kgCO2e' or '10k tCO2e'",
         ),
         (
             [("        body: {file: narrative/climate.md}", "        body: {file: narrative/klimate.md}")],

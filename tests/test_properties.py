@@ -121,7 +121,8 @@ TEXT_FIELDS = {
     "material topic": ("{topic: Green operations,", "{{topic: {},"),
     "footnote": ("  packaging: >-\n", "  packaging: {}\n  unused: >-\n"),
     "inline narrative": ("body: {file: narrative/climate.md}", "body: {}"),
-    "omission explanation": ("explanation: >-\n", "explanation: {}\n    unused: >-\n"),
+    "omission explanation": ("\nfootnotes:\n", "\nomissions:\n  B8.2:\n    reason: information unavailable\n"
+                                               "    explanation: {}\nfootnotes:\n"),
 }
 ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates, controls, noncharacters too
 
