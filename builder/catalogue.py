@@ -91,6 +91,7 @@ class Edition:
     short_title: str
     applies_to: str
     parts: list[Part]
+    appendix: str = "Appendix C2"  # of the Main Board Listing Rules, as numbered when the edition applied
 
     @property
     def provisions(self) -> list[Provision]:
@@ -285,6 +286,7 @@ def _edition(data: dict, source: str, problems: list[str]) -> Edition:
         short_title=data["short_title"],
         applies_to=data["applies_to"],
         parts=parts,
+        appendix=data.get("appendix", "Appendix C2"),
     )
 
 

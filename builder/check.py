@@ -193,8 +193,9 @@ def _series_of(figs: MetricFigures):
 
 
 def _percentages(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
-    """I03: a percentage outside 0–100."""
-    if figs.unit != "%":
+    """I03: a percentage outside 0–100 (of the framework's metrics, all parts of a whole; a
+    company's own percentage may be a growth: 114% more instructors)."""
+    if figs.unit != "%" or loaded.catalogue.metrics[figs.metric].extension:
         return []
     return [Finding("I03", ERROR, f"{_label(loaded, figs.metric)}, {year}: {f.value}% is outside 0–100",
                     figs.metric, _at(loaded, f.path))

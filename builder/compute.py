@@ -220,6 +220,8 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
                 continue
             groups.append(_metric_rows(loaded, metric, figs, years, notes))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
+        order = {p.code: i for i, p in enumerate(loaded.edition.provisions)}
+        provisions.sort(key=order.__getitem__)  # as the framework lists them: (A2.1, A2.3)
         if groups:
             used = sorted({n for group in groups for r in group for n in [*r.notes, *(m for c in r.cells for m in c.notes)]})
             by_number = {v: k for k, v in notes.numbers.items()}

@@ -63,6 +63,8 @@ def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
             return None, f"{{{{{ref.metric} | per: {ref.per}}}}}: no intensity per {ref.per} is given"
         series = found[0].series
         key |= {"per": ref.per, "per_unit": found[0].per_unit}
+        if found[0].unit:  # published in a unit of its own (kg per employee): shown and tagged in it
+            key["unit"] = found[0].unit
     elif ref.axis is not None:
         if ref.member is None or ref.axis not in figs.axes():
             return None, f"{{{{{ref.metric} | {ref.axis}: ...}}}}: no breakdown by {ref.axis} is given"
@@ -97,7 +99,7 @@ def unit_text(loaded, cell: Cell) -> tuple[str, str]:
         return "", f"\u00a0{unit.label} per {denominator.per(per_unit)}"
     if key.unit == "%":
         return "", "%"
-    if key.unit in PLAIN_UNITS:
+    if key.unit in PLAIN_UNITS or unit.kind == "ratio":  # "1.382", not "1.382 ratio"
         return "", ""
     for symbol in CURRENCY_SYMBOLS:
         if unit.kind == "money" and unit.label.startswith(symbol):

@@ -307,6 +307,8 @@ class MaterialTopic(Strict):
 class Materiality(Strict):
     text: Text
     topics: list[MaterialTopic] = []
+    ranked: bool = Field(True, description="false where the report lists its material topics without an order "
+                         "of priority (then no rank is shown)")
 
 
 class Section(Strict):
