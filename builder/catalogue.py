@@ -356,13 +356,26 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
     if problems:
         raise CatalogueError(problems)
 
+    # a stray key is a typo or a value cut at an unquoted comma ({label: a, b}): never silent
+    unit_keys = {"label", "label_zh", "xbrl", "scale", "pint", "note"}
+    member_keys = {"label", "label_zh"}
+    metric_keys = {f.name for f in Metric.__dataclass_fields__.values()} - {"extension", "anchor",
+                                                                            "extension_combinations"}
+
+    def stray(entry: dict, allowed: set[str], where: str) -> None:
+        problems.extend(f"{where}: unknown key {k!r}" for k in entry if k not in allowed)
+
     units = {}
     for kind, kind_data in _read("units.yaml", directory)["kinds"].items():
         for code, u in kind_data["units"].items():
+            stray(u, unit_keys, f"units.yaml: {code}")
             units[code] = Unit(code, kind, u["label"], u["label_zh"], u["xbrl"], u.get("scale", 0), u["pint"])
 
     axes = {}
     for axis_id, a in _read("dimensions.yaml", directory)["axes"].items():
+        stray(a, {"label", "label_zh", "typed", "members"}, f"dimensions.yaml: {axis_id}")
+        for m, v in (a.get("members") or {}).items():
+            stray(v, member_keys, f"dimensions.yaml: {axis_id}.{m}")
         members = {str(m): (v["label"], v["label_zh"]) for m, v in (a.get("members") or {}).items()}
         axes[axis_id] = Axis(axis_id, a["label"], a["label_zh"], bool(a.get("typed")), members)
 
@@ -370,6 +383,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
     tables = [Table(t["id"], t["title"], t["title_zh"]) for t in data["tables"]]
     metrics = {}
     for m in data["metrics"]:
+        stray(m, metric_keys, f"metrics.yaml: {m.get('id')}")
         metrics[m["id"]] = Metric(
             id=m["id"],
             label=m["label"],
@@ -389,4 +403,6 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
             denominator_measure=m.get("denominator_measure"),
             combinations=tuple(tuple(pair) for pair in m.get("combinations", ())),
         )
+    if problems:
+        raise CatalogueError(problems)
     return Catalogue(editions, metrics, axes, units, tables)

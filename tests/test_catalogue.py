@@ -113,3 +113,27 @@ def test_the_complete_example_answers_or_explains_every_provision():
     statuses = {row.provision.code: row.status for group in view.index for row in group.rows}
     assert "not reported" not in statuses.values(), [c for c, s in statuses.items() if s == "not reported"]
     assert statuses["B6.1"] == "explained" and statuses["D-MT-10"] == "explained"
+
+
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("dimensions.yaml", 'indirect: {label: "Indirect energy (purchased electricity, heat and steam)",',
+     "indirect: {label: Indirect energy (purchased electricity, heat and steam),",
+     "dimensions.yaml: energy_scope.indirect: unknown key 'heat and steam)'"),
+    ("metrics.yaml", "    unit_kind: headcount\n    period: instant\n    breakdowns: [gender, employment_type,",
+     "    unit_kind: headcount\n    priod: instant\n    period: instant\n    breakdowns: [gender, employment_type,",
+     "metrics.yaml: employees: unknown key 'priod'"),
+])
+def test_a_stray_key_in_the_catalogue_is_an_error_not_a_cut_label(tmp_path, file, old, new, expected):
+    """An unquoted comma in a flow mapping ends the value there: the rest becomes a key."""
+    import shutil
+
+    from builder.catalogue import CATALOGUE_DIR, CatalogueError, load_catalogue as load
+
+    folder = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    (folder / file).write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(CatalogueError) as raised:
+        load(folder)
+    assert expected in str(raised.value)
