@@ -11,6 +11,7 @@ from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .errors import ChecksFailed, ValidationFailed, WriteError
 from .extension import extension_files
+from .glyphs import check_print_document
 from .load import load
 from .render import render_documents, render_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
@@ -41,6 +42,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
     documents = render_documents(loaded, view, xbrl=xbrl, pdf=pdf)
+    if pdf:
+        check_print_document(documents.print_html, loaded)  # boxes for characters no font has: never
     facts = 0
     with staged_output(out_dir) as stage:
         stage.write("report.html", documents.html)

@@ -1,0 +1,124 @@
+"""No missing glyphs, ever: every character the PDF will show must be in an installed font.
+
+WeasyPrint (Pango) draws a character that no font has as an empty box, silently: a Chinese
+company name on a machine without a CJK font comes out as boxes. Before the PDF is laid out,
+the text of the print document is compared with what the fonts fontconfig knows (the fonts
+Pango chooses from) can show, and a character none can is an error that names it and where
+it is in the input.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from .errors import OutputError
+
+# Characters any text font has, or that are not drawn: no need to read the fonts for them.
+ALWAYS_SHOWN = set(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D, 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+
+
+def font_files() -> list[str]:
+    """The font files fontconfig knows, as Pango sees them."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    try:
+        fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+        files = set()
+        value = ffi.new("FcChar8 **")
+        for i in range(fonts.nfont if fonts != ffi.NULL else 0):
+            if fontconfig.FcPatternGetString(fonts.fonts[i], b"file", 0, value) == fontconfig.FcResultMatch:
+                files.add(ffi.string(value[0]).decode("utf-8", "replace"))
+        return sorted(files)
+    finally:
+        fontconfig.FcConfigDestroy(config)
+
+
+@cache
+def coverage(files: tuple[str, ...]) -> frozenset[int]:
+    """Every code point one of the fonts has a glyph for (read once per process)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    points: set[int] = set()
+    for file in files:
+        try:
+            if file.lower().endswith((".ttc", ".otc")):
+                faces = TTCollection(file, lazy=True).fonts
+            else:
+                faces = [TTFont(file, lazy=True)]
+            for face in faces:
+                points.update(face.getBestCmap() or {})
+        except Exception:  # a font fontTools cannot read is one Pango may still use: not ours to judge
+            continue
+    return frozenset(points)
+
+
+def missing(text: str) -> list[str]:
+    """The characters of text that no installed font can show, in order of first use."""
+    wanted = [c for c in dict.fromkeys(text) if ord(c) not in ALWAYS_SHOWN and unicodedata.category(c)[0] != "C"]
+    if not wanted:
+        return []
+    covered = coverage(tuple(font_files()))
+    return [c for c in wanted if ord(c) not in covered]
+
+
+def check_print_document(html: str, loaded) -> None:
+    """Refuse to lay out a PDF that would print boxes: name each character and where it is."""
+    document = lxml_html.document_fromstring(html.encode("utf-8"))
+    for element in document.xpath("//style | //script"):
+        element.drop_tree()
+    text = document.text_content()
+    lacking = missing(text)
+    if not lacking:
+        return
+    shown = ", ".join(_named(c) for c in lacking[:10])
+    more = f" and {len(lacking) - 10} more" if len(lacking) > 10 else ""
+    places = "".join(f"\n  {where}" for where in _places(loaded, lacking))
+    chinese = any(unicodedata.name(c, "").startswith("CJK") for c in lacking)
+    hint = (" Install a font that has them: on Debian, fonts-noto-cjk for Chinese (`make setup` installs it as root)."
+            if chinese else " Install a font that has them, or write the text without them.")
+    raise OutputError(f"no installed font can show {shown}{more}, so the PDF would print empty boxes "
+                      f"in their place.{hint}{places}")
+
+
+def _named(c: str) -> str:
+    name = unicodedata.name(c, "")
+    return f"{c} (U+{ord(c):04X})" if not name or name.startswith("CJK") else f"{c} (U+{ord(c):04X} {name})"
+
+
+def _places(loaded, chars: list[str], shown: int = 5) -> list[str]:
+    """Where the characters first stand in the input, a line each: 'file:line:column: 港, 航'."""
+    files = [loaded.source.file] + sorted({loaded.folder / v.file for v in _markdown_files(loaded)})
+    lines: dict[str, list[str]] = {}
+    for c in chars:
+        for file in files:
+            where = _find(file, c, loaded.folder)
+            if where:
+                line = where.rsplit(":", 1)[0]
+                lines.setdefault(line, [where]).append(c)
+                break
+    found = [f"{entries[0]}: {', '.join(entries[1:])}" for entries in lines.values()]
+    return found[:shown] + ([f"… and in {len(found) - shown} more lines"] if len(found) > shown else [])
+
+
+def _markdown_files(loaded):
+    from .load import _text_fields
+    from .schema import MarkdownFile
+
+    return [value for _, value in _text_fields(loaded.data) if isinstance(value, MarkdownFile)]
+
+
+def _find(file: Path, char: str, folder: Path) -> str | None:
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, 1):
+        if char in line:
+            name = file.relative_to(folder) if file.is_relative_to(folder) else file.name
+            return f"{name}:{number}:{line.index(char) + 1}"
+    return None
