@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .derive import MetricFigures, figures, is_number, ratio, significant
+from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
 from .errors import Problem
 from .load import Loaded
 
@@ -81,7 +81,7 @@ def _totals(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
             continue
         sums: list[tuple[str, list[Decimal]]] = []
         if metric.sums:
-            for axis in figs.axes():
+            for axis in figs.summing_axes():
                 members = figs.members_of(axis)
                 values = [m.series[year].value for m in members if year in m.series]
                 if values and len(values) == len(members) and all(is_number(v) for v in values):
@@ -89,6 +89,7 @@ def _totals(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
         if metric.sum_of and all(p in all_figures and year in all_figures[p].total for p in metric.sum_of):
             values = [all_figures[p].total[year].value for p in metric.sum_of]
             if all(is_number(v) for v in values):
+                values = [in_unit(loaded, v, all_figures[p].unit, figs.unit) for p, v in zip(metric.sum_of, values)]
                 sums.append(("the sum of " + " and ".join(_label(loaded, p) for p in metric.sum_of), values))
         for what, values in sums:
             computed = sum(values, Decimal(0))
@@ -104,7 +105,7 @@ def _coverage(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]
     found = []
     if not metric.sums:
         return found
-    for axis in figs.axes():
+    for axis in figs.summing_axes():
         members = figs.members_of(axis)
         for year, total in figs.total.items():
             if total.derived or not is_number(total.value):
@@ -209,7 +210,9 @@ def _negatives(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding
         return []
     return [Finding("I04", ERROR, f"{_label(loaded, figs.metric)}, {year}: {f.value} is negative, which a "
                     "physical quantity cannot be; check the sign", figs.metric, _at(loaded, f.path))
-            for series in _series_of(figs) for year, f in series.items() if is_number(f.value) and f.value < 0]
+            for series in [*_series_of(figs), *(i.series for i in figs.intensities),
+                           *(m.series for i in figs.intensities for m in i.members)]
+            for year, f in series.items() if is_number(f.value) and f.value < 0]
 
 
 def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:

@@ -44,6 +44,7 @@ class Member:
     series: Series
     shares: Series = field(default_factory=dict)  # its share of the total (or of its base) in percent, as published
     within: tuple[str, str] | None = None  # (axis, member) of the sub-population it is a part of
+    base_only: bool = False  # not given: derived as the base of a breakdown within it
 
     @property
     def dimensions(self) -> tuple[tuple[str, str], ...]:
@@ -83,6 +84,12 @@ class MetricFigures:
 
     def axes(self) -> list[str]:
         return list(dict.fromkeys(m.axis for m in self.members))
+
+    def summing_axes(self) -> list[str]:
+        """The axes whose members are a breakdown of the total: not one that only holds the base
+        of a breakdown within it (full-time staff, derived, without the other employment types)."""
+        partial = {m.axis for m in self.members if m.base_only}
+        return [a for a in self.axes() if a not in partial]
 
     def members_of(self, axis: str) -> list[Member]:
         return [m for m in self.members if m.axis == axis]
@@ -142,7 +149,7 @@ def _derive_all(loaded: Loaded) -> dict[str, MetricFigures]:
     for mid, figs in result.items():
         _derive_total(loaded, figs, result)
     for mid, figs in result.items():
-        _derive_intensities(figs, result)
+        _derive_intensities(loaded, figs, result)
     return result
 
 
@@ -202,7 +209,7 @@ def _derive_bases(figs: MetricFigures) -> None:
     for base in figs.bases():
         member = figs.member(*base)
         if member is None:
-            member = Member(base[0], base[1], {})
+            member = Member(base[0], base[1], {}, base_only=True)
             figs.members.append(member)
         for axis in figs.within_axes(base):
             parts = figs.within_members(base, axis)
@@ -221,7 +228,7 @@ def _derive_total(loaded: Loaded, figs: MetricFigures, all_figures: dict[str, Me
     for year in sorted(years - set(figs.total)):
         value = None
         if metric.sums:
-            for axis in figs.axes():
+            for axis in figs.summing_axes():
                 members = figs.members_of(axis)
                 values = [m.series[year].value for m in members if year in m.series]
                 if len(values) == len(members) and all(isinstance(v, Decimal) for v in values):
@@ -230,24 +237,39 @@ def _derive_total(loaded: Loaded, figs: MetricFigures, all_figures: dict[str, Me
         if value is None and metric.sum_of and all(p in all_figures for p in metric.sum_of):
             parts = [all_figures[p].total.get(year) for p in metric.sum_of]
             if all(f is not None and isinstance(f.value, Decimal) for f in parts):
-                value = sum((f.value for f in parts), Decimal(0))
+                value = sum((in_unit(loaded, all_figures[p].total[year].value, all_figures[p].unit, figs.unit)
+                             for p in metric.sum_of), Decimal(0))
         if value is not None:
             figs.total[year] = Figure(value, ("metrics", figs.metric, "values", year), derived=True)
 
 
-def _derive_intensities(figs: MetricFigures, all_figures: dict[str, MetricFigures]) -> None:
+def in_unit(loaded: Loaded, value: Decimal, unit: str, target: str) -> Decimal:
+    """A figure in another unit of the same XBRL measure (kgCO2e in tCO2e, litres in m³): the
+    parts of a sum are added in the total's unit."""
+    units = loaded.catalogue.units
+    if unit == target or units[unit].xbrl != units[target].xbrl:
+        return value
+    return value.scaleb(units[unit].scale - units[target].scale)
+
+
+def _derive_intensities(loaded: Loaded, figs: MetricFigures, all_figures: dict[str, MetricFigures]) -> None:
+    units = loaded.catalogue.units
     for intensity in figs.intensities:
         denominator = all_figures.get(intensity.per)
         if denominator is None:
             continue
         intensity.per_unit = denominator.unit
+        unit = intensity.unit or figs.unit  # kg per employee for waste in tonnes: derived in kg
+        if units[unit].xbrl != units[figs.unit].xbrl:
+            continue  # no power of ten between them: only as published
         for year, numerator in figs.total.items():
-            if year in intensity.series or intensity.unit:  # published in a unit of its own: as published
+            if year in intensity.series:
                 continue
             below = denominator.total.get(year)
             if (isinstance(numerator.value, Decimal) and below is not None and isinstance(below.value, Decimal)
                     and below.value != 0):
-                intensity.series[year] = Figure(significant(ratio(numerator.value, below.value)),
+                value = in_unit(loaded, numerator.value, figs.unit, unit)
+                intensity.series[year] = Figure(significant(ratio(value, below.value)),
                                                 intensity_path(figs, intensity) + (year,), derived=True)
 
 

@@ -11,6 +11,8 @@ report-*.xml) and go into the report package with it.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .catalogue import Catalogue, Edition
@@ -37,7 +39,10 @@ def extension_names(company, report) -> ExtensionNames:
     under the stock code; dated by the period's end, so that each year's is its own."""
     code = company.stock_code.zfill(5)
     end = report.period.end.isoformat()
-    home = company.website.rstrip("/") if company.website else f"https://www.hkex-esg.example/company/{code}"
+    home = f"https://www.hkex-esg.example/company/{code}"
+    site = re.fullmatch(r"(https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~-]+)*)/?(?:[?#].*)?", company.website or "")
+    if site:  # its host and path; a query, or characters a namespace URI must escape, are left out
+        home = site.group(1)
     return ExtensionNames(prefix=f"hk{code}", namespace=f"{home}/xbrl/{end}/esg")
 
 

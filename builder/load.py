@@ -94,9 +94,43 @@ def load(file: Path) -> Loaded:
     loaded = Loaded(data, source, folder, catalogue, edition, texts, images, embedded,
                     _previous_metrics(data, source, folder, problems))
     _check_references(loaded, problems)
+    if catalogue.extended:
+        _check_names(loaded, problems)
     if problems:
         raise InputError(problems)
     return loaded
+
+
+def _check_names(loaded: Loaded, problems: list[Problem]) -> None:
+    """The company's ids make XBRL names that must be new: FleetShare, StockCode and
+    AgeGroup30To50Member are taken by the framework (or by another of its ids)."""
+    from .taxonomy import NameClash
+
+    try:
+        loaded.taxonomy
+    except NameClash as clash:
+        path, what = _declared_at(loaded, clash.second)
+        _, other = _declared_at(loaded, clash.first)
+        problems.append(loaded.source.problem(path, f"the XBRL name of {what}, {clash.name}, is already that of "
+                                              f"{other}; choose another id", key=path != ("extensions",)))
+
+
+def _declared_at(loaded: Loaded, source: str) -> tuple[tuple, str]:
+    """Where in company.yaml what a taxonomy concept comes from is declared, and what it is."""
+    kind, _, rest = source.partition(":")
+    parts = rest.split(":")
+    ext = loaded.data.extensions
+    if kind == "metric" and ext and parts[0] in ext.metrics:
+        return ("extensions", "metrics", parts[0]), f"the metric {parts[0]}" + (f" ({parts[1]})" if len(parts) > 1 else "")
+    if kind == "axis" and ext and parts[0] in ext.axes:
+        return ("extensions", "axes", parts[0]), f"the axis {parts[0]}"
+    if kind == "member" and ext and parts[0] in ext.axes:
+        return ("extensions", "axes", parts[0], "members", parts[1]), f"the member {parts[1]} of {parts[0]}"
+    if kind == "member" and ext and parts[0] in ext.members:
+        return ("extensions", "members", parts[0], parts[1]), f"the member {parts[1]} of {parts[0]}"
+    if kind == "combination":
+        return ("extensions",), f"the breakdown by {parts[0]} and {parts[1]}"
+    return ("extensions",), f"the framework's {kind} {rest}".rstrip()
 
 
 def _report_catalogue(raw: Any, source: SourceMap) -> tuple[Catalogue, type[BaseModel]]:
@@ -147,6 +181,9 @@ def _combinations_used(data, catalogue: Catalogue) -> dict[str, set[tuple[str, s
     return used
 
 
+RATIO_KINDS = ("percentage", "ratio", "rate", "price_per_ghg")  # units that divide already
+
+
 def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> list[Problem]:
     """What the extensions name exists, and what they declare is new."""
     problems: list[Problem] = []
@@ -167,10 +204,25 @@ def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> li
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(source.problem(path, f"unknown {kind} {ident!r}{hint}"))
 
+    def usable(kind: str, ident: str, path: tuple) -> None:
+        # ids become field names of the model of company.yaml: not one of pydantic's own
+        if ident.startswith("model_") or hasattr(BaseModel, ident):
+            problems.append(source.problem(path, f"{ident!r} cannot be the id of a {kind}: it is a name the "
+                                           "builder itself uses; choose another", key=True))
+
     for tid in ext.tables:
         new("table", tid, {t.id for t in base.tables}, at + ("tables", tid))
+        if tid == "title":  # data-title is the data statistics heading's id
+            problems.append(source.problem(at + ("tables", tid), "'title' is an id the report uses; choose "
+                                           "another", key=True))
     for axis_id, axis in ext.axes.items():
         new("axis", axis_id, base.axes, at + ("axes", axis_id))
+        usable("axis", axis_id, at + ("axes", axis_id))
+        if axis_id in ("target", "intensity_denominator"):
+            problems.append(source.problem(at + ("axes", axis_id), f"{axis_id!r} is an axis of the framework's "
+                                           "taxonomy; choose another id", key=True))
+        for member in axis.members:
+            usable("member", member, at + ("axes", axis_id, "members", member))
     for axis_id, members in ext.members.items():
         path = at + ("members", axis_id)
         if axis_id not in base.axes:
@@ -181,11 +233,15 @@ def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> li
         else:
             for member in members:
                 new(f"member of {axis_id}", member, base.axes[axis_id].members, path + (member,))
+                usable("member", member, path + (member,))
     for mid, m in ext.metrics.items():
         path = at + ("metrics", mid)
         new("metric", mid, base.metrics, path)
+        usable("metric", mid, path)
         named("table", m.table, tables, path + ("table",))
-        if m.after is not None:
+        if m.after == mid:
+            problems.append(source.problem(path + ("after",), "a metric cannot follow itself"))
+        elif m.after is not None:
             named("metric", m.after, metrics, path + ("after",))
             if m.after in ext.metrics and list(ext.metrics).index(m.after) > list(ext.metrics).index(mid):
                 problems.append(source.problem(path + ("after",), f"{m.after} is declared below {mid}: declare "
@@ -197,12 +253,17 @@ def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> li
             named("axis", axis_id, axes, path + ("breakdowns", i))
         for i, part in enumerate(m.sum_of):
             named("metric", part, metrics, path + ("sum_of", i))
+            if part in m.sum_of[:i]:
+                problems.append(source.problem(path + ("sum_of", i), f"{part!r} is listed twice"))
             if part in ext.metrics and ext.metrics[part].unit_kind != m.unit_kind or \
                     part in base.metrics and base.metrics[part].unit_kind != m.unit_kind:
                 problems.append(source.problem(path + ("sum_of", i), f"{part} is not of the unit kind "
                                                f"{m.unit_kind}: it cannot be a part of {mid}"))
         if m.anchor is not None:
             named("catalogue metric", m.anchor, base.metrics, path + ("anchor",))
+        if m.intensity and m.unit_kind in RATIO_KINDS:
+            problems.append(source.problem(path + ("intensity",), f"a {m.unit_kind} is already a ratio: it has no "
+                                           "intensity (declare the intensity as a metric of its own)"))
     return problems
 
 
@@ -219,6 +280,9 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict, within: tuple
     if loc and loc[-1] == "[key]":
         loc = loc[:-1]
         key = loc[-1]
+        if loc[0] == "extensions" and not isinstance(key, str):  # 2025, 1_2, off: YAML reads a number or a boolean
+            return source.problem(loc, f"an id is text: write {shorten(repr(key))} in quotes, or begin it with a "
+                                       "letter", key=True)
         if re.fullmatch(r"\d+(\.\d+)?", str(key)) and len(loc) > 1:
             return source.problem(loc, f"{shorten(str(key))} is not a year: inside {{...}} a comma separates entries, so write "
                                        "figures without thousands separators (15820, not 15,820)", key=True)
@@ -357,7 +421,12 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
             seen_ids[f"{ident}-title"] = path  # the id of its heading
         for i, section in enumerate(chapter.sections):
             provision_codes(section.answers, ("chapters", c, "sections", i, "answers"))
+    target_ids: dict[str, int] = {}
     for t, target in enumerate(data.targets):
+        if target.id in target_ids:
+            problems.append(source.problem(("targets", t, "id"), f"the target id {target.id!r} is already used at "
+                                           f"{_at(source, ('targets', target_ids[target.id], 'id'))}"))
+        target_ids.setdefault(target.id, t)
         provision_codes(target.provisions, ("targets", t, "provisions"))
         if target.metric is not None and target.metric not in catalogue.metrics:
             problems.append(source.problem(("targets", t, "metric"), f"unknown metric {target.metric!r}"))
@@ -429,8 +498,20 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 problems.append(source.problem(path + ("member",), f"{mid} gives no figures for {at.member!r} of "
                                                f"{at.axis}"))
         for outer, member, sub in breakdown_members(entry, "within"):
+            at = ("metrics", mid, "within", outer)
+            if outer not in metric.breakdowns:
+                problems.append(source.problem(at, f"{mid} has no breakdown by {outer!r}; its breakdowns: "
+                                               + (", ".join(metric.breakdowns) or "none"), key=True))
+                continue
+            axis = catalogue.axes[outer]
+            if not axis.typed and member not in axis.members:
+                close = difflib.get_close_matches(member, list(axis.members), n=1)
+                problems.append(source.problem(at + (member,), f"{member!r} is not a member of {outer}"
+                                               + (f"; did you mean {close[0]!r}?" if close else
+                                                  "; expected one of: " + ", ".join(axis.members)), key=True))
+                continue
             for part in ("breakdowns", "shares"):
-                if getattr(sub, part) is not None and getattr(getattr(sub, part), outer) is not None:
+                if getattr(sub, part, None) is not None and getattr(getattr(sub, part), outer) is not None:
                     problems.append(source.problem(("metrics", mid, "within", outer, member, part, outer),
                                                    f"a breakdown of {member} by {outer} again: within a member, "
                                                    "break it down by another axis", key=True))

@@ -65,6 +65,13 @@ def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
         key |= {"per": ref.per, "per_unit": found[0].per_unit}
         if found[0].unit:  # published in a unit of its own (kg per employee): shown and tagged in it
             key["unit"] = found[0].unit
+        if ref.axis is not None:  # one member's intensity (a site's)
+            members = [m for m in found[0].members if (m.axis, m.member) == (ref.axis, ref.member)]
+            if not members:
+                return None, (f"{{{{{ref.metric} | per: {ref.per} | {ref.axis}: {ref.member}}}}}: no intensity of "
+                              f"that member is given")
+            series = members[0].series
+            key |= {"axis": ref.axis, "member": ref.member}
     elif ref.axis is not None:
         if ref.member is None or ref.axis not in figs.axes():
             return None, f"{{{{{ref.metric} | {ref.axis}: ...}}}}: no breakdown by {ref.axis} is given"

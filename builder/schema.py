@@ -202,6 +202,9 @@ class Company(Strict):
             raise PydanticCustomError(
                 "stock_code", "write the stock code in quotes, e.g. '0700', so that leading zeros are kept"
             )
+        if isinstance(value, str) and value.isdigit() and len(value) < 4:
+            raise PydanticCustomError("stock_code", "write the stock code with its four or five digits, as HKEX "
+                                      "does: '{padded}'", {"padded": value.zfill(4)})
         if isinstance(value, str) and value.strip("0") == "":
             raise PydanticCustomError("stock_code", "'{value}' is not a stock code (HKEX codes are 1 to 99999)",
                                       {"value": value})
@@ -410,8 +413,8 @@ def _unit_kinds() -> tuple[str, ...]:
 
 
 class Labelled(Strict):
-    label: Line = Field(description="in English, as the report prints it")
-    label_zh: Line = Field(description="in Traditional Chinese")
+    label: Annotated[Line, Field(min_length=1)] = Field(description="in English, as the report prints it")
+    label_zh: Annotated[Line, Field(min_length=1)] = Field(description="in Traditional Chinese")
 
 
 class ExtensionAxis(Labelled):
@@ -436,7 +439,7 @@ class ExtensionMetric(Labelled):
                        "under extensions.tables)")
     after: Optional[str] = Field(None, description="the metric its rows follow in that table")
     provisions: list[str] = Field([], description="the provisions it answers, e.g. A2.1")
-    breakdowns: list[str] = Field([], description="the axes it may be broken down by")
+    breakdowns: Annotated[list[str], Field(max_length=8)] = Field([], description="the axes it may be broken down by")
     sums: bool = Field(False, description="true when the members of each breakdown add up to the total")
     sum_of: list[str] = Field([], description="the metrics whose values add up to this one")
     intensity: bool = Field(False, description="true when it may be given per unit of a denominator")
@@ -481,13 +484,22 @@ def _breakdowns_model(catalogue: Catalogue, name: str, axes: tuple[str, ...], va
                 Field(None, description=f"{axis.label}: members named by the company"),
             )
         else:
-            members = create_model(
-                f"{name}_{axis_id}",
-                __base__=Strict,
-                **{m: (Optional[value], Field(None, description=label)) for m, (label, _) in axis.members.items()},
-            )
-            axis_fields[axis_id] = (Optional[members], Field(None, description=axis.label))
+            axis_fields[axis_id] = (Optional[_members_model(axis)], Field(None, description=axis.label))
     return create_model(name, __base__=Strict, **axis_fields)
+
+
+_MEMBER_MODELS: dict[tuple, type[BaseModel]] = {}
+
+
+def _members_model(axis) -> type[BaseModel]:
+    """{member: {year: value}} of an explicit axis: one model per axis and its members, shared by
+    every metric broken down by it (a model per metric made a large extension slow to load)."""
+    key = (axis.id, tuple(axis.members.items()))
+    if key not in _MEMBER_MODELS:
+        _MEMBER_MODELS[key] = create_model(
+            f"{axis.id}_members", __base__=Strict,
+            **{m: (Optional[Series], Field(None, description=label)) for m, (label, _) in axis.members.items()})
+    return _MEMBER_MODELS[key]
 
 
 def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
@@ -512,11 +524,12 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
             sub["shares"] = (Optional[breakdowns], Field(None, description="their shares of this member's "
                                                          "figure in percent, as published"))
         within = create_model(f"{metric_id}_within", __base__=Strict, **sub)
-        fields["within"] = (Optional[_breakdowns_model(catalogue, f"{metric_id}_within_axes", metric.breakdowns,
-                                                       within)],
-                            Field(None, description="breakdowns of one member by another axis: of a sub-population "
-                                  "(e.g. the gender of full-time staff: within: {employment_type: {full_time: "
-                                  "{breakdowns: {gender: ...}}}}), or a table of two axes"))
+        # checked against the metric's axes and members when loaded: a model of every axis's
+        # every member, each holding the breakdowns of every axis, would be slow to build
+        fields["within"] = (Optional[dict[str, Annotated[dict[Name, within], Field(max_length=MAX_MEMBERS)]]],
+                            Field(None, description="breakdowns of one member by another axis, by axis and member: "
+                                  "of a sub-population (e.g. the gender of full-time staff: within: {employment_type: "
+                                  "{full_time: {breakdowns: {gender: ...}}}}), or a table of two axes"))
     if metric.intensity:
         intensity = Intensity
         if metric.breakdowns:
@@ -533,6 +546,10 @@ def breakdown_members(entry: BaseModel, field: str = "breakdowns"):
     explicit ones the catalogue's."""
     breakdowns = getattr(entry, field, None)
     if breakdowns is None:
+        return
+    if isinstance(breakdowns, dict):  # within: {axis: {member: ...}}, checked when loaded
+        for axis_id, members in breakdowns.items():
+            yield from ((axis_id, member, value) for member, value in members.items())
         return
     for axis_id in type(breakdowns).model_fields:
         given = getattr(breakdowns, axis_id)

@@ -120,14 +120,16 @@ class Tagger:
             per_unit = catalogue.units[key.per_unit]
             measure = denominator.denominator_measure or per_unit.xbrl
             scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
-            unit_id = self._unit(f"{unit.xbrl}/{measure}")
+            # area per floor area, HK$ per HK$ of revenue: a pure ratio, not a unit divided by itself
+            unit_id = self._unit("xbrli:pure" if measure == unit.xbrl else f"{unit.xbrl}/{measure}")
             if with_axis:
                 dimensions.append((f"{PREFIX}:IntensityDenominatorAxis",
                                    f"{PREFIX}:Per{self.taxonomy.metric_concepts[key.per].name}Member", False))
         for axis, member in key.dimensions:
             dimensions.append(self._dimension(axis, member))
         metric = catalogue.metrics[key.metric]
-        context = self._context(key.year, metric.period, tuple(sorted(dimensions)))
+        period = "duration" if key.per is not None else metric.period  # an intensity is over the year
+        context = self._context(key.year, period, tuple(sorted(dimensions)))
         value: Decimal = cell.value
         fact = self._fact(concept.qname, context, value.scaleb(scale), unit_id, key)
         if cell.derived:

@@ -277,6 +277,14 @@ def aspect_role(aspect: Aspect) -> str:
 DERIVED_ROLE = role_uri("footnote", "derived")
 
 
+class NameClash(ValueError):
+    """Two concepts (or elements) would have one name: a company's id whose XBRL name is taken."""
+
+    def __init__(self, name: str, first: str, second: str):
+        self.name, self.first, self.second = name, first, second
+        super().__init__(f"the catalogue gives two concepts the name {name}: {first} and {second}")
+
+
 @dataclass(frozen=True)
 class ExtensionNames:
     """Where a company's extension taxonomy lives: its own namespace and prefix."""
@@ -309,14 +317,19 @@ def _framework_model() -> Taxonomy:
 def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     concepts: dict[str, Concept] = {}
 
+    elements: dict[str, str] = {}  # every element name -> where it comes from (typed axes' values too)
+
     def add(concept: Concept, extension: bool = False) -> Concept:
         if extension:
             concept.prefix = ext.prefix
-        if concept.name in concepts:
-            raise ValueError(f"the catalogue gives two concepts the name {concept.name}: "
-                             f"{concepts[concept.name].source} and {concept.source}")
+        reserve(concept.name, concept.source)
         concepts[concept.name] = concept
         return concept
+
+    def reserve(name: str, source: str) -> None:
+        if name in elements:
+            raise NameClash(name, elements[name], source)
+        elements[name] = source
 
     editions = list(catalogue.editions.values())
 
@@ -430,6 +443,8 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
         own = axis.extension
         base = camel(axis.id)
         typed = f"{base}Name" if axis.typed else None
+        if typed:
+            reserve(typed, f"axis:{axis.id}:values")
         axis_concept = add(Concept(f"{base}Axis", "xbrli:stringItemType", f"{axis.label} [axis]",
                                    f"{axis.label_zh}［軸］", f"axis:{axis.id}", abstract=True,
                                    substitution="xbrldt:dimensionItem", typed_domain=typed), own)
@@ -487,6 +502,7 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
     anchors = [(metric_concepts[m.anchor], metric_concepts[m.id]) for m in catalogue.metrics.values() if m.anchor]
 
     # targets: what each says, with the target's id on a typed axis
+    reserve("TargetName", "target:values")
     target_concepts = {c["part"]: add(Concept(c["name"], c["type"], c["label"], c["label_zh"], f"target:{c['part']}"))
                        for c in target_concept_list()}
     breakdowns.append(Breakdown(
@@ -751,7 +767,9 @@ def _simple_types(root: etree._Element, tax: Taxonomy) -> None:
 
 
 def _role_id(uri: str) -> str:
-    return "role_" + re.sub(r"[^A-Za-z0-9]+", "_", uri.split("/role/", 1)[1]).strip("_")
+    # each character that an XML id cannot hold becomes '-', one for one: breakdown/a_and_b and
+    # breakdown/a-and-b stay two ids
+    return "role_" + re.sub(r"[^A-Za-z0-9_.-]", "-", uri.split("/role/", 1)[1])
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,79 @@ def test_extensions_are_bounded(example_copy, capsys):
     edit(folder / "company.yaml", ("  metrics:\n    fleet_diesel:", "  metrics:\n" + many + "    fleet_diesel:"))
     assert main(["check", str(folder / "company.yaml")]) == 2
     assert "extensions.metrics: at most 200 entries are allowed here" in capsys.readouterr().err
+
+
+# --- what a red team found, each kept from coming back -------------------------------------
+
+FLEET_METRIC = "    delivery_fleet:\n      label: Vehicles in the delivery fleet\n"
+
+
+@pytest.mark.parametrize("replacements, expected", [
+    ([("  metrics:\n    fleet_diesel:", "  metrics:\n    stock_code:\n      label: S\n      label_zh: S\n"
+       "      unit_kind: count\n      table: fleet\n    fleet_diesel:")],
+     "extensions.metrics.stock_code: the XBRL name of the metric stock_code, StockCode, is already that of the "
+     "framework's entity StockCode"),
+    ([("  metrics:\n    fleet_diesel:", "  metrics:\n    delivery_fleet_share:\n      label: S\n      label_zh: S\n"
+       "      unit_kind: count\n      table: fleet\n    fleet_diesel:")], "DeliveryFleetShare, is already that of"),
+    ([("  metrics:\n    fleet_diesel:", "  metrics:\n    model_dump:\n      label: S\n      label_zh: S\n"
+       "      unit_kind: count\n      table: fleet\n    fleet_diesel:")], "'model_dump' cannot be the id of a metric"),
+    ([("      after: energy_consumption\n", "      after: fleet_diesel\n")], "a metric cannot follow itself"),
+    ([("      breakdowns: [powertrain]\n      sums: true\n",
+       "      breakdowns: [powertrain]\n      sums: true\n      sum_of: [fleet_diesel, fleet_diesel]\n")],
+     "'fleet_diesel' is listed twice"),
+    ([("        hybrid: {label: Diesel-electric hybrid", "        2025: {label: Diesel-electric hybrid")],
+     "extensions.axes.powertrain.members.2025: an id is text: write 2025 in quotes"),
+    ([("  - id: net-zero-2050\n", "  - id: ghg-intensity-2030\n")], "the target id 'ghg-intensity-2030' is already used"),
+    ([("    fleet: {label: Delivery fleet, label_zh: 配送車隊}", "    title: {label: Delivery fleet, label_zh: 配送車隊}"),
+      ("      table: fleet\n", "      table: title\n")], "'title' is an id the report uses"),
+])
+def test_extension_ids_that_would_break_the_xbrl_are_refused_with_their_place(example_copy, capsys, replacements,
+                                                                               expected):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", *replacements)
+    assert main(["check", str(folder / "company.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "internal error" not in err
+
+
+def test_within_a_member_of_a_metric_that_does_not_sum_builds(example_copy):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("        Southeast Asia: {2025: 19.7, 2024: 21.0, 2023: 21.8}\n",
+                                   "        Southeast Asia: {2025: 19.7, 2024: 21.0, 2023: 21.8}\n    within:\n"
+                                   "      gender:\n        female:\n          breakdowns:\n"
+                                   "            age_group: {under_30: {2025: 30.0}}\n"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+
+
+def test_a_base_derived_alone_is_no_breakdown_of_the_total(example_copy):
+    """The gender of full-time staff, with no other employment type: the total stays unknown."""
+    from builder.derive import figures
+
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("      employment_type:\n        full_time: {2025: 2318, 2024: 2236, 2023: 2162}\n"
+                                   "        part_time: {2025: 96, 2024: 89, 2023: 81}\n"
+                                   "        contract: {2025: 72, 2024: 66, 2023: 62}\n", ""),
+         (", {note: full-time-ages, axis: employment_type, member: full_time}", ""))
+    loaded = load(folder / "company.yaml")
+    assert [f for f in run_checks(loaded) if f.code in ("I01", "I02")] == []
+    workforce = figures(loaded)["employees"]
+    assert workforce.member("employment_type", "full_time").series[2025].value == 2318  # derived, as its base
+    assert workforce.total[2025].value == 2486 and not workforce.total[2025].derived
+
+
+def test_an_intensity_of_a_stock_and_of_money_per_money_are_valid_xbrl(example_copy):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("      breakdowns: [powertrain]\n      sums: true\n",
+                                   "      breakdowns: [powertrain]\n      sums: true\n      intensity: true\n"),
+         ("        diesel: {2025: 376, 2024: 410, 2023: 448}\n    footnotes: [fleet]",
+          "        diesel: {2025: 376, 2024: 410, 2023: 448}\n    intensities: [{per: revenue}]\n    footnotes: [fleet]"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+
+
+def test_a_website_with_a_query_makes_a_plain_namespace(example_copy):
+    folder = example_copy(HARBOURLINE)
+    edit(folder / "company.yaml", ("website: https://www.harbourline.example.com",
+                                   "website: https://www.harbourline.example.com/?lang=en&x=1"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
+    schema = (folder / "output" / "report.xsd").read_text(encoding="utf-8")
+    assert 'targetNamespace="https://www.harbourline.example.com/xbrl/2025-12-31/esg"' in schema

@@ -388,13 +388,14 @@ def _start_build(folder: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_layout(build: subprocess.Popen) -> list[int]:
-    """The build's children once the PDF layout has started."""
-    for _ in range(600):
+def _wait_for_layout(build: subprocess.Popen, folder: Path | None = None) -> list[int]:
+    """The build's children once the PDF layout has started: in the staging folder, when given
+    (the documents are rendered, and the fonts checked, before it is made)."""
+    for _ in range(1200):
         children = _children(build.pid)
-        if children:
+        if children and (folder is None or list(folder.glob(".output.new-*"))):
             time.sleep(0.5)  # well inside the layout
-            return children
+            return _children(build.pid)
         time.sleep(0.05)
     raise AssertionError("the PDF layout did not start")
 
@@ -403,7 +404,7 @@ def _wait_for_layout(build: subprocess.Popen) -> list[int]:
 def test_a_killed_build_leaves_the_previous_output_and_no_process_or_folder(hostile_copy, signum, code):
     good = _built(hostile_copy, "--no-xbrl")
     build = _start_build(hostile_copy)
-    children = _wait_for_layout(build)
+    children = _wait_for_layout(build, hostile_copy)
     build.send_signal(signum)
     _, err = build.communicate(timeout=60)
     assert build.returncode == code

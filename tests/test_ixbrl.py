@@ -91,6 +91,14 @@ def _expected_from_yaml(name: str) -> dict:
     def members(entry, field="breakdowns"):
         """(dimension, series) of each member given under an entry's breakdowns (or shares)."""
         given_all = getattr(entry, field, None)
+        if isinstance(given_all, dict):  # within: {axis: {member: ...}}
+            for axis_id, given in given_all.items():
+                axis_name = next(c.name for c in tax.concepts.values() if c.source == f"axis:{axis_id}")
+                for m, value in given.items():
+                    member = m if cat.axes[axis_id].typed else next(
+                        c.name for c in tax.concepts.values() if c.source == f"member:{axis_id}:{m}")
+                    yield (axis_name, member), value
+            return
         for axis_id in (type(given_all).model_fields if given_all is not None else []):
             given = getattr(given_all, axis_id)
             if given is None:
@@ -146,8 +154,10 @@ def _expected_from_yaml(name: str) -> dict:
                 per_unit = cat.units[intensity.per_unit]
                 measure = denominator.denominator_measure or per_unit.xbrl
                 scale = unit.scale - (0 if denominator.denominator_measure else per_unit.scale)
+                numerator = cat.units[intensity.unit] if intensity.unit else unit
+                scale = numerator.scale - (0 if denominator.denominator_measure else per_unit.scale)
                 intensity_concept, dims = intensity_fact(mid, intensity.per)
-                add(metric, intensity_concept, derived, f"{unit.xbrl}/{measure}", scale, dims)
+                add(metric, intensity_concept, derived, f"{numerator.xbrl}/{measure}", scale, dims)
     # targets' values, where they give their unit
     for target in loaded.data.targets:
         for point, concept in ((target.baseline, "TargetBaselineValue"), (target.target, "TargetValue")):
