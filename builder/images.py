@@ -54,6 +54,9 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
 def inspect_image(path: Path) -> str | None:
     """None if the file is a usable image; otherwise a short message for the user saying what is
     wrong with it. The message never names the file: the caller says where it was used."""
+    # WeasyPrint, once imported in this process, lets Pillow accept truncated files (a
+    # module-level setting); a check that found nothing wrong in a cut JPEG would be no check
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         size = path.stat().st_size
         suffix = path.suffix.lower()
