@@ -95,9 +95,9 @@ class Language:
     # --- messages ----------------------------------------------------------------------------
 
     def gettext(self, message: str, **values) -> str:
-        """The message in this language, with its %(name)s placeholders filled in."""
-        text = translations(self.code).gettext(message)
-        return text % values if values else text
+        """The message in this language, with its %(name)s placeholders filled in. A message is
+        always a format string, as with the templates' newstyle _(): a literal % is written %%."""
+        return translations(self.code).gettext(message) % values
 
     def pgettext(self, context: str, message: str) -> str:
         return translations(self.code).pgettext(context, message)

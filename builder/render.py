@@ -287,9 +287,9 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
 def _page_of(lang: Language) -> Markup:
     """The running footer's CSS content, 'Page 3 of 52' in the language: the message's text as
     CSS strings, its placeholders as the page counters."""
-    message = lang.gettext("Page %(page)s of %(pages)s")
+    message = lang.gettext("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
     parts = []
-    for i, piece in enumerate(re.split(r"%\((page|pages)\)s", message)):
+    for i, piece in enumerate(message.split("\0")):
         if i % 2:
             parts.append(f"counter({piece})")
         elif piece:

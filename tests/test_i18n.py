@@ -66,15 +66,19 @@ def test_every_message_has_its_chinese_form_with_the_same_placeholders():
             continue
         where = f"{m.context + ': ' if m.context else ''}{m.id!r}"
         assert not m.fuzzy, f"{where} is marked fuzzy: review its translation"
-        assert isinstance(m.id, str), f"{where}: Chinese has one form; no message needs plural forms yet"
-        assert m.string and m.string.strip(), f"{where} has no translation"
-        assert m.string != m.id, f"{where} is not translated"
-        assert set(PLACEHOLDER.findall(m.string)) == set(PLACEHOLDER.findall(m.id)), where
-        assert Counter(MARKUP.findall(m.string.replace("&#160;", ""))) == \
-            Counter(MARKUP.findall(m.id.replace("&#160;", ""))), f"{where}: the markup differs"
+        # a plural message has one Chinese form (nplurals=1), which answers its plural English form
+        english = m.id if isinstance(m.id, str) else m.id[-1]
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        assert len(strings) == 1, f"{where}: Chinese has one form"
+        chinese = strings[0]
+        assert chinese and chinese.strip(), f"{where} has no translation"
+        assert chinese != english, f"{where} is not translated"
+        assert set(PLACEHOLDER.findall(chinese)) == set(PLACEHOLDER.findall(english)), where
+        assert Counter(MARKUP.findall(chinese.replace("&#160;", ""))) == \
+            Counter(MARKUP.findall(english.replace("&#160;", ""))), f"{where}: the markup differs"
         # a message is a format string: a lone % would break it at runtime
-        assert "%" not in PLACEHOLDER.sub("", m.string).replace("%%", ""), where
-        assert not SPACED.search(m.string), f"{where}: a space between Chinese characters shows as one"
+        assert "%" not in PLACEHOLDER.sub("", chinese).replace("%%", ""), where
+        assert not SPACED.search(chinese), f"{where}: a space between Chinese characters shows as one"
 
 
 def test_translations_load_from_the_po_without_a_compile_step():
