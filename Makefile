@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(dir $(wildcard examples/*/company.yaml)))
 
-.PHONY: setup examples test golden schema taxonomy clean
+.PHONY: setup examples test golden schema taxonomy messages clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,14 @@ schema: setup
 
 taxonomy: setup
 	$(BIN)/build-report taxonomy
+
+# The report's built-in text: extract every marked message of the builder and the templates
+# (babel.cfg) into locale/messages.pot, and merge it into each language's .po, where a new or
+# changed message waits, empty or marked fuzzy, for its translation (the tests fail until then).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -o locale/messages.pot -w 100 --add-comments=Translators: \
+	  --project=hkex-esg-report-builder --copyright-holder="the HKEX ESG report builder's authors" .
+	$(BIN)/pybabel update -i locale/messages.pot -d locale -D messages -w 100 --previous --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .tools examples/*/output .pytest_cache

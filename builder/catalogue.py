@@ -13,12 +13,16 @@ from pathlib import Path
 
 import yaml
 
+from .i18n import N_
+
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "taxonomy" / "catalogue"
 
+# English, as the taxonomy's labels and the checks' messages give them; the report shows them
+# in its language (Language.gettext).
 OBLIGATION_LABELS = {
-    "mandatory": "Mandatory",
-    "comply_or_explain": "Comply or explain",
-    "recommended": "Recommended",
+    "mandatory": N_("Mandatory"),
+    "comply_or_explain": N_("Comply or explain"),
+    "recommended": N_("Recommended"),
 }
 
 
@@ -92,6 +96,8 @@ class Edition:
     applies_to: str
     parts: list[Part]
     appendix: str = "Appendix C2"  # of the Main Board Listing Rules, as numbered when the edition applied
+    applies_to_zh: str | None = None
+    appendix_zh: str | None = None
 
     @property
     def provisions(self) -> list[Provision]:
@@ -287,6 +293,8 @@ def _edition(data: dict, source: str, problems: list[str]) -> Edition:
         applies_to=data["applies_to"],
         parts=parts,
         appendix=data.get("appendix", "Appendix C2"),
+        applies_to_zh=data.get("applies_to_zh"),
+        appendix_zh=data.get("appendix_zh"),
     )
 
 

@@ -2,7 +2,9 @@
 
 It lays out the data statistics tables (rows, breakdowns, intensities, footnote marks) and
 the content index (every provision of the edition, where it is answered or why it is not).
-Templates only place what is computed here.
+Templates only place what is computed here. The text it composes (row labels, the places of
+the content index, the notes it writes) is in the language it is computed for; the figures are
+the same in every language.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from .catalogue import Aspect, Metric, Provision
 from .derive import MetricFigures, Series, figures, is_number, percent, significant
+from .i18n import DEFAULT, N_, Language, language as language_named
 from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
@@ -20,9 +23,17 @@ from .units import factor
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
 BUILT_IN_PARTS = {
-    "board-statement": "Board statement",
-    "reporting-principles": "Reporting principles",
-    "reporting-boundary": "Reporting boundary",
+    "board-statement": N_("Board statement"),
+    "reporting-principles": N_("Reporting principles"),
+    "reporting-boundary": N_("Reporting boundary"),
+}
+NOT_APPLICABLE_TEXT = N_("Not applicable")
+# a provision's status in the content index (the checks' report keeps the status words)
+STATUS_LABELS = {
+    "reported": N_("Reported"),
+    "explained": N_("Explained"),
+    "not reported": N_("Not reported"),
+    "reported in part": N_("Reported, in part explained"),
 }
 TARGETS_ANCHOR = "targets"
 
@@ -61,7 +72,7 @@ class Cell:
         if self.value is None:
             return "–"
         if self.value == NOT_APPLICABLE:
-            return "Not applicable"
+            return NOT_APPLICABLE_TEXT  # in English; the tagger shows it in the report's language
         return format_number(self.value)
 
 
@@ -128,6 +139,13 @@ class IndexRow:
             return "reported"
         return "explained" if self.omission is not None else "not reported"
 
+    @property
+    def status_label(self) -> str:
+        """The status as the content index shows it, in English (a message to translate)."""
+        if self.locations and self.omission is not None:
+            return STATUS_LABELS["reported in part"]
+        return STATUS_LABELS[self.status]
+
 
 @dataclass
 class IndexGroup:
@@ -141,6 +159,7 @@ class ReportView:
     tables: list[DataTable]
     index: list[IndexGroup]
     footnotes: dict[str, int]
+    language: str = DEFAULT  # the language of its text: "en" or "zh-Hant"
 
     @property
     def has_derived(self) -> bool:
@@ -167,12 +186,15 @@ class _Notes:
         return sorted({self.numbers[n] for n in ids})  # markers in numeric order
 
 
-def compute(loaded: Loaded, findings: list | None = None) -> ReportView:
+def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAULT) -> ReportView:
+    """What the report shows, with its built-in text in `language` ("en" or "zh-Hant"); the
+    figures, their order and their notes' numbers are the same in every language."""
+    lang = language_named(language)
     years = _years(loaded)
     notes = _Notes(loaded.data.footnotes)
-    tables = _tables(loaded, years, notes)
-    index = _content_index(loaded, tables, findings or [])
-    return ReportView(years, tables, index, notes.numbers)
+    tables = _tables(loaded, years, notes, lang)
+    index = _content_index(loaded, tables, findings or [], lang)
+    return ReportView(years, tables, index, notes.numbers, language)
 
 
 def _years(loaded: Loaded) -> list[int]:
@@ -207,7 +229,7 @@ def _noted(cells: list[Cell], on_part: list, member, years: list[int], notes: "_
     return cells
 
 
-def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
+def _tables(loaded: Loaded, years: list[int], notes: _Notes, lang: Language) -> list[DataTable]:
     catalogue = loaded.catalogue
     all_figures = figures(loaded)
     tables = []
@@ -218,7 +240,7 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
             metric = catalogue.metrics[mid]
             if metric.table != table.id:
                 continue
-            groups.append(_metric_rows(loaded, metric, figs, years, notes))
+            groups.append(_metric_rows(loaded, metric, figs, years, notes, lang))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
         order = {p.code: i for i, p in enumerate(loaded.edition.provisions)}
         provisions.sort(key=order.__getitem__)  # as the framework lists them: (A2.1, A2.3)
@@ -226,7 +248,8 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes) -> list[DataTable]:
             used = sorted({n for group in groups for r in group for n in [*r.notes, *(m for c in r.cells for m in c.notes)]})
             by_number = {v: k for k, v in notes.numbers.items()}
             tables.append(
-                DataTable(table.id, table.title, groups, [(n, notes.texts[by_number[n]]) for n in used], provisions)
+                DataTable(table.id, lang.label(table), groups, [(n, notes.texts[by_number[n]]) for n in used],
+                          provisions)
             )
     return tables
 
@@ -243,52 +266,77 @@ def _change(series: Series, years: list[int], in_points: bool = False) -> Decima
     return None if before.value == 0 else percent(now.value - before.value, before.value)
 
 
-def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, notes: _Notes) -> list[Row]:
+def _by(lang: Language, axis, within: bool = False) -> str:
+    """The heading of a breakdown's rows: 'By gender', 'Of which, by age group'."""
+    name = lang.in_text(lang.label(axis))
+    # Translators: the heading of a breakdown's rows in the data tables; axis is the catalogue's
+    # name of the breakdown (gender, age group), in English lower case
+    return lang.gettext("Of which, by %(axis)s", axis=name) if within else lang.gettext("By %(axis)s", axis=name)
+
+
+def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, notes: _Notes,
+                 lang: Language) -> list[Row]:
     catalogue = loaded.catalogue
-    unit = catalogue.units[figs.unit].label
+    _ = lang.gettext
+    unit = lang.label(catalogue.units[figs.unit])
     common = {"metric": metric.id, "unit": figs.unit}
     marks = [note for note in figs.footnotes if isinstance(note, str)]
     on_part = [note for note in figs.footnotes if not isinstance(note, str)]
     if figs.converted:
-        reported = catalogue.units[figs.reported_unit].label
-        as_reported = "; ".join(f"{format_number(v)} ({y})" for y, v in sorted(figs.reported.items(), reverse=True))
-        marks.append(notes.add(f"converted-{metric.id}",
-                               f"Reported in {reported}: {as_reported}; converted to {unit} "
-                               f"(1 {reported} = {format_number(significant(factor(figs.reported_unit), 6))} {unit})."))
+        reported = lang.label(catalogue.units[figs.reported_unit])
+        as_reported = lang.separator("; ").join(_("%(figure)s (%(year)s)", figure=format_number(v), year=y)
+                                                for y, v in sorted(figs.reported.items(), reverse=True))
+        marks.append(notes.add(f"converted-{metric.id}", _(
+            "Reported in %(reported)s: %(figures)s; converted to %(unit)s (1 %(reported)s = %(factor)s %(unit)s).",
+            reported=reported, figures=as_reported, unit=unit,
+            factor=format_number(significant(factor(figs.reported_unit), 6)))))
     for r in loaded.data.restatements:
         if r.metric == metric.id:
-            what = f" ({loaded.catalogue.axes[r.axis].label.lower()}: {r.member})" if r.axis else ""
-            note = (f"Restated{what}: the {r.year} figure was published as {format_number(r.previous)} {unit}. "
-                    if r.previous is not None else f"The {r.year} figure{what} is restated: ")
+            what = ""
+            if r.axis:
+                axis = catalogue.axes[r.axis]
+                # the member as the YAML names it; in Chinese, an explicit member by its Chinese label
+                member = lang.member(axis, r.member) if lang.chinese and r.member in axis.members else r.member
+                what = _(" (%(axis)s: %(member)s)", axis=lang.in_text(lang.label(axis)), member=member)
+            # Translators: a note on a restated figure; breakdown is the text above (or nothing),
+            # the reason the company gives follows the note
+            note = (_("Restated%(breakdown)s: the %(year)s figure was published as %(figure)s %(unit)s. ",
+                      breakdown=what, year=r.year, figure=format_number(r.previous), unit=unit)
+                    if r.previous is not None else _("The %(year)s figure%(breakdown)s is restated: ",
+                                                     year=r.year, breakdown=what))
             marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}", note + r.reason))
     points = figs.unit == "%"
-    rows = [Row("metric", metric.label, unit, _noted(_cells(figs.total, years, common), on_part, None, years, notes),
+    rows = [Row("metric", lang.label(metric), unit,
+                _noted(_cells(figs.total, years, common), on_part, None, years, notes),
                 notes.marks(marks), metric.id, change=_change(figs.total, years, points), change_in_points=points)]
     derive_shares = metric.sums and not figs.has_shares
     for axis_id in figs.axes():
-        rows.append(Row("axis", f"By {catalogue.axes[axis_id].label.lower()}", "", [Cell(None) for _ in years]))
+        rows.append(Row("axis", _by(lang, catalogue.axes[axis_id]), "", [Cell(None) for _y in years]))
         for m in figs.members_of(axis_id):
-            rows.append(_member_row(loaded, m, figs.total, common, unit, on_part, years, notes, derive_shares))
+            rows.append(_member_row(loaded, m, figs.total, common, unit, on_part, years, notes, derive_shares, lang))
             for inner in figs.within_axes((m.axis, m.member)):
-                rows.append(Row("axis", f"Of which, by {catalogue.axes[inner].label.lower()}", "",
-                                [Cell(None) for _ in years], level=2))
+                rows.append(Row("axis", _by(lang, catalogue.axes[inner], within=True), "",
+                                [Cell(None) for _y in years], level=2))
                 for part in figs.within_members((m.axis, m.member), inner):
                     rows.append(_member_row(loaded, part, m.series, common, unit, on_part, years, notes,
-                                            derive_shares, level=2))
+                                            derive_shares, lang, level=2))
     for intensity in figs.intensities:
         if not intensity.per_unit:
             continue  # its denominator is not given: the load stage reported it
         denominator = catalogue.metrics[intensity.per]
-        per = denominator.per(catalogue.units[intensity.per_unit].label)
+        per = lang.per(denominator, lang.label(catalogue.units[intensity.per_unit]))
         key = common | {"per": intensity.per, "per_unit": intensity.per_unit}
         numerator = unit
         if intensity.unit:
-            key["unit"], numerator = intensity.unit, catalogue.units[intensity.unit].label
+            key["unit"], numerator = intensity.unit, lang.label(catalogue.units[intensity.unit])
+        # Translators: an intensity's unit (tCO₂e per employee) and its row (Energy consumption per
+        # m² of floor area); per is the catalogue's denominator_zh, which begins with 每
+        per_unit = _("%(unit)s per %(per)s", unit=numerator, per=per)
         rows.append(
             Row(
                 "intensity",
-                f"{metric.label} per {per}",
-                f"{numerator} per {per}",
+                _("%(metric)s per %(per)s", metric=lang.label(metric), per=per),
+                per_unit,
                 _cells(intensity.series, years, key),
                 notes.marks(intensity.footnotes),
                 metric.id,
@@ -296,20 +344,19 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
             )
         )
         for axis_id in dict.fromkeys(m.axis for m in intensity.members):
-            rows.append(Row("axis", f"By {catalogue.axes[axis_id].label.lower()}", "", [Cell(None) for _ in years],
+            rows.append(Row("axis", _by(lang, catalogue.axes[axis_id]), "", [Cell(None) for _y in years],
                             level=2))
             for m in (m for m in intensity.members if m.axis == axis_id):
-                rows.append(_member_row(loaded, m, {}, key, f"{numerator} per {per}", [], years, notes, False,
-                                        level=2))
+                rows.append(_member_row(loaded, m, {}, key, per_unit, [], years, notes, False, lang, level=2))
     return rows
 
 
 def _member_row(loaded: Loaded, m, total: Series, common: dict, unit: str, on_part: list, years: list[int],
-                notes: "_Notes", derive_share: bool, level: int = 1) -> Row:
+                notes: "_Notes", derive_share: bool, lang: Language, level: int = 1) -> Row:
     """A member's row: its figures with their published shares, and the share of the total
     derived for the report's year where none is published."""
     axis = loaded.catalogue.axes[m.axis]
-    label = m.member if axis.typed else axis.members[m.member][0]
+    label = lang.member(axis, m.member)
     share = None
     figure, whole = m.series.get(years[0]), total.get(years[0])
     if (derive_share and figure is not None and whole is not None and is_number(figure.value)
@@ -323,7 +370,7 @@ def _member_row(loaded: Loaded, m, total: Series, common: dict, unit: str, on_pa
                change=_change(m.series, years, points), change_in_points=points, share=share, level=level)
 
 
-def _content_index(loaded: Loaded, tables: list[DataTable], findings: list) -> list[IndexGroup]:
+def _content_index(loaded: Loaded, tables: list[DataTable], findings: list, lang: Language) -> list[IndexGroup]:
     data = loaded.data
     sections_for: dict[str, list[Location]] = {}
     for chapter in data.chapters:
@@ -333,7 +380,8 @@ def _content_index(loaded: Loaded, tables: list[DataTable], findings: list) -> l
     tables_for: dict[str, list[Location]] = {}
     for table in tables:
         for code in table.provisions:
-            tables_for.setdefault(code, []).append(Location(f"Data statistics: {table.title}", table.anchor))
+            tables_for.setdefault(code, []).append(
+                Location(lang.gettext("Data statistics: %(table)s", table=table.title), table.anchor))
     targets_for = {code for t in data.targets for code in t.provisions}
 
     groups = []
@@ -343,10 +391,11 @@ def _content_index(loaded: Loaded, tables: list[DataTable], findings: list) -> l
             for provision in aspect.provisions:
                 locations = []
                 if provision.answered_in:
-                    locations.append(Location(BUILT_IN_PARTS[provision.answered_in], provision.answered_in))
+                    locations.append(Location(lang.gettext(BUILT_IN_PARTS[provision.answered_in]),
+                                              provision.answered_in))
                 locations += sections_for.get(provision.code, [])
                 if provision.code in targets_for:
-                    locations.append(Location("Targets and progress", TARGETS_ANCHOR))
+                    locations.append(Location(lang.gettext("Targets and progress"), TARGETS_ANCHOR))
                 locations += tables_for.get(provision.code, [])
                 rows.append(IndexRow(provision, locations, data.omissions.get(provision.code),
                                      [f for f in findings if f.subject == provision.code]))

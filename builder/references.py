@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .compute import Cell, FactKey
+from .i18n import Language, language as language_named
 from .schema import NOT_APPLICABLE
 
 PATTERN = re.compile(r"\{\{\s*([a-z0-9_]+)\s*((?:\|[^|{}]*)*)\}\}")
@@ -93,21 +94,27 @@ def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
 CURRENCY_SYMBOLS = ("HK$", "US$", "RMB")
 
 
-def unit_text(loaded, cell: Cell) -> tuple[str, str]:
+def unit_text(loaded, cell: Cell, lang: Language | None = None) -> tuple[str, str]:
     """What stands before and after a quoted figure: 'HK$' and ' million' for money, '%' joined,
-    nothing for counts, the unit after a space for the rest."""
+    nothing for counts, the unit after a space for the rest. In Chinese the unit follows the
+    figure without a space, money too (1,234百萬港元), as Chinese reports write it."""
+    lang = lang or language_named()
     key = cell.key
     if key is None:
         return "", ""
     unit = loaded.catalogue.units[key.unit]
+    space = "" if lang.chinese else "\u00a0"
     if key.per is not None:
         denominator = loaded.catalogue.metrics[key.per]
-        per_unit = loaded.catalogue.units[key.per_unit].label
-        return "", f"\u00a0{unit.label} per {denominator.per(per_unit)}"
+        per_unit = lang.label(loaded.catalogue.units[key.per_unit])
+        return "", space + lang.gettext("%(unit)s per %(per)s", unit=lang.label(unit),
+                                        per=lang.per(denominator, per_unit))
     if key.unit == "%":
         return "", "%"
     if key.unit in PLAIN_UNITS or unit.kind == "ratio":  # "1.382", not "1.382 ratio"
         return "", ""
+    if lang.chinese:
+        return "", lang.label(unit)
     for symbol in CURRENCY_SYMBOLS:
         if unit.kind == "money" and unit.label.startswith(symbol):
             rest = unit.label.removeprefix(symbol).strip()

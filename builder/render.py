@@ -3,6 +3,9 @@
 Templates are layered: a templates/ folder beside the company's YAML overrides any built-in
 template of the same name. Every template runs in Jinja's sandbox with autoescaping on, and
 Markdown is rendered with raw HTML disabled, so the YAML cannot inject markup or code.
+
+The templates' built-in text is English marked for translation (jinja2.ext.i18n: `_()` and
+`{% trans %}`); a report is rendered in the language its view was computed in (builder.i18n).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .bounded import Exceeded, run_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
+from .i18n import DEFAULT, Language, language as language_named, translations
 from .load import Loaded, resolved
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
@@ -174,7 +178,11 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         return value
 
 
-def environment(report_folder: Path | None, images: dict[str, str] | None = None, figure=None) -> jinja2.Environment:
+def environment(report_folder: Path | None, images: dict[str, str] | None = None, figure=None,
+                language: str = DEFAULT) -> jinja2.Environment:
+    """The templates' environment, with the built-in text in `language`: `_()`, `pgettext()`
+    and `{% trans %}` translate, the `label` filter names a catalogue entry (metric, table,
+    provision, edition...) in the language and `date` writes a date as it writes them."""
     loaders = []
     templates = user_templates(report_folder) if report_folder is not None else None
     if templates is not None:
@@ -186,7 +194,17 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # newstyle: _("... %(name)s", name=value) fills in and escapes its values, and a message
+    # is always a format string, in the templates as in the builder (builder.i18n)
+    env.install_gettext_translations(translations(language), newstyle=True)
+    lang = language_named(language)
+    env.globals["language"] = lang
+    env.filters["label"] = lang.label
+    env.filters["date"] = lang.date
+    # a message held in a variable (an obligation, a status): extracted where it is defined (N_)
+    env.filters["translate"] = lambda message: lang.gettext(message)
     md = _markdown_renderer(images or {}, figure)
     env.filters["markdown"] = lambda text: Markup(md.render(text))
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
@@ -194,27 +212,40 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     return env
 
 
-def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None) -> str:
+def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None,
+                language: str | None = None) -> str:
     """The report as HTML. for_print adds the paged-media stylesheet that only the PDF uses;
-    an enabled tagger makes it the XHTML of the inline XBRL report."""
-    tagger = tagger or Tagger(loaded, enabled=False)
+    an enabled tagger makes it the XHTML of the inline XBRL report.
+
+    The built-in text is in the language the view was computed in (`compute(loaded,
+    language="zh-Hant")`); `language`, where given, must be that one."""
+    if language is not None and language != view.language:
+        raise ValueError(f"the view was computed in {view.language!r}, not {language!r}: compute it with "
+                         f"language={language!r}")
+    language = view.language
+    lang = language_named(language)
+    tagger = tagger or Tagger(loaded, enabled=False, language=language)
+    if tagger.language != language:
+        raise ValueError(f"the tagger tags text in {tagger.language!r}, the view is in {language!r}")
 
     def figure(ref: references.Reference) -> Markup:
         cell, problem = references.resolve(loaded, ref)  # checked when the input was loaded
         if cell is None:  # where Markdown put together what the check saw apart (a quote in a quote)
             raise InputError(Problem(problem, loaded.source.file))
-        before, after = references.unit_text(loaded, cell)
+        before, after = references.unit_text(loaded, cell, lang)
         return Markup('<span class="figure">') + before + tagger.number(cell) + after + Markup("</span>")
 
     # every image was checked and made embeddable when the input was loaded
-    env = environment(loaded.folder, {src: loaded.embedded[file] for src, file in loaded.images.items()}, figure)
+    env = environment(loaded.folder, {src: loaded.embedded[file] for src, file in loaded.images.items()}, figure,
+                      language)
     data = loaded.data
     images: dict[str, str | None] = {"logo": None, "cover": None}
     for key, rel in (("logo", data.company.logo), ("cover", data.report.cover_image)):
         if rel:
             images[key] = loaded.embedded[resolved(loaded.folder / rel)]
     css = env.get_template("report.css").render(brand=data.report.brand_colour)
-    print_css = env.get_template("print.css").render(brand=data.report.brand_colour) if for_print else ""
+    print_css = (env.get_template("print.css").render(brand=data.report.brand_colour, page_of=_page_of(lang))
+                 if for_print else "")
     context = {
         "d": data,
         "text": loaded.text,
@@ -229,7 +260,11 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         "tags": tagger,
         "ix": tagger.enabled,
         "ix_namespaces": namespace_attributes(loaded.taxonomy.extension),
-        "title": data.report.title or f"Environmental, Social and Governance Report {data.report.financial_year}",
+        "title": data.report.title or lang.gettext("Environmental, Social and Governance Report %(year)s",
+                                                   year=data.report.financial_year),
+        "lang": language,  # the document's language tag: <html lang>, xml:lang
+        # the company's name in the report's language: its Chinese name in Chinese, where it has one
+        "company_name": (data.company.name_zh if lang.chinese and data.company.name_zh else data.company.name),
     }
     try:
         return env.get_template("report.html").render(context)
@@ -247,6 +282,19 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         what = ("the templates include or call themselves without end" if isinstance(e, RecursionError)
                 else f"{type(e).__name__}: {e}")
         raise TemplateError(Problem(f"template error: {what}", file, line)) from None
+
+
+def _page_of(lang: Language) -> Markup:
+    """The running footer's CSS content, 'Page 3 of 52' in the language: the message's text as
+    CSS strings, its placeholders as the page counters."""
+    message = lang.gettext("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+    parts = []
+    for i, piece in enumerate(message.split("\0")):
+        if i % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return Markup(" ".join(parts))
 
 
 def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
@@ -296,7 +344,7 @@ def render_documents(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool)
 def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Documents:
     documents = Documents(render_html(loaded, view))
     if xbrl:
-        tagger = Tagger(loaded, enabled=True)
+        tagger = Tagger(loaded, enabled=True, language=view.language)
         documents.xhtml = to_xhtml11(render_html(loaded, view, tagger=tagger))
         documents.facts = tagger.facts
     if pdf:

@@ -16,14 +16,15 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from .catalogue import Provision
-from .compute import Cell, FactKey
+from .compute import NOT_APPLICABLE_TEXT, Cell, FactKey
+from .i18n import DEFAULT as DEFAULT_LANGUAGE, language as language_named
 from .load import Loaded
 from .numbers import decimal_places, format_number
 from .schema import NOT_APPLICABLE
 from .extension import SCHEMA as EXTENSION_SCHEMA
 from .taxonomy import (
-    DERIVED_ROLE, NS, PREFIX, code_token, item_text_block_name, omission_explanation_name, omission_reason_name,
-    target_concept_list, text_block_name,
+    DERIVED_ROLE, NS, OMISSION_REASONS, PREFIX, code_token, item_text_block_name, omission_explanation_name,
+    omission_reason_name, target_concept_list, text_block_name,
 )
 
 IX_NAMESPACES = {
@@ -83,6 +84,7 @@ class Tagger:
 
     loaded: Loaded
     enabled: bool
+    language: str | None = None  # of the text it tags (xml:lang); the report's language by default
     facts: list[Fact] = field(default_factory=list)
     contexts: dict[ContextKey, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)  # unit id -> its xbrli:unit markup
@@ -93,6 +95,7 @@ class Tagger:
         return "<the inline XBRL tagger>"
 
     def __post_init__(self) -> None:
+        self.language = self.language or self.loaded.data.report.language
         self.taxonomy = self.loaded.taxonomy
         self._chains = self._text_chains()
         self._chain_position: dict[str, int] = {}
@@ -101,7 +104,7 @@ class Tagger:
 
     def number(self, cell: Cell, table: str | None = None, notes: tuple[int, ...] | list[int] = ()) -> Markup:
         """A figure of the data tables: ix:nonFraction, footnoted as in its table."""
-        text = cell.text
+        text = language_named(self.language).gettext(cell.text) if cell.value == NOT_APPLICABLE else cell.text
         if not self.enabled or cell.key is None or cell.value in (None, NOT_APPLICABLE):
             return escape(text)
         key = cell.key
@@ -153,7 +156,7 @@ class Tagger:
         html = escape(html)  # Markup passes through; plain text is escaped
         if not self.enabled or footnote_id not in self.footnote_links:
             return html
-        return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.loaded.data.report.language}">'
+        return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.language}">'
                       f"{html}</ix:footnote>")
 
     def derived_note(self, html: Markup | str, any_derived: bool) -> Markup:
@@ -164,7 +167,7 @@ class Tagger:
         if not self.enabled or not any_derived:
             return html
         return Markup(f'<ix:footnote id="{DERIVED_NOTE}" footnoteRole="{DERIVED_ROLE}" '
-                      f'xml:lang="{self.loaded.data.report.language}">{html}</ix:footnote>')
+                      f'xml:lang="{self.language}">{html}</ix:footnote>')
 
     # --- targets -------------------------------------------------------------------------------
 
@@ -252,6 +255,14 @@ class Tagger:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
         provision = self.loaded.edition.provision(code)
         concept = (omission_reason_name if part == "reason" else omission_explanation_name)(provision)
+        if part == "reason" and self.language != DEFAULT_LANGUAGE:
+            # The reason is a value of the taxonomy's enumeration ("not applicable"), shown as it
+            # is in English; another language shows the taxonomy's label of it (不適用), and the
+            # fact keeps the value, hidden.
+            shown = OMISSION_REASONS[str(text)][1] if self.language.startswith("zh") else str(text)
+            if self.enabled:
+                self._hidden(concept, self._current_context(), str(text))
+            return escape(shown)
         return self.value(concept, text)
 
     def hide(self, concept: str, value: str) -> str:
@@ -269,7 +280,7 @@ class Tagger:
             return Markup("")
         data = self.loaded.data
         self.hide("ReportingFrameworkEdition", data.report.edition)
-        self.hide("ReportLanguage", data.report.language)
+        self.hide("ReportLanguage", self.language)
         self.hide("ReportPublicationDate", data.report.published.isoformat())
         self.hide("ReportingCurrency", data.report.currency)
         self.hide("StockCode", stock_code(data.company))
@@ -324,7 +335,7 @@ class Tagger:
 
     def _lang(self, lang: str | None = None) -> str:
         """Every text fact says its language (xml:lang), so a consumer need not infer it."""
-        return f' xml:lang="{lang or self.loaded.data.report.language}"'
+        return f' xml:lang="{lang or self.language}"'
 
     def _current_context(self) -> str:
         return self._context(self.loaded.data.report.financial_year, "duration", ())
