@@ -174,13 +174,9 @@ class Tagger:
     def target(self, target, part: str, html: Markup | str) -> Markup:
         """A part of a target as the targets table shows it (its description, a year, its text,
         its progress), tagged in the target's context."""
-        html = escape(html)
         if not self.enabled:
-            return html
-        concept = TARGET_CONCEPTS[part]
-        fact = self._fact(f"{PREFIX}:{concept}", self._target_context(target), str(html))
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{self._lang()}>'
-                      f"{html}</ix:nonNumeric>")
+            return escape(html)
+        return self._non_numeric(TARGET_CONCEPTS[part], self._target_context(target), html)
 
     def target_facts(self, target) -> str:
         """What a target says that its row does not show as such: the metric it is set on, its
@@ -189,9 +185,9 @@ class Tagger:
             return ""
         context = self._target_context(target)
         if target.metric is not None:
-            self._hidden(TARGET_CONCEPTS["metric"], context, self.taxonomy.metric_concepts[target.metric].qname)
+            self.hide(TARGET_CONCEPTS["metric"], self.taxonomy.metric_concepts[target.metric].qname, context)
         if target.status is not None:
-            self._hidden(TARGET_CONCEPTS["status"], context, target.status)
+            self.hide(TARGET_CONCEPTS["status"], target.status, context)
         for part, point in (("baseline", target.baseline), ("target", target.target)):
             if point is None or point.value is None or point.unit is None:
                 continue
@@ -206,11 +202,6 @@ class Tagger:
                 f'{f" scale={chr(34)}{unit.scale}{chr(34)}" if unit.scale else ""} format="{NUMBER_FORMAT}">'
                 f"{escape(format_number(abs(point.value)))}</ix:nonFraction>"))
         return ""
-
-    def _hidden(self, concept: str, context: str, value: str) -> None:
-        fact = self._fact(f"{PREFIX}:{concept}", context, value)
-        self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{context}" id="{fact.id}"'
-                                  f"{self._lang()}>{escape(value)}</ix:nonNumeric>"))
 
     def _target_context(self, target) -> str:
         return self._context(self.loaded.data.report.financial_year, "duration",
@@ -244,12 +235,9 @@ class Tagger:
     def value(self, concept: str, text: Markup | str, lang: str | None = None) -> Markup:
         """A visible non-numeric fact: the entity's name, the report's title; lang where the text
         is not in the report's language (the Chinese name)."""
-        html = escape(text)
         if not self.enabled:
-            return html
-        fact = self._fact(concept, self._current_context(), str(text))
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"'
-                      f"{self._lang(lang)}>{html}</ix:nonNumeric>")
+            return escape(text)
+        return self._non_numeric(concept, self._current_context(), text, lang)
 
     def omission(self, code: str, part: str, text: Markup | str) -> Markup:
         """The reason (part='reason') or the explanation (part='explanation') of an omission."""
@@ -260,18 +248,22 @@ class Tagger:
             # is in English; another language shows the taxonomy's label of it (不適用), and the
             # fact keeps the value, hidden.
             shown = OMISSION_REASONS[str(text)][1] if self.language.startswith("zh") else str(text)
-            if self.enabled:
-                self._hidden(concept, self._current_context(), str(text))
+            self.hide(concept, str(text))
             return escape(shown)
         return self.value(concept, text)
 
-    def hide(self, concept: str, value: str) -> str:
-        """A fact not shown in the report (the edition, the language): declared in ix:hidden."""
+    def hide(self, concept: str, value: str, context: str | None = None) -> str:
+        """A fact not shown in the report (the edition, the language; a target's status): declared
+        in ix:hidden, in the report's context unless another is given."""
         if self.enabled:
-            fact = self._fact(concept, self._current_context(), value)
-            self.hidden.append(Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" '
-                                      f'id="{fact.id}"{self._lang()}>{escape(value)}</ix:nonNumeric>'))
+            self.hidden.append(self._non_numeric(concept, context or self._current_context(), value))
         return ""
+
+    def _non_numeric(self, concept: str, context: str, text: Markup | str, lang: str | None = None) -> Markup:
+        """An ix:nonNumeric fact of a concept of the framework's taxonomy."""
+        fact = self._fact(concept, context, str(text))
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{context}" id="{fact.id}"'
+                      f"{self._lang(lang)}>{escape(text)}</ix:nonNumeric>")
 
     # --- the header ----------------------------------------------------------------------------
 

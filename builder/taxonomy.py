@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .catalogue import Aspect, Axis, Catalogue, Edition, Metric, Provision, load_catalogue
+from .catalogue import Aspect, Axis, Catalogue, Edition, Metric, Provision, _read, load_catalogue
 
 VERSION = "2026-01-01"
 HOST = "taxonomy.hkex-esg.example"  # a reserved name: the taxonomy is used from its package
@@ -204,14 +204,6 @@ class Taxonomy:
     anchors: list[tuple[Concept, Concept]] = field(default_factory=list)  # (framework concept, narrower extension)
     share_concepts: dict[str, Concept] = field(default_factory=dict)  # metric -> its members' published shares
     combinations: list[Combination] = field(default_factory=list)
-
-    def combination(self, axes: set[str], intensity: bool = False) -> Combination | None:
-        """The hypercube of these two axes (an intensity's: its denominator and one axis)."""
-        for c in self.combinations:
-            if {b.axis.id for b in c.parts} == axes | ({"intensity_denominator"} if intensity else set()):
-                if intensity == any(b.axis.id == "intensity_denominator" for b in c.parts):
-                    return c
-        return None
 
     def intensity_concept(self, metric_id: str, per: str) -> tuple[Concept, bool]:
         """The concept of a metric's intensity per a denominator, and whether its facts carry
@@ -629,24 +621,14 @@ def _aspect_sequence(editions: list[Edition]) -> dict[str, int]:
 
 
 def target_concept_list() -> list[dict]:
-    import yaml
-
-    from .catalogue import CATALOGUE_DIR
-
-    with open(CATALOGUE_DIR / "targets.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)["concepts"]
+    return _read("targets.yaml")["concepts"]
 
 
 TARGET_STATUSES = ("achieved", "on track", "behind", "not started")
 
 
 def _entity_concepts() -> list[dict]:
-    import yaml
-
-    from .catalogue import CATALOGUE_DIR
-
-    with open(CATALOGUE_DIR / "entity.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)["concepts"]
+    return _read("entity.yaml")["concepts"]
 
 
 def _member_names(catalogue: Catalogue) -> dict[tuple[str, str], str]:
@@ -947,32 +929,18 @@ def reference_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
 
 def definition_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
     lb = _Linkbase(scope)
-    hypercube_sets = [(b.role, b) for b in tax.breakdowns + [tax.intensity]]
-    for uri, b in hypercube_sets:
+    # one closed hypercube per axis, and one per pair of axes (a combination)
+    hypercubes = [(b.role, b.line_items, b.metrics, b.hypercube, (b,)) for b in tax.breakdowns + [tax.intensity]]
+    hypercubes += [(c.role, c.line_items, c.metrics, c.hypercube, c.parts) for c in tax.combinations]
+    for uri, line_items, metrics, hypercube, parts in hypercubes:
         lb.role_ref(uri)
         link = lb.extended("definitionLink", uri)
-        items = link.loc(b.line_items)
-        for order, metric in enumerate(b.metrics, 1):
+        items = link.loc(line_items)
+        for order, metric in enumerate(metrics, 1):
             link.arc("definitionArc", "domain-member", items, link.loc(metric), order)
-        cube = link.loc(b.hypercube)
+        cube = link.loc(hypercube)
         link.arc("definitionArc", "all", items, cube, 1, extra=CLOSED_SEGMENT)
-        axis = link.loc(b.axis_concept)
-        link.arc("definitionArc", "hypercube-dimension", cube, axis, 1)
-        if b.domain is not None:
-            domain = link.loc(b.domain)
-            link.arc("definitionArc", "dimension-domain", axis, domain, 1)
-            for order, member in enumerate(b.members, 1):
-                link.arc("definitionArc", "domain-member", domain, link.loc(member), order)
-    # combinations: a closed hypercube of two axes
-    for c in tax.combinations:
-        lb.role_ref(c.role)
-        link = lb.extended("definitionLink", c.role)
-        items = link.loc(c.line_items)
-        for order, metric in enumerate(c.metrics, 1):
-            link.arc("definitionArc", "domain-member", items, link.loc(metric), order)
-        cube = link.loc(c.hypercube)
-        link.arc("definitionArc", "all", items, cube, 1, extra=CLOSED_SEGMENT)
-        for order, b in enumerate(c.parts, 1):
+        for order, b in enumerate(parts, 1):
             axis = link.loc(b.axis_concept)
             link.arc("definitionArc", "hypercube-dimension", cube, axis, order)
             if b.domain is not None:
