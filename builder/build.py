@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .check import ERROR, Finding, run_checks
@@ -13,10 +13,11 @@ from .errors import ChecksFailed, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import check_print_document
 from .load import load
-from .render import render_documents, render_pdf
+from .load import Loaded
+from .render import Documents, render_documents, render_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .validate import validate_package, validate_report, viewer_script_copied
-from .write import check_output_folder, staged_output
+from .write import check_output_folder, edition_name, staged_output
 
 DEFAULT_OUTPUT = "output"
 
@@ -26,6 +27,7 @@ class BuildResult:
     out_dir: Path
     files: list[str]
     facts: int = 0
+    validated: list[tuple[str, int, str]] = field(default_factory=list)  # (language, facts, package) per edition
 
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
@@ -38,42 +40,70 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         raise ChecksFailed(failing, strict)
     for finding in findings:
         warn(finding)
-    view = compute(loaded, findings)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
+    editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
+    validated = []
+    with staged_output(out_dir) as stage:
+        taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
+        for name, content in taxonomy.items():
+            stage.write(name, content)
+        for edition in editions:
+            stage.write(edition.name("report.html"), edition.documents.html)
+            if xbrl:
+                facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
+                validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
+        for edition in editions:
+            if pdf:
+                stage.write(edition.name("report.pdf"), render_pdf(edition.documents.print_html, edition.loaded))
+        files = stage.outputs
+    return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
+
+
+@dataclass
+class _Edition:
+    """The report in one of its languages, rendered."""
+
+    loaded: Loaded  # the input with its text in the language
+    documents: Documents
+
+    def name(self, file: str) -> str:
+        return edition_name(file, self.loaded.language, self.loaded.languages)
+
+
+def _render(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> _Edition:
+    view = compute(loaded, findings, language=loaded.language)
     documents = render_documents(loaded, view, xbrl=xbrl, pdf=pdf)
     if pdf:
         check_print_document(documents.print_html, loaded)  # boxes for characters no font has: never
-    facts = 0
-    with staged_output(out_dir) as stage:
-        stage.write("report.html", documents.html)
-        if xbrl:
-            taxonomy = extension_files(loaded.taxonomy, loaded.edition)
-            for name, content in taxonomy.items():
-                stage.write(name, content)
-            xhtml = stage.write("report.xhtml", documents.xhtml)
-            checked = validate_report(xhtml, loaded, documents.facts,
-                                      oim=stage.expect("report.json", _is_json) if oim else None,
-                                      viewer=stage.expect("viewer.html", _is_html) if viewer else None)
-            if checked.failed:
-                raise ValidationFailed(checked.problems, checked.result.summary())
-            package = stage.write(PACKAGE_NAME, report_package(top_folder(loaded.data.company, loaded.data.report),
-                                                               documents.xhtml, taxonomy))
-            packaged = validate_package(package, loaded, documents.facts, checked.facts)
-            if packaged.failed:
-                raise ValidationFailed(packaged.problems, f"the report package: {packaged.result.summary()}")
-            checked.package = packaged
-            if oim:
-                stage.write("report.json", _canonical_json(stage.folder / "report.json"))
-            if viewer:
-                stage.expect("ixbrlviewer.js", viewer_script_copied)
-            stage.write("validation.json", json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
-            stage.write("validation.txt", checked.as_text())
-            facts = checked.facts
-        if pdf:
-            stage.write("report.pdf", render_pdf(documents.print_html, loaded))
-        files = stage.outputs
-    return BuildResult(out_dir.resolve(), files, facts)
+    return _Edition(loaded, documents)
+
+
+def _write_inline_xbrl(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool) -> int:
+    """The edition's inline XBRL report and its report package, each validated by Arelle; its
+    xBRL-JSON and viewer where asked. Returns the number of facts."""
+    loaded, documents, name = edition.loaded, edition.documents, edition.name
+    xhtml = stage.write(name("report.xhtml"), documents.xhtml)
+    checked = validate_report(xhtml, loaded, documents.facts,
+                              oim=stage.expect(name("report.json"), _is_json) if oim else None,
+                              viewer=stage.expect(name("viewer.html"), _is_html) if viewer else None)
+    if checked.failed:
+        raise ValidationFailed(checked.problems, checked.result.summary())
+    top = top_folder(loaded.data.company, loaded.data.report)
+    if len(loaded.languages) > 1:
+        top += f"-{loaded.language}"  # unpacked side by side, the two editions' packages stay apart
+    package = stage.write(name(PACKAGE_NAME), report_package(top, name("report.xhtml"), documents.xhtml, taxonomy))
+    packaged = validate_package(package, loaded, documents.facts, checked.facts)
+    if packaged.failed:
+        raise ValidationFailed(packaged.problems, f"{package.name}: {packaged.result.summary()}")
+    checked.package = packaged
+    if oim:
+        stage.write(name("report.json"), _canonical_json(stage.folder / name("report.json")))
+    if viewer:
+        stage.expect("ixbrlviewer.js", viewer_script_copied)
+    stage.write(name("validation.json"), json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
+    stage.write(name("validation.txt"), checked.as_text())
+    return checked.facts
 
 
 def _canonical_json(path: Path) -> str:

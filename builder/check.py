@@ -50,7 +50,7 @@ def run_checks(loaded: Loaded) -> list[Finding]:
         for figs in all_figures.values():
             findings.extend(check(loaded, figs, all_figures))
     for check in (_answered, _answered_as_asked, _omission_of_answered, _board_statement, _intensities_given,
-                  _targets, _three_years, _breakdowns_named, _climate_scopes):
+                  _targets, _three_years, _breakdowns_named, _climate_scopes, _translated):
         findings.extend(check(loaded, all_figures))
     return findings
 
@@ -451,6 +451,30 @@ def _climate_scopes(loaded: Loaded, all_figures) -> list[Finding]:
     if "data" not in answered.get("D-MT-3", set()) and "D-MT-3" not in loaded.data.omissions:
         found.append(Finding("C09", ERROR, "D-MT-3: Scope 3 emissions are neither reported (ghg_scope3) nor "
                              "explained under omissions", "D-MT-3", _at(loaded, ("metrics",))))
+    return found
+
+
+def _translated(loaded: Loaded, all_figures) -> list[Finding]:
+    """C10: a text of the report not given in one of its languages, which that edition would
+    print in the first language instead."""
+    from .i18n import NAMES
+    from .languages import sibling, typed_names
+    from .schema import EXAMPLE, MarkdownFile
+
+    found = []
+    names = typed_names(loaded.data, loaded.catalogue) if len(loaded.languages) > 1 else {}
+    for code in loaded.languages:
+        edition = loaded.editions[code]
+        for path, shown in edition.missing:
+            if isinstance(shown, MarkdownFile):
+                message = f"no {NAMES[code]} form of {shown.file}: write it in {sibling(shown.file, code)}"
+            else:
+                message = f"no {NAMES[code]} form of this text: write it as {EXAMPLE}"
+            found.append(Finding("C10", WARNING, message, code, _at(loaded, path)))
+        for name, path in names.items():
+            if code != loaded.languages[0] and name not in edition.names:
+                found.append(Finding("C10", WARNING, f"no {NAMES[code]} form of the name {name!r}: give it under "
+                                     f"names: {{{name!r}: {{{code}: ...}}}}", code, _at(loaded, path)))
     return found
 
 

@@ -75,9 +75,10 @@ def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool,
         signal.signal(signum, signal.SIG_IGN)
     for name in result.files:
         click.echo(f"wrote {result.out_dir / name}")
-    if not no_xbrl:
-        click.echo(f"inline XBRL: {result.facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies), "
-                   "also from its report package, report.xbri")
+    for language, facts, package in result.validated:
+        edition = f" ({language})" if len(result.validated) > 1 else ""
+        click.echo(f"inline XBRL{edition}: {facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies), "
+                   f"also from its report package, {package}")
 
 
 @cli.command()

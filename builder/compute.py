@@ -296,7 +296,8 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
             if r.axis:
                 axis = catalogue.axes[r.axis]
                 # the member as the YAML names it; in Chinese, an explicit member by its Chinese label
-                member = lang.member(axis, r.member) if lang.chinese and r.member in axis.members else r.member
+                member = (_member_label(loaded, lang, axis, r.member)
+                          if lang.chinese and (axis.typed or r.member in axis.members) else r.member)
                 what = _(" (%(axis)s: %(member)s)", axis=lang.in_text(lang.label(axis)), member=member)
             # Translators: a note on a restated figure; breakdown is the text above (or nothing),
             # the reason the company gives follows the note
@@ -351,12 +352,18 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
     return rows
 
 
+def _member_label(loaded: Loaded, lang: Language, axis, member: str) -> str:
+    """A member's name in the language: the catalogue's label of an explicit member, the
+    company's own name of a typed one (a site) as its edition in the language writes it."""
+    return loaded.member_name(member) if axis.typed else lang.member(axis, member)
+
+
 def _member_row(loaded: Loaded, m, total: Series, common: dict, unit: str, on_part: list, years: list[int],
                 notes: "_Notes", derive_share: bool, lang: Language, level: int = 1) -> Row:
     """A member's row: its figures with their published shares, and the share of the total
     derived for the report's year where none is published."""
     axis = loaded.catalogue.axes[m.axis]
-    label = lang.member(axis, m.member)
+    label = _member_label(loaded, lang, axis, m.member)
     share = None
     figure, whole = m.series.get(years[0]), total.get(years[0])
     if (derive_share and figure is not None and whole is not None and is_number(figure.value)

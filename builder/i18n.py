@@ -38,6 +38,7 @@ LANGUAGES = {
     "en": (None, "en_GB"),
     "zh-Hant": ("zh_Hant", "zh_Hant_HK"),  # Traditional Chinese as written in Hong Kong
 }
+NAMES = {"en": "English", "zh-Hant": "Traditional Chinese"}  # how a message to the YAML's author names them
 DATE_PATTERNS = {"en": "d MMMM y"}  # 31 December 2025; other languages take their locale's long form
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -22,6 +22,7 @@ from .errors import InputError, Problem
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
+from .languages import InLanguage, in_language
 from .schema import MAX_MARKDOWN, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
@@ -40,14 +41,31 @@ class Loaded:
     images: dict[str, Path]  # image paths written in the Markdown -> the files
     embedded: dict[Path, str]  # every image file shown -> its data: URI, checked and made small
     previous: dict | None = None  # last year's published metrics (raw YAML), when report.previous names them
+    # the input as each language's edition sees it (data is the one of `language`)
+    editions: dict[str, InLanguage] = field(default_factory=dict)
+    language: str = "en"
 
     def __repr__(self) -> str:
         return "<the loaded report input>"
 
+    @property
+    def languages(self) -> list[str]:
+        return list(self.data.report.languages)
+
+    def in_language(self, language: str) -> "Loaded":
+        """The same input, its text in another of the report's languages; the same figures."""
+        return replace(self, data=self.editions[language].data, language=language)
+
+    def member_name(self, member: str) -> str:
+        """A typed member's name (a site, a region) as the edition's language writes it."""
+        edition = self.editions.get(self.language)
+        return edition.names.get(member, member) if edition else member
+
     def input_files(self) -> list[Path]:
         """Every file the build reads from the report's folder: a build must never replace them."""
         files = [self.source.file, *self.images.values()]
-        files += [self.folder / value.file for _, value in _text_fields(self.data) if isinstance(value, MarkdownFile)]
+        files += [self.folder / value.file for edition in self.editions.values()
+                  for _, value in _text_fields(edition.data) if isinstance(value, MarkdownFile)]
         files += [self.folder / rel for _, rel in _image_paths(self.data)]
         if self.data.report.previous:
             files.append(self.folder / self.data.report.previous)
@@ -84,20 +102,29 @@ def load(file: Path) -> Loaded:
     catalogue = catalogue.with_combinations(_combinations_used(data, catalogue))
     edition = catalogue.editions[data.report.edition]
     folder = file.resolve().parent
+    # every edition's text; the checks of text run on each, the others on the first (its figures
+    # and ids are every edition's)
+    editions = {code: in_language(data, code, folder) for code in data.report.languages}
+    first = data.report.languages[0]
+    data = editions[first].data
     problems = _cross_check(data, source, catalogue, edition, folder)
-    texts = _read_texts(data, source, folder, problems)
+    texts: dict[int, str] = {}
     uses = _named_images(data, source, folder, problems)
-    images = _markdown_images(data, source, folder, texts, problems, uses)
+    images: dict[str, Path] = {}
+    for code, in_edition in editions.items():
+        texts |= _read_texts(in_edition.data, source, folder, problems, texts)
+        images |= _markdown_images(in_edition.data, source, folder, texts, problems, uses)
+        _check_tables(in_edition.data, source, folder, texts, problems)
+        _check_length(in_edition.data, source, texts, problems)
     embedded = _embedded_images(uses, problems)
-    _check_tables(data, source, folder, texts, problems)
-    _check_length(data, source, texts, problems)
     loaded = Loaded(data, source, folder, catalogue, edition, texts, images, embedded,
-                    _previous_metrics(data, source, folder, problems))
-    _check_references(loaded, problems)
+                    _previous_metrics(data, source, folder, problems), editions, first)
+    for code in editions:
+        _check_references(loaded.in_language(code), problems)
     if catalogue.extended:
         _check_names(loaded, problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # a text shown in two editions is checked twice
     return loaded
 
 
@@ -831,10 +858,11 @@ def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str
     return images
 
 
-def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem]) -> dict[int, str]:
+def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem],
+                read: dict[int, str] | None = None) -> dict[int, str]:
     texts: dict[int, str] = {}
     for path, value in _text_fields(data):
-        if not isinstance(value, MarkdownFile):
+        if not isinstance(value, MarkdownFile) or id(value) in (read or {}):
             continue
         file = _inside(folder, value.file, source, path + ("file",), problems)
         if file is None:

@@ -3,7 +3,7 @@ inline XBRL report with the company's extension taxonomy, in one file a filer su
 processor opens offline (with the framework's taxonomy package).
 
     <top>/META-INF/reportPackage.json   {"documentInfo": {"documentType": ".../xbri"}}
-    <top>/reports/report.xhtml          the report
+    <top>/reports/report.xhtml          the report (report.zh-Hant.xhtml: an edition of several)
     <top>/reports/report.xsd, report-*.xml   its extension taxonomy, beside it as in output/
 
 The files are the very files written to the output folder, so that what is validated there and
@@ -26,10 +26,12 @@ def top_folder(company, report) -> str:
     return f"esg-{company.stock_code.zfill(5)}-{report.financial_year}"
 
 
-def report_package(top: str, report: bytes, taxonomy: dict[str, bytes]) -> bytes:
+def report_package(top: str, name: str, report: bytes, taxonomy: dict[str, bytes]) -> bytes:
+    """The package of the inline XBRL report `name` (report.xhtml, or report.zh-Hant.xhtml of
+    one edition of several)."""
     files = {"META-INF/reportPackage.json": json.dumps({"documentInfo": {"documentType": DOCUMENT_TYPE}},
                                                        indent=2).encode() + b"\n",
-             "reports/report.xhtml": report}
+             f"reports/{name}": report}
     files |= {f"reports/{name}": content for name, content in taxonomy.items()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:

@@ -11,6 +11,7 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 from __future__ import annotations
 
 import re
+import unicodedata
 import types
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -35,6 +36,37 @@ from .yamlsource import SourceMap
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
+def _is_wide(char: str | None) -> bool:
+    """A character of East Asian script or full-width punctuation (East Asian Width F or W), not Hangul,
+    whose text is written without spaces between words."""
+    return (char is not None and unicodedata.east_asian_width(char) in "FW"
+            and not ("\u1100" <= char <= "\u11ff" or "\uac00" <= char <= "\ud7af"))
+
+
+def _text_beside(children: list, index: int, step: int) -> str | None:
+    """The character next to a line break in the Markdown, across emphasis marks."""
+    i = index + step
+    while 0 <= i < len(children):
+        child = children[i]
+        if child.type == "text" and child.content:
+            return child.content[-1] if step < 0 else child.content[0]
+        if child.type not in ("strong_open", "strong_close", "em_open", "em_close"):
+            return None
+        i += step
+    return None
+
+
+def join_wide_lines(state) -> None:
+    """A line break inside a paragraph reads as a space, except where Chinese text wraps: where
+    the text on either side of it is Chinese, the lines join without one (as CSS Text 3's
+    segment break rule asks; neither WeasyPrint nor every browser does it)."""
+    for token in state.tokens:
+        for i, child in enumerate(token.children or []):
+            if child.type == "softbreak" and (_is_wide(_text_beside(token.children, i, -1))
+                                              or _is_wide(_text_beside(token.children, i, 1))):
+                child.type, child.content = "text", ""
+
+
 def _markdown_renderer(images: dict[str, str], figure=None) -> MarkdownIt:
     # xhtmlOut: the same Markdown goes into the XHTML of the inline XBRL report
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True, "xhtmlOut": True}).enable(
@@ -48,6 +80,7 @@ def _markdown_renderer(images: dict[str, str], figure=None) -> MarkdownIt:
                 token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
     md.core.ruler.push("shift_headings", shift_headings)
+    md.core.ruler.push("join_wide_lines", join_wide_lines)
 
     def table_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("class", "narrative-table")

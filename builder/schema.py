@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal, Optional
@@ -16,6 +18,8 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    TypeAdapter,
+    ValidationError,
     ConfigDict,
     Field,
     WithJsonSchema,
@@ -26,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .catalogue import Catalogue, load_catalogue
+from .i18n import LANGUAGES
 
 NOT_APPLICABLE = "not applicable"
 
@@ -105,6 +110,7 @@ MAX_PARAGRAPH = 5000  # a footnote, an explanation, a target's progress
 MAX_MARKDOWN = 512 * 1024  # narrative, inline or in files, all of it: five times a complete 50-page report
 Line = Annotated[str, Field(max_length=MAX_LINE)]
 Paragraph = Annotated[str, Field(max_length=MAX_PARAGRAPH)]
+LanguageCode = Literal[tuple(LANGUAGES)]  # en, zh-Hant: BCP 47 tags, as <html lang> and xml:lang write them
 def _name(value: Any) -> Any:
     # a typed member is an XML token: spaces at its ends or doubled would be dropped, making
     # "North China " and "North China" one member with two values
@@ -124,46 +130,107 @@ class MarkdownFile(Strict):
     file: RelativePath = Field(description="a Markdown file, relative to the YAML file's folder")
 
 
-def _text(value: Any) -> Any:
+def _markdown(value: Any) -> Any:
     # Narrative is either Markdown written inline or {file: narrative/x.md}.
     if isinstance(value, str):
         if not value.strip():
             raise PydanticCustomError("text", "the text is empty")
         if len(value) > MAX_MARKDOWN:
-            raise PydanticCustomError("text", "the text is longer than {limit:,} characters, all a report's "
-                                      "narrative may hold", {"limit": MAX_MARKDOWN})
+            # pydantic fills in {name} alone: no format specs, no escaped braces
+            raise PydanticCustomError("text", f"the text is longer than {MAX_MARKDOWN:,} characters, all a report's "
+                                      "narrative may hold")
         return value
     if isinstance(value, dict):
         return MarkdownFile.model_validate(value)
     raise PydanticCustomError(
-        "text", "expected Markdown text or {{file: path.md}}, got {got}", {"got": _describe(value)}
+        "text", "expected Markdown text or {form}, got {got}", {"form": "{file: path.md}", "got": _describe(value)}
     )
 
 
-Text = Annotated[
-    Any,
-    BeforeValidator(_text),
-    WithJsonSchema(
+@dataclass(frozen=True)
+class Translated:
+    """A text of the input as written: in the report's first language (a plain string or a
+    {file: ...}), or in several, {en: ..., zh-Hant: ...}. Each language's edition of the report
+    takes its own form (builder.languages); nothing past loading sees this class."""
+
+    forms: tuple[tuple[str | None, Any], ...]  # (language, text); None: as written, in the first language
+
+    def get(self, language: str | None) -> Any | None:
+        return next((text for code, text in self.forms if code == language), None)
+
+    @property
+    def languages(self) -> tuple[str | None, ...]:
+        return tuple(code for code, _ in self.forms)
+
+
+EXAMPLE = "{" + ", ".join(f"{code}: ..." for code in LANGUAGES) + "}"
+
+
+def _translatable(validate: Callable[[Any], Any], is_form: Callable[[dict], bool] = lambda value: False):
+    """A text given as such, or as a mapping by language, each form validated as the text is."""
+
+    def translated(value: Any) -> Translated:
+        if not isinstance(value, dict) or is_form(value):
+            return Translated(((None, validate(value)),))
+        if not value:
+            raise PydanticCustomError("text", "give the text, or the text in each language: {example}",
+                                      {"example": EXAMPLE})
+        unknown = [key for key in value if key not in LANGUAGES]
+        if unknown:
+            raise PydanticCustomError("text", "'{key}' is not a language of the builder (a text in several languages "
+                                      "is written {example})", {"key": shorten(str(unknown[0])), "example": EXAMPLE})
+        forms = []
+        for code, text in value.items():
+            try:
+                forms.append((code, validate(text)))
+            except PydanticCustomError as e:
+                raise PydanticCustomError("text", "{language}: {message}", {"language": code, "message": e.message()})
+            except ValidationError as e:
+                error = e.errors()[0]
+                message = ": ".join([*map(str, error["loc"]), error["msg"]])
+                raise PydanticCustomError("text", "{language}: {message}", {"language": code, "message": message})
+        return Translated(tuple(forms))
+
+    return translated
+
+
+def _json_schema_translatable(schema: dict) -> dict:
+    by_language = {"type": "object", "properties": {code: schema for code in LANGUAGES}, "minProperties": 1,
+                   "additionalProperties": False, "description": "the text in each language of the report"}
+    return {"anyOf": [schema, by_language]}
+
+
+def _plain(annotation) -> Callable[[Any], Any]:
+    return TypeAdapter(annotation).validate_python
+
+
+_MARKDOWN_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "description": "Markdown text"},
         {
-            "anyOf": [
-                {"type": "string", "description": "Markdown text"},
-                {
-                    "type": "object",
-                    "properties": {"file": {"type": "string"}},
-                    "required": ["file"],
-                    "additionalProperties": False,
-                },
-            ]
-        }
-    ),
-]
+            "type": "object",
+            "properties": {"file": {"type": "string", "description": "a Markdown file, relative to the YAML "
+                                    "file's folder; its form in another language, e.g. x.zh-Hant.md for x.md, "
+                                    "is found beside it"}},
+            "required": ["file"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_text = _translatable(_markdown, is_form=lambda value: "file" in value)
+Text = Annotated[Any, BeforeValidator(_text), WithJsonSchema(_json_schema_translatable(_MARKDOWN_SCHEMA))]
+# a line or a paragraph of text the report prints: in one language or a mapping by language
+TLine = Annotated[Any, BeforeValidator(_translatable(_plain(Line))),
+                  WithJsonSchema(_json_schema_translatable({"type": "string", "maxLength": MAX_LINE}))]
+TParagraph = Annotated[Any, BeforeValidator(_translatable(_plain(Paragraph))),
+                       WithJsonSchema(_json_schema_translatable({"type": "string", "maxLength": MAX_PARAGRAPH}))]
 
 
 # --- company and report -----------------------------------------------------------------
 
 
 class Contact(Strict):
-    role: Line
+    role: TLine
     email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]] = None
     phone: Optional[Line] = None
 
@@ -190,7 +257,7 @@ class Company(Strict):
     lei: Optional[Annotated[str, BeforeValidator(_lei)]] = Field(
         None, description="Legal Entity Identifier (ISO 17442): identifies the entity in the inline XBRL report")
     stock_code: Annotated[str, Field(pattern=r"^[0-9]{4,5}$", description="HKEX stock code, e.g. '0700'")]
-    address: Line
+    address: TLine
     website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$", max_length=MAX_LINE)]] = None
     logo: Optional[RelativePath] = None
     contacts: list[Contact] = []
@@ -233,12 +300,14 @@ def _edition_ids() -> tuple[str, ...]:
 
 
 class Report(Strict):
-    title: Optional[Line] = None
+    title: Optional[TLine] = None
     edition: str = Field(description="framework edition: " + ", ".join(_edition_ids()))
     financial_year: Year
     period: Period
     published: Date
-    language: Literal["en"] = "en"
+    languages: Annotated[list[LanguageCode], Field(min_length=1)] = Field(
+        ["en"], description="the report's languages, e.g. [en, zh-Hant]: an edition in each, from the same figures; "
+        "a text written plainly is in the first, and {en: ..., zh-Hant: ...} gives a text in each")
     currency: Annotated[Literal["HKD", "CNY", "USD"], BeforeValidator(_currency)] = Field(
         "HKD", description="ISO 4217 code of the currency of monetary amounts")
     brand_colour: Colour = "#0b5c6b"
@@ -252,6 +321,13 @@ class Report(Strict):
             raise PydanticCustomError("published", "the report is published on {published}, before its period "
                                       "ends on {end}", {"published": str(self.published), "end": str(self.period.end)})
         return self
+
+    @field_validator("languages")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("languages", "name each language once")
+        return value
 
     @field_validator("edition")
     @classmethod
@@ -280,9 +356,9 @@ class ReportingPrinciples(Strict):
 
 
 class StakeholderGroup(Strict):
-    name: Line
-    channels: list[Line] = []
-    concerns: list[Line] = Field([], description="key concerns, where the report names them")
+    name: TLine
+    channels: list[TLine] = []
+    concerns: list[TLine] = Field([], description="key concerns, where the report names them")
 
 
 class StakeholderEngagement(Strict):
@@ -293,10 +369,10 @@ class StakeholderEngagement(Strict):
 class MaterialTopic(Strict):
     """A topic as the report ranks it: by two scores out of 5, by a tier, or only by its place."""
 
-    topic: Line
+    topic: TLine
     importance_to_stakeholders: Optional[Annotated[Number, Field(ge=0, le=5)]] = None
     importance_to_business: Optional[Annotated[Number, Field(ge=0, le=5)]] = None
-    tier: Optional[Line] = Field(None, description="e.g. 'highly material', 'material', as the report names it")
+    tier: Optional[TLine] = Field(None, description="e.g. 'highly material', 'material', as the report names it")
     provisions: list[str] = []
 
     @model_validator(mode="after")
@@ -316,14 +392,14 @@ class Materiality(Strict):
 
 class Section(Strict):
     id: Slug
-    title: Line
+    title: TLine
     answers: list[str] = Field(default=[], description="provision codes this section answers, e.g. A1.5")
     body: Text
 
 
 class Chapter(Strict):
     id: Slug
-    title: Line
+    title: TLine
     intro: Optional[Text] = None
     sections: Annotated[list[Section], Field(min_length=1)]
 
@@ -333,18 +409,18 @@ class TargetPoint(Strict):
     value: Optional[Number] = None
     unit: Optional[str] = Field(None, description="the value's unit, a unit of the catalogue (e.g. %, tCO2e): "
                                 "with it, the value is tagged as a number; the text is tagged in any case")
-    text: Optional[Paragraph] = None
+    text: Optional[TParagraph] = None
 
 
 class Target(Strict):
     id: Slug
     provisions: Annotated[list[str], Field(min_length=1)]
-    description: Line
+    description: TLine
     metric: Optional[str] = None
     baseline: Optional[TargetPoint] = None
     target: TargetPoint
     # as published: a company that states no progress or status is not made to invent one
-    progress: Optional[Paragraph] = None
+    progress: Optional[TParagraph] = None
     status: Optional[Literal["achieved", "on track", "behind", "not started"]] = None
 
 
@@ -355,8 +431,8 @@ OmissionReason = Literal[
 
 class Omission(Strict):
     reason: OmissionReason
-    explanation: Paragraph
-    part: Optional[Line] = Field(None, description="the part of the provision not reported, where the rest is "
+    explanation: TParagraph
+    part: Optional[TLine] = Field(None, description="the part of the provision not reported, where the rest is "
                                  "answered, e.g. 'air pollutants (NOx, SOx, particulates)'")
 
 
@@ -366,7 +442,7 @@ class Restatement(Strict):
     axis: Optional[str] = None
     member: Optional[str] = None
     previous: Optional[Number] = Field(None, description="the figure as published last year, where it is at hand")
-    reason: Paragraph
+    reason: TParagraph
 
 
 class FootnoteAt(Strict):
@@ -610,9 +686,12 @@ def _company_model(catalogue: Catalogue) -> type[BaseModel]:
         chapters=(Annotated[list[Chapter], Field(min_length=1)], ...),
         extensions=(Optional[Extensions], None),
         metrics=(metrics_model(catalogue), None),
-        footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)], Paragraph], {}),
+        footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)], TParagraph], {}),
         targets=(list[Target], []),
         omissions=(dict[str, Omission], {}),
+        names=(dict[Name, Annotated[dict[LanguageCode, Line], Field(min_length=1)]], Field(
+            {}, description="the names of sites, regions and other members the figures name (typed breakdowns), in "
+            "the report's other languages: e.g. Tsing Yi Cold Chain Centre: {zh-Hant: 青衣冷鏈中心}")),
         restatements=(list[Restatement], []),
     )
 

@@ -97,6 +97,7 @@ class ReportValidation:
     facts: int
     problems: list[str]
     package: "ReportValidation | None" = None  # the same report, validated from its report package
+    file: str = ""  # the name of the file validated
 
     @property
     def failed(self) -> bool:
@@ -116,7 +117,7 @@ class ReportValidation:
                  "refs": [r.get("href") for r in m.get("refs", []) if isinstance(r, dict)]}
                 for m in self.result.messages
             ],
-        } | ({"package": {"file": "report.xbri", "facts": self.package.facts,
+        } | ({"package": {"file": self.package.file, "facts": self.package.facts,
                           "errors": len(self.package.result.errors), "warnings": len(self.package.result.warnings),
                           "inconsistencies": len(self.package.result.inconsistencies)}} if self.package else {})
 
@@ -126,7 +127,7 @@ class ReportValidation:
         lines += [f"  {p}" for p in self.problems]
         if self.package is not None:
             p = self.package.result
-            lines.append(f"report.xbri (report package): {self.package.facts} facts; {len(p.errors)} errors, "
+            lines.append(f"{self.package.file} (report package): {self.package.facts} facts; {len(p.errors)} errors, "
                          f"{len(p.warnings)} warnings, {len(p.inconsistencies)} inconsistencies")
         return "\n".join(lines) + "\n"
 
@@ -148,7 +149,7 @@ def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None
     result = run_arelle(xhtml, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
     problems = [explain(m, loaded, facts) for m in result.messages]
-    return ReportValidation(result, result.inspected or 0, problems)
+    return ReportValidation(result, result.inspected or 0, problems, file=xhtml.name)
 
 
 def validate_package(package: Path, loaded, facts: list, expected_facts: int) -> ReportValidation:
@@ -162,7 +163,7 @@ def validate_package(package: Path, loaded, facts: list, expected_facts: int) ->
         problems.append(f"error: Arelle found {found} facts in {package.name}, not the report's {expected_facts}")
         result.messages.append({"levelname": "ERROR", "messageCode": "builder:packageFacts", "msg": problems[-1]})
         result.levels["ERROR"] += 1
-    return ReportValidation(result, found, problems)
+    return ReportValidation(result, found, problems, file=package.name)
 
 
 def explain(message: dict[str, Any], loaded, facts: list) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .extension import FILES as EXTENSION_FILES
+from .i18n import LANGUAGES
 from .package import NAME as PACKAGE_NAME
 from .errors import UsageError, WriteError
 
@@ -33,8 +34,22 @@ MANIFEST = ".build-report.json"  # what the last build wrote, with hashes
 LEGACY_MARKER = ".build-report"  # the marker of builds before the manifest
 # Every name a build may write. A manifest naming anything else (a path, '..') is not ours: it
 # can never make a build delete a file of the user's, inside the folder or outside it.
-OUTPUT_NAMES = frozenset({"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
-                          "validation.txt", "viewer.html", "ixbrlviewer.js", PACKAGE_NAME, *EXTENSION_FILES})
+# An edition's files in a report of several languages say their language (report.zh-Hant.pdf).
+EDITION_NAMES = ("report.html", "report.pdf", "report.xhtml", "report.json", "validation.json", "validation.txt",
+                 "viewer.html", PACKAGE_NAME)
+SHARED_NAMES = ("ixbrlviewer.js", *EXTENSION_FILES)  # one for every edition
+
+
+def edition_name(name: str, language: str, languages: list[str]) -> str:
+    """The name of an edition's file: report.html alone, report.en.html beside report.zh-Hant.html."""
+    if len(languages) == 1:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{language}{dot}{suffix}"
+
+
+OUTPUT_NAMES = frozenset({*EDITION_NAMES, *SHARED_NAMES,
+                          *(edition_name(n, code, list(LANGUAGES)) for n in EDITION_NAMES for code in LANGUAGES)})
 LEGACY_NAMES = OUTPUT_NAMES | {LEGACY_MARKER}
 STAGING_MARK = ".build-report-staging"  # inside a staging folder while it is written
 SHOWN = 10  # foreign files named in a refusal

@@ -22,20 +22,32 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_html_matches_the_golden_file(built, name):
-    """Refresh with `make golden` after an intended change, and review the diff."""
-    html = (built(name) / "report.html").read_text(encoding="utf-8")
-    golden = GOLDEN / name / "report.html"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(html, encoding="utf-8")
-    assert golden.is_file(), "no golden file: run `make golden`"
-    assert html == golden.read_text(encoding="utf-8"), f"report.html differs from {golden}; run `make golden` if intended"
+    """Refresh with `make golden` after an intended change, and review the diff. A report of
+    several languages has a golden file per edition."""
+    for edition in built(name).editions():
+        html_file = edition / "report.html"
+        html = html_file.read_text(encoding="utf-8")
+        golden = GOLDEN / name / html_file.name
+        if UPDATE:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(html, encoding="utf-8")
+        assert golden.is_file(), "no golden file: run `make golden`"
+        assert html == golden.read_text(encoding="utf-8"), f"{html_file.name} differs from {golden}; run `make golden` if intended"
+    if UPDATE:  # a file of an edition the example no longer has
+        kept = {(e / "report.html").name for e in built(name).editions()}
+        for stale in (GOLDEN / name).glob("report*.html"):
+            if stale.name not in kept:
+                stale.unlink()
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_html_is_self_contained_and_accessible(built, name):
-    html = (built(name) / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in html
+    for edition in built(name).editions():
+        _self_contained_and_accessible((edition / "report.html").read_text(encoding="utf-8"), edition.language or "en")
+
+
+def _self_contained_and_accessible(html: str, language: str) -> None:
+    assert f'<html lang="{language}">' in html
     assert "<link " not in html and "<script" not in html
     assert 'src="http' not in html and "src=\"/" not in html, "images are embedded"
     assert "<th scope=\"col\"" in html and "<th scope=\"row\"" in html
@@ -55,7 +67,7 @@ VNU = Path(__file__).resolve().parent.parent / ".tools" / "node_modules" / "vnu-
 
 def test_html_is_valid_for_the_nu_html_checker(built):
     assert VNU.is_file(), "the Nu Html Checker is installed by `make setup`"
-    files = [str(built(name) / "report.html") for name in EXAMPLE_NAMES]
+    files = [str(edition / "report.html") for name in EXAMPLE_NAMES for edition in built(name).editions()]
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "text", *files],
         capture_output=True, text=True, timeout=300,
@@ -67,9 +79,9 @@ def test_html_passes_axe_in_chromium(built):
     """axe-core's WCAG 2 A/AA and best-practice rules, in headless Chromium."""
     tools = Path(__file__).resolve().parent.parent / ".tools" / "node_modules"
     assert (tools / "axe-core").is_dir() and shutil.which("chromium"), "axe-core and Chromium come with `make setup`"
-    for name in EXAMPLE_NAMES:
+    for name, edition in [(name, edition) for name in EXAMPLE_NAMES for edition in built(name).editions()]:
         result = subprocess.run(
-            ["node", str(Path(__file__).parent / "tools" / "axe.js"), str(built(name) / "report.html")],
+            ["node", str(Path(__file__).parent / "tools" / "axe.js"), str(edition / "report.html")],
             capture_output=True, text=True, timeout=300, env=os.environ | {"NODE_PATH": str(tools)},
         )
         assert result.returncode == 0, result.stderr

@@ -8,22 +8,26 @@ import re
 import pypdfium2 as pdfium
 import pytest
 
-from .conftest import EXAMPLE_NAMES
+from builder.i18n import language as language_named
+
+from .conftest import EXAMPLE_EDITIONS, EXAMPLE_NAMES
 import pypdfium2.raw as raw
 
 from .pdfutil import language, links, page_texts
 
 
-def _index_pages(texts: list[str]) -> list[int]:
-    start = next(i for i, t in enumerate(texts) if "provisions and where they are answered" in t)
+def _index_pages(texts: list[str], lang) -> list[int]:
+    caption = lang.gettext("%(edition)s: provisions and where they are answered", edition="\0").split("\0")[1]
+    start = next(i for i, t in enumerate(texts) if caption in t)
     return list(range(start + 1, len(texts) + 1))
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_every_content_index_row_cites_the_page_where_its_section_begins(built, name):
-    pdf_file = built(name) / "report.pdf"
+@pytest.mark.parametrize("name,code", EXAMPLE_EDITIONS)
+def test_every_content_index_row_cites_the_page_where_its_section_begins(built, name, code):
+    pdf_file = built(name).edition(code) / "report.pdf"
+    lang = language_named(code)
     texts = page_texts(pdf_file)
-    index_pages = set(_index_pages(texts))
+    index_pages = set(_index_pages(texts, lang))
     index_links = [link for link in links(pdf_file) if link.page in index_pages]
 
     numbers = [link for link in index_links if link.text.isdigit()]
@@ -33,7 +37,8 @@ def test_every_content_index_row_cites_the_page_where_its_section_begins(built, 
         assert int(link.text) == link.target, f"page {link.text} printed for a section on page {link.target}"
     for link in titles:
         # The section's title (or the table's caption) is printed on the page the link leads to.
-        assert _on_page(link.text.removeprefix("Data statistics: "), texts[link.target - 1]), (
+        prefix = lang.gettext("Data statistics: %(table)s", table="\0").split("\0")[0]
+        assert _on_page(link.text.removeprefix(prefix), texts[link.target - 1]), (
             f"{link.text!r} is not on page {link.target}"
         )
 
@@ -47,9 +52,9 @@ def _on_page(title: str, page_text: str) -> bool:
     return _letters(title)[:12] in _letters(page_text)
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_contents_page_numbers_are_those_of_the_layout(built, name):
-    pdf_file = built(name) / "report.pdf"
+@pytest.mark.parametrize("name,code", EXAMPLE_EDITIONS)
+def test_contents_page_numbers_are_those_of_the_layout(built, name, code):
+    pdf_file = built(name).edition(code) / "report.pdf"
     contents_links = [link for link in links(pdf_file) if link.page == 2]
     assert len(contents_links) >= 8
     texts = page_texts(pdf_file)
@@ -64,27 +69,33 @@ def test_contents_page_numbers_are_those_of_the_layout(built, name):
     assert numbered >= 8
 
 
-def test_harbourline_is_a_full_length_report(built):
-    texts = page_texts(built("harbourline-2025") / "report.pdf")
+@pytest.mark.parametrize("code", ["en", "zh-Hant"])
+def test_harbourline_is_a_full_length_report(built, code):
+    texts = page_texts(built("harbourline-2025").edition(code) / "report.pdf")
     assert len(texts) >= 40
-    assert all(f"Page {i} of {len(texts)}" in t for i, t in enumerate(texts, 1) if i > 1)
+    lang = language_named(code)
+    assert all(lang.gettext("Page %(page)s of %(pages)s", page=i, pages=len(texts)) in t
+               for i, t in enumerate(texts, 1) if i > 1)
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_bookmarks_title_language_and_fonts(built, name):
-    pdf = pdfium.PdfDocument(str(built(name) / "report.pdf"))
+@pytest.mark.parametrize("name,code", EXAMPLE_EDITIONS)
+def test_bookmarks_title_language_and_fonts(built, name, code):
+    pdf_file = built(name).edition(code) / "report.pdf"
+    lang = language_named(code)
+    pdf = pdfium.PdfDocument(str(pdf_file))
     try:
         toc = list(pdf.get_toc())
         titles = [item.get_title() for item in toc]
-        assert {"Contents", "Board statement", "Data statistics", "Content index"} <= set(titles)
+        assert {lang.gettext(t) for t in ("Contents", "Board statement", "Data statistics", "Content index")} <= set(titles)
         assert any(item.level == 1 for item in toc), "sections are nested under chapters"
         meta = pdf.get_metadata_dict()
-        assert meta["Title"].startswith(meta["Author"]) and "Report" in meta["Title"]
+        assert meta["Title"].startswith(meta["Author"])
+        assert ("Report" if code == "en" else "報告") in meta["Title"]
         assert meta["CreationDate"].startswith("D:20"), "dated from the report's publication date"
     finally:
         pdf.close()
-    assert language(built(name) / "report.pdf") == "en"
-    assert _embedded_fonts(built(name) / "report.pdf"), "fonts are embedded"
+    assert language(pdf_file) == code
+    assert _embedded_fonts(pdf_file), "fonts are embedded"
 
 
 def _embedded_fonts(pdf_file) -> bool:

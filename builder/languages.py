@@ -1,0 +1,108 @@
+"""The input's text in each language of the report.
+
+company.yaml holds one set of figures and its text in the report's languages
+(`report.languages`, e.g. [en, zh-Hant]). A text is written plainly, in the first language, or
+as a mapping by language (`{en: ..., zh-Hant: ...}`); a narrative file `x.md` has its form in
+another language beside it, `x.zh-Hant.md`; the sites and regions the figures name have theirs
+under `names:`. The schema reads each text as a `Translated`; `in_language` gives the input as
+one edition of the report sees it, every text a plain string (or a file) in that language,
+and says which texts lacked their form in it (check C10), where the first language's form is
+shown instead. Figures are not copied: every edition holds the same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel
+
+from .schema import LANGUAGES, MarkdownFile, Translated
+
+# no text is held there, and the figures are shared by every edition as they are
+NOT_TEXT = frozenset({"metrics", "extensions", "names"})
+
+
+@dataclass
+class InLanguage:
+    """The input as the edition in one language sees it."""
+
+    language: str
+    data: BaseModel
+    # (YAML path, the form shown instead) of each text not given in the language
+    missing: list[tuple[tuple, Any]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # a typed member's name -> its name in the language
+
+
+def sibling(file: str, language: str) -> str:
+    """The file of a narrative in another language, beside it: x.md -> x.zh-Hant.md (and
+    x.en.md -> x.zh-Hant.md where the first language's file says its language too)."""
+    path = PurePosixPath(file)
+    stem = path.stem
+    for code in LANGUAGES:
+        if stem.endswith("." + code):
+            stem = stem[: -len(code) - 1]
+    return str(path.with_name(f"{stem}.{language}{path.suffix}"))
+
+
+def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
+    first = data.report.languages[0]
+    result = InLanguage(language, data)
+    siblings: dict[str, bool] = {}
+
+    def has_sibling(name: str) -> bool:
+        if name not in siblings:
+            siblings[name] = (folder / name).is_file()
+        return siblings[name]
+
+    def text(value: Translated, path: tuple) -> Any:
+        given = value.get(language)
+        if given is None and language == first:
+            given = value.get(None)
+        if given is not None:
+            return given
+        shown = value.get(None) or value.get(first) or value.forms[0][1]
+        if isinstance(shown, MarkdownFile) and has_sibling(sibling(shown.file, language)):
+            return MarkdownFile(file=sibling(shown.file, language))
+        result.missing.append((path, shown))
+        return shown
+
+    def walk(value: Any, path: tuple) -> Any:
+        if isinstance(value, Translated):
+            return text(value, path)
+        if isinstance(value, BaseModel):
+            changes = {}
+            for name in type(value).model_fields:
+                if path == () and name in NOT_TEXT:
+                    continue
+                old = getattr(value, name)
+                new = walk(old, path + (name,))
+                if new is not old:
+                    changes[name] = new
+            return value.model_copy(update=changes) if changes else value
+        if isinstance(value, list):
+            new = [walk(item, path + (i,)) for i, item in enumerate(value)]
+            return value if all(a is b for a, b in zip(new, value)) else new
+        if isinstance(value, dict):
+            new = {key: walk(item, path + (key,)) for key, item in value.items()}
+            return value if all(new[k] is value[k] for k in value) else new
+        return value
+
+    result.data = walk(data, ())
+    result.names = {name: forms[language] for name, forms in data.names.items() if language in forms}
+    return result
+
+
+def typed_names(data, catalogue) -> dict[str, tuple]:
+    """Every name the figures give a member of a typed axis (a site, a region), with the first
+    place it is written: what a reader of another language needs in their language."""
+    from .load import _all_series
+
+    names: dict[str, tuple] = {}
+    for path, _ in _all_series(data):
+        for i in range(1, len(path) - 1):
+            axis = catalogue.axes.get(path[i]) if path[i - 1] in ("breakdowns", "shares", "within") else None
+            if axis is not None and axis.typed:
+                names.setdefault(path[i + 1], path[: i + 2])
+    return names

@@ -1,0 +1,214 @@
+"""A report in English and Traditional Chinese from one company.yaml: every edition complete,
+the figures one source, each text in its language or listed by C10 where it is not."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from builder.check import run_checks
+from builder.compute import compute
+from builder.languages import sibling
+from builder.load import load
+from builder.render import _markdown_renderer, render_html
+
+from .conftest import EXAMPLES, edit
+from .pdfutil import page_texts
+
+HARBOURLINE = "harbourline-2025"
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "builder", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=600)
+
+
+# --- both editions, complete ----------------------------------------------------------------
+
+
+def test_one_build_writes_every_edition_with_its_language_in_the_file_names(built):
+    out = built(HARBOURLINE)
+    for code in ("en", "zh-Hant"):
+        for name in ("report.html", "report.pdf", "report.xhtml", "report.xbri", "report.json", "validation.json",
+                     "viewer.html"):
+            stem, suffix = name.rsplit(".", 1)
+            assert (out.folder / f"{stem}.{code}.{suffix}").is_file(), f"{stem}.{code}.{suffix}"
+        html = (out.edition(code) / "report.html").read_text(encoding="utf-8")
+        assert f'<html lang="{code}">' in html
+        validation = json.loads((out.edition(code) / "validation.json").read_text(encoding="utf-8"))
+        assert (validation["errors"], validation["warnings"], validation["inconsistencies"]) == (0, 0, 0)
+        assert validation["package"]["file"] == f"report.{code}.xbri" and validation["package"]["facts"] == validation["facts"]
+    assert not (out.folder / "report.html").exists(), "no edition goes without its language in a report of two"
+    assert (out.folder / "report.xsd").is_file(), "one extension taxonomy for both editions"
+
+
+def _facts(json_file: Path) -> dict:
+    return json.loads(json_file.read_text(encoding="utf-8"))["facts"]
+
+
+def _numeric(fact: dict) -> bool:
+    return "unit" in fact["dimensions"]
+
+
+def _key(fact: dict) -> tuple:
+    dims = {k: v for k, v in fact["dimensions"].items() if k != "language"}
+    return (json.dumps(dims, sort_keys=True), fact["value"], fact.get("decimals"))
+
+
+def test_the_chinese_inline_xbrl_has_the_english_numbers_and_chinese_text(built):
+    out = built(HARBOURLINE)
+    english = _facts(out.edition("en") / "report.json")
+    chinese = _facts(out.edition("zh-Hant") / "report.json")
+    en_numbers = Counter(_key(f) for f in english.values() if _numeric(f))
+    zh_numbers = Counter(_key(f) for f in chinese.values() if _numeric(f))
+    assert len(en_numbers) > 300
+    assert zh_numbers == en_numbers, "every number, unit, period, breakdown and precision the same"
+    en_text = [f for f in english.values() if not _numeric(f)]
+    zh_text = [f for f in chinese.values() if not _numeric(f)]
+    assert len(zh_text) == len(en_text) > 50, "the same text facts, each in its language"
+    assert {f["dimensions"].get("language") for f in zh_text} == {"zh-hant"}
+    assert {f["dimensions"].get("language") for f in en_text} == {"en"}
+    concepts = {f["dimensions"]["concept"] for f in zh_text}
+    assert concepts == {f["dimensions"]["concept"] for f in en_text}
+    board = next(f["value"] for f in zh_text if f["dimensions"]["concept"].endswith("BoardStatementOversight")
+                 or "Oversight" in f["dimensions"]["concept"])
+    assert re.search(r"[\u4e00-\u9fff]", board), "the Chinese edition's narrative facts are Chinese"
+    xhtml = (out.edition("zh-Hant") / "report.xhtml").read_text(encoding="utf-8")
+    assert 'xml:lang="zh-Hant"' in xhtml
+
+
+def _english_table_figures(html: str) -> list[str]:
+    start = html.index('id="data-statistics"') if 'id="data-statistics"' in html else html.index("<table class=\"kpi")
+    cells = re.findall(r'<td class="num(?: derived)?"[^>]*>(.*?)</td>', html[start:], re.S)
+    figures = []
+    for cell in cells:
+        text = re.sub(r"<sup.*?</sup>", "", cell, flags=re.S)  # footnote marks
+        text = " ".join(re.sub(r"<[^>]+>", "", text).split())
+        if re.search(r"\d", text):
+            figures.append(text)
+    return figures
+
+
+def test_the_chinese_pdf_holds_the_chinese_headings_and_every_figure_of_the_english_tables(built):
+    out = built(HARBOURLINE)
+    english_html = (out.edition("en") / "report.html").read_text(encoding="utf-8")
+    figures = _english_table_figures(english_html)
+    assert len(figures) > 400
+    texts = page_texts(out.edition("zh-Hant") / "report.pdf")
+    text = "\n".join(texts)
+    assert "\ufffd" not in text, "no replacement character"
+    for heading in ("目錄", "董事會聲明", "數據統計", "內容索引", "氣候行動", "環境", "我們的員工"):
+        assert heading in text, heading
+    data_start = next(i for i, t in enumerate(texts) if t.lstrip().startswith("港航物流控股有限公司") and "數據統計" in t
+                      and "上標數字" in t)
+    data_text = "\n".join(texts[data_start:])
+    tokens = Counter(re.findall(r"[+\-–−]?[\d,]*\d(?:\.\d+)?%?(?: pts| 個百分點)?", data_text))
+    missing = [f for f in figures if not any(f.replace("pts", "").strip() in t or f in t for t in tokens)]
+    assert not missing, f"figures of the English tables not in the Chinese PDF: {missing[:10]}"
+
+
+def test_the_chinese_edition_speaks_chinese_where_the_yaml_gives_it(built):
+    html = (built(HARBOURLINE).edition("zh-Hant") / "report.html").read_text(encoding="utf-8")
+    assert "2025年環境、社會及管治報告" in html  # report.title's zh-Hant form
+    assert "青衣冷鏈中心" in html and "Tsing Yi Cold Chain Centre" not in html, "sites named as names: gives them"
+    assert "2026年4月24日" in html, "dates as Chinese reports write them"
+    assert "噸二氧化碳當量" in html and "兆瓦時" in html
+    # narrative files: narrative/x.zh-Hant.md beside narrative/x.md
+    body = (EXAMPLES / HARBOURLINE / "narrative" / "board-oversight.zh-Hant.md").read_text(encoding="utf-8")
+    first_sentence = re.split(r"[。\n]", body.strip().lstrip("#").strip())[0]
+    assert first_sentence[:12] in html
+
+
+# --- text in each language, and what lacks it ------------------------------------------------
+
+
+def test_sibling_files_say_their_language():
+    assert sibling("narrative/energy.md", "zh-Hant") == "narrative/energy.zh-Hant.md"
+    assert sibling("narrative/energy.en.md", "zh-Hant") == "narrative/energy.zh-Hant.md"
+    assert sibling("energy.zh-Hant.md", "en") == "energy.en.md"
+
+
+def test_lines_of_a_chinese_paragraph_join_without_a_space():
+    md = _markdown_renderer({})
+    html = md.render("本集團於報告期內\n推行**節能**\n措施，共有\n2,486名僱員。\nThe English\nline keeps its space.")
+    assert "報告期內推行<strong>節能</strong>措施，共有2,486名僱員。" in html
+    assert "The English\nline" in html
+
+
+@pytest.fixture
+def bilingual(example_copy):
+    """A copy of the bilingual example, to take a translation away from."""
+    return example_copy(HARBOURLINE)
+
+
+def test_c10_lists_every_text_without_its_chinese_form_and_strict_fails(bilingual):
+    yaml_file = bilingual / "company.yaml"
+    edit(yaml_file, ("title: {en: Emissions, zh-Hant: 排放物}", "title: Emissions"),
+         ("  Tuas Fulfilment Centre: {zh-Hant: 大士訂單履行中心}\n", ""))
+    (bilingual / "narrative" / "waste.zh-Hant.md").unlink()
+    lines = yaml_file.read_text(encoding="utf-8").splitlines()
+    title_line = next(i for i, line in enumerate(lines, 1) if line.strip() == "title: Emissions")
+
+    result = cli("check", str(yaml_file))
+    assert result.returncode == 0, result.stderr
+    c10 = [line for line in result.stderr.splitlines() + result.stdout.splitlines() if " C10:" in line]
+    assert len(c10) == 3, c10
+    assert any(f"company.yaml:{title_line}:" in line and "Traditional Chinese" in line for line in c10), c10
+    assert any("narrative/waste.md" in line and "narrative/waste.zh-Hant.md" in line for line in c10), c10
+    assert any("'Tuas Fulfilment Centre'" in line and "names:" in line for line in c10), c10
+
+    strict = cli("check", "--strict", str(yaml_file))
+    assert strict.returncode == 1 and " C10:" in strict.stdout + strict.stderr
+
+    # without --strict the edition is built, the first language's text standing in
+    loaded = load(yaml_file)
+    chinese = loaded.in_language("zh-Hant")
+    html = render_html(chinese, compute(chinese, run_checks(loaded), language="zh-Hant"))
+    assert "Emissions" in html and "Tuas Fulfilment Centre" in html and "青衣冷鏈中心" in html
+
+
+def test_a_report_in_english_alone_asks_for_no_chinese(example_copy):
+    folder = example_copy("360digitech-2021")
+    result = cli("check", str(folder / "company.yaml"))
+    assert result.returncode == 0 and " C10:" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("  languages: [en, zh-Hant]", "  languages: [en, en]", "name each language once"),
+    ("  languages: [en, zh-Hant]", "  languages: [en, zh]", "'zh' is not allowed here"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh: 排放物}",
+     "'zh' is not a language of the builder"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {}", "the text in each language"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: " + "排" * 301 + "}",
+     "zh-Hant: "),
+    ("body: {file: narrative/emissions.md}", "body: {en: {file: narrative/emissions.md}, zh-Hant: {file: nowhere.md}}",
+     "no file 'nowhere.md'"),
+])
+def test_a_mistake_in_a_text_in_several_languages_is_named_where_it_is(bilingual, old, new, message):
+    yaml_file = bilingual / "company.yaml"
+    edit(yaml_file, (old, new))
+    line = next(i for i, text in enumerate(yaml_file.read_text(encoding="utf-8").splitlines(), 1) if new.strip() in text)
+    result = cli("check", str(yaml_file))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr, result.stderr
+    assert f"company.yaml:{line}:" in result.stderr, result.stderr
+
+
+def test_a_text_given_per_language_inline_and_by_file(bilingual):
+    yaml_file = bilingual / "company.yaml"
+    (bilingual / "narrative" / "zh-only.md").write_text("本段只在中文版。\n", encoding="utf-8")
+    edit(yaml_file, ("body: {file: narrative/emissions.md}",
+                     "body: {en: 'Our emissions, in **brief**.', zh-Hant: {file: narrative/zh-only.md}}"))
+    loaded = load(yaml_file)
+    chinese = loaded.in_language("zh-Hant")
+    assert "本段只在中文版" in render_html(chinese, compute(chinese, language="zh-Hant"))
+    assert "Our emissions, in <strong>brief</strong>." in render_html(loaded, compute(loaded))
+    assert bilingual / "narrative" / "zh-only.md" in loaded.input_files()
+    assert bilingual / "narrative" / "waste.zh-Hant.md" in loaded.input_files()
