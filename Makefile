@@ -36,7 +36,7 @@ examples: setup
 	  echo "building $$dir"; \
 	  (cd $$dir && ../../$(BIN)/build-report company.yaml) || exit $$?; \
 	done
-	@echo "Open the reports: $(foreach d,$(EXAMPLES),$(d)output/report.pdf)"
+	@echo "Open the reports:" $$(ls $(foreach d,$(EXAMPLES),$(d)output/report*.pdf))
 
 test: setup
 	$(BIN)/python -m pytest

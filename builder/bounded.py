@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,12 @@ class Exceeded(Exception):
 def run_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> Any:
     """function(*args) in a child process, with `memory` bytes of address space more than the
     parent has now; its result, or its BuildError raised again here, or Exceeded."""
+    return start_bounded(function, *args, seconds=seconds, memory=memory).result()
+
+
+def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> "Running":
+    """function(*args) started in a bounded child process, to run while this one goes on (the
+    PDF of each edition is laid out while Arelle validates): its result comes with .result()."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     limit = _address_space() + memory
@@ -40,17 +47,34 @@ def run_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory
     process = context.Process(target=_child, args=(function, args, limit, parent, sender), daemon=True)
     process.start()
     sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise Exceeded("time")
-        kind, payload = receiver.recv()
-    except EOFError:
-        raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
+    return Running(process, receiver, time.monotonic() + seconds)
+
+
+class Running:
+    """A child process at work; its time runs from its start."""
+
+    def __init__(self, process, receiver, deadline: float):
+        self.process, self.receiver, self.deadline = process, receiver, deadline
+
+    def result(self) -> Any:
+        try:
+            if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
+                raise Exceeded("time")
+            kind, payload = self.receiver.recv()
+        except EOFError:
+            raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
+        finally:
+            self.stop()
+        return _returned(kind, payload)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.receiver.close()
+
+
+def _returned(kind: str, payload: Any) -> Any:
     if kind == "ok":
         return payload
     if kind == "memory":

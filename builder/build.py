@@ -11,10 +11,10 @@ from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .errors import ChecksFailed, ValidationFailed, WriteError
 from .extension import extension_files
-from .glyphs import check_print_document
+from .glyphs import check_print_documents
 from .load import load
 from .load import Loaded
-from .render import Documents, render_documents, render_pdf
+from .render import Documents, pdf_of, render_documents, start_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .validate import validate_package, validate_report, viewer_script_copied
 from .write import check_output_folder, edition_name, staged_output
@@ -43,20 +43,27 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
     editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
+    if pdf:  # boxes for characters no font has: never
+        check_print_documents([edition.documents.print_html for edition in editions], loaded)
+    # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
+    layouts = [start_pdf(edition.documents.print_html, edition.loaded) for edition in editions] if pdf else []
     validated = []
-    with staged_output(out_dir) as stage:
-        taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
-        for name, content in taxonomy.items():
-            stage.write(name, content)
-        for edition in editions:
-            stage.write(edition.name("report.html"), edition.documents.html)
-            if xbrl:
-                facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
-                validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
-        for edition in editions:
-            if pdf:
-                stage.write(edition.name("report.pdf"), render_pdf(edition.documents.print_html, edition.loaded))
-        files = stage.outputs
+    try:
+        with staged_output(out_dir) as stage:
+            taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
+            for name, content in taxonomy.items():
+                stage.write(name, content)
+            for edition in editions:
+                stage.write(edition.name("report.html"), edition.documents.html)
+                if xbrl:
+                    facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
+                    validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
+            for edition, layout in zip(editions, layouts):
+                stage.write(edition.name("report.pdf"), pdf_of(layout))
+            files = stage.outputs
+    finally:  # a build that failed stops the layouts it started
+        for layout in layouts:
+            layout.stop()
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
 
 
@@ -73,10 +80,7 @@ class _Edition:
 
 def _render(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> _Edition:
     view = compute(loaded, findings, language=loaded.language)
-    documents = render_documents(loaded, view, xbrl=xbrl, pdf=pdf)
-    if pdf:
-        check_print_document(documents.print_html, loaded)  # boxes for characters no font has: never
-    return _Edition(loaded, documents)
+    return _Edition(loaded, render_documents(loaded, view, xbrl=xbrl, pdf=pdf))
 
 
 def _write_inline_xbrl(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool) -> int:

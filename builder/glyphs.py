@@ -66,12 +66,15 @@ def missing(text: str) -> list[str]:
     return [c for c in wanted if ord(c) not in covered]
 
 
-def check_print_document(html: str, loaded) -> None:
-    """Refuse to lay out a PDF that would print boxes: name each character and where it is."""
-    document = lxml_html.document_fromstring(html.encode("utf-8"))
-    for element in document.xpath("//style | //script"):
-        element.drop_tree()
-    text = document.text_content()
+def check_print_documents(htmls: list[str], loaded) -> None:
+    """Refuse to lay out PDFs that would print boxes: name each character of any edition and
+    where it is, all at once."""
+    text = ""
+    for html in htmls:
+        document = lxml_html.document_fromstring(html.encode("utf-8"))
+        for element in document.xpath("//style | //script"):
+            element.drop_tree()
+        text += document.text_content()
     lacking = missing(text)
     if not lacking:
         return
@@ -109,7 +112,8 @@ def _markdown_files(loaded):
     from .load import _text_fields
     from .schema import MarkdownFile
 
-    return [value for _, value in _text_fields(loaded.data) if isinstance(value, MarkdownFile)]
+    editions = [edition.data for edition in loaded.editions.values()] or [loaded.data]
+    return [value for data in editions for _, value in _text_fields(data) if isinstance(value, MarkdownFile)]
 
 
 def _find(file: Path, char: str, folder: Path) -> str | None:

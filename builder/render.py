@@ -24,7 +24,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from . import references
-from .bounded import Exceeded, run_bounded
+from .bounded import Exceeded, Running, run_bounded, start_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
@@ -387,8 +387,17 @@ def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Docu
 
 def render_pdf(html: str, loaded: Loaded) -> bytes:
     """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
+    return pdf_of(start_pdf(html, loaded))
+
+
+def start_pdf(html: str, loaded: Loaded) -> Running:
+    """The PDF's layout, started in a bounded child process; pdf_of() waits for it."""
+    return start_bounded(_layout, html, str(loaded.folder), seconds=PDF_SECONDS, memory=PDF_MEMORY)
+
+
+def pdf_of(layout: Running) -> bytes:
     try:
-        return run_bounded(_layout, html, str(loaded.folder), seconds=PDF_SECONDS, memory=PDF_MEMORY)
+        return layout.result()
     except Exceeded as e:
         if e.what == "time":
             raise OutputError(f"the PDF layout took longer than {PDF_SECONDS} seconds and was stopped") from None

@@ -95,7 +95,7 @@ class Tagger:
         return "<the inline XBRL tagger>"
 
     def __post_init__(self) -> None:
-        self.language = self.language or self.loaded.data.report.language
+        self.language = self.language or self.loaded.language
         self.taxonomy = self.loaded.taxonomy
         self._chains = self._text_chains()
         self._chain_position: dict[str, int] = {}

@@ -70,6 +70,11 @@ class Output:
         return str(self.folder)
 
 
+def output_of(folder: Path) -> Output:
+    """The output of a build of the report in folder, into its output/."""
+    return Output(folder / "output")
+
+
 def languages_of(folder: Path) -> list[str]:
     """The languages of a build of several, from the names of its files (report.en.html ...)."""
     found = {p.name.split(".")[1] for p in folder.glob("report.*.html")}

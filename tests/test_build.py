@@ -14,7 +14,7 @@ import pytest
 
 from builder.cli import main
 
-from .conftest import EXAMPLE_NAMES, edit
+from .conftest import EXAMPLE_NAMES, edit, output_of
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -134,7 +134,7 @@ def test_a_template_override_replaces_the_built_in_one(example_copy):
         encoding="utf-8",
     )
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert "<h1>Statement of the Board</h1>" in html
     assert "ESG management approach and strategy" not in html.split('id="board-statement"')[1].split("</section>")[0]
 
@@ -146,7 +146,7 @@ def test_markdown_cannot_inject_html(example_copy):
         encoding="utf-8",
     )
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert "<script>" not in html and 'href="javascript:' not in html and "<b onclick" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -177,7 +177,7 @@ def test_plain_build_report_builds_company_yaml_here(example_copy, monkeypatch, 
     folder = example_copy("360digitech-2021")
     monkeypatch.chdir(folder)
     assert main(["--no-pdf", "--no-xbrl"]) == 0
-    assert (folder / "output" / "report.html").is_file()
+    assert (output_of(folder) / "report.html").is_file()
     assert main(["shema"]) == 2
     assert "no command 'shema'; did you mean 'schema'?" in capsys.readouterr().err
 
@@ -188,7 +188,7 @@ def test_markdown_images_are_embedded_and_checked(example_copy, capsys):
     energy.write_text(energy.read_text(encoding="utf-8") + "\n![Rooftop solar at Dongguan](images/cover.svg)\n",
                       encoding="utf-8")
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert '<img src="data:image/svg+xml;base64,' in html and 'alt="Rooftop solar at Dongguan"' in html
     energy.write_text("![](images/missing.png)\n\n![Logo](https://example.com/logo.png)\n", encoding="utf-8")
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
@@ -208,7 +208,9 @@ def test_three_builds_of_the_complete_example_are_identical(built, tmp_path):
         build(Path(__file__).resolve().parent.parent / "examples" / "harbourline-2025" / "company.yaml", out)
         hashes.append(_hashes(out))
     assert hashes[0] == hashes[1] == hashes[2]
-    assert {"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json", "viewer.html"} <= set(hashes[0])
+    assert {f"{stem}.{code}.{suffix}" for code in ("en", "zh-Hant") for stem, suffix in
+            [("report", "html"), ("report", "pdf"), ("report", "xhtml"), ("report", "json"), ("report", "xbri"),
+             ("validation", "json"), ("viewer", "html")]} <= set(hashes[0])
 
 
 def test_stakeholders_and_materiality_go_in_as_the_report_presents_them(example_copy):
@@ -221,7 +223,7 @@ def test_stakeholders_and_materiality_go_in_as_the_report_presents_them(example_
                   lambda m: "tier: " + ("highly material" if float(m.group(1)) > 4.5 else "material"), text)
     yaml_file.write_text(text, encoding="utf-8")
     assert main([str(yaml_file), "--no-pdf"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     engagement = html.split('id="stakeholder-engagement"')[1].split("</table>")[0]
     assert "Key concerns" not in engagement and "Channels of engagement" in engagement
     materiality = html.split('id="materiality-assessment"')[1].split("</table>")[0]

@@ -12,7 +12,7 @@ from builder.check import run_checks
 from builder.cli import main
 from builder.load import load
 
-from .conftest import edit
+from .conftest import edit, output_of
 
 COMPLETE = "harbourline-2025"
 
@@ -65,7 +65,7 @@ CASES = [
     ("C06", [("    provisions: [A2.3]\n", "    provisions: [A2]\n")],
      ("C06", "warning", "A2.3 Energy use efficiency targets: no target is given; add one under targets "
       "(description, provisions, target), or explain under omissions why there is none")),
-    ("C06-progress", [("    progress: 9% lower than in 2020\n", "")],
+    ("C06-progress", [("    progress: {en: 9% lower than in 2020, zh-Hant: 較2020年減少9%}\n", "")],
      ("C06", "warning", "A2.3 Energy use efficiency targets: the targets give no progress; if the company "
       "published its progress, add it as progress:")),
     ("C07", [("  work_fatalities:\n    unit: persons\n    values: {2025: 0, 2024: 0, 2023: 0}",
@@ -115,7 +115,7 @@ def test_the_build_runs_the_checks_first(example_copy, capsys):
     edit(folder / "company.yaml", ("    provisions: [A2.3]\n", "    provisions: [A2]\n"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
     assert "warning C06: A2.3" in capsys.readouterr().err
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     index = html.split('id="content-index"')[1]
     assert 'id="index-A2.3"' in index and "Reported</span>" in index.split('id="index-A2.3"')[1].split("</tr>")[0]
     assert "C06" not in html and "no target is given" not in html, "advice stays with the author"
@@ -160,7 +160,7 @@ def test_figures_in_other_units_are_shown_as_reported_and_tagged_in_the_canonica
          ("insulation: {2025: 280, 2024: 285, 2023: 290}", "insulation: {2025: 0.0280, 2024: 0.0285, 2023: 0.0290}"),
          ("wood: {2025: 160, 2024: 160, 2023: 165}", "wood: {2025: 0.0160, 2024: 0.0160, 2023: 0.0165}"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">kWh</td>\s*<td class=\"num\">51,760,000</td>", html)
     assert re.search(r"Total packaging material used for finished products<sup.*?</th>\s*<td class=\"unit\">ten thousand "
                      r"tonnes</td>\s*<td class=\"num\">0.2140</td>", html)
@@ -169,7 +169,7 @@ def test_figures_in_other_units_are_shown_as_reported_and_tagged_in_the_canonica
         return {(f.concept.qname.localName, f.context.startDatetime.year, f.unit.measures[0][0].localName): f.value
                 for f in model.facts if f.isNumeric and not f.context.qnameDims and f.context.isStartEndPeriod}
 
-    facts = run_arelle(folder / "output" / "report.xhtml", inspect=values).inspected
+    facts = run_arelle(output_of(folder) / "report.xhtml", inspect=values).inspected
     assert Decimal(facts[("EnergyConsumption", 2025, "MWh")]) == Decimal("51760")
     assert Decimal(facts[("PackagingMaterial", 2025, "t")]) == Decimal("2140")
 
@@ -180,7 +180,7 @@ def test_a_figure_in_gj_is_shown_and_tagged_in_gj_as_published(example_copy):
     folder = example_copy(COMPLETE)
     edit(folder / "company.yaml", *_energy_in("GJ", "3.6"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert re.search(r"Total energy consumption<sup.*?</th>\s*<td class=\"unit\">GJ</td>\s*<td class=\"num\">186,336.0</td>", html)
     assert "Reported in GJ" not in html
 
@@ -188,7 +188,7 @@ def test_a_figure_in_gj_is_shown_and_tagged_in_gj_as_published(example_copy):
         return {(f.concept.qname.localName, f.context.startDatetime.year, f.unit.measures[0][0].localName): f.value
                 for f in model.facts if f.isNumeric and not f.context.qnameDims and f.context.isStartEndPeriod}
 
-    facts = run_arelle(folder / "output" / "report.xhtml", inspect=values).inspected
+    facts = run_arelle(output_of(folder) / "report.xhtml", inspect=values).inspected
     assert Decimal(facts[("EnergyConsumption", 2025, "GJ")]) == Decimal("186336.0")
 
 
@@ -205,7 +205,7 @@ def test_a_prior_year_figure_that_changed_must_be_restated(example_copy, capsys)
     folder = example_copy(COMPLETE)
     yaml_file = folder / "company.yaml"
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert "Restated: the 2024 figure was published as 158 cases. Five complaints" in html
 
     edit(yaml_file, ("    previous: 158\n", "    previous: 160\n"))
@@ -216,7 +216,7 @@ def test_a_prior_year_figure_that_changed_must_be_restated(example_copy, capsys)
     edit(yaml_file, ("    previous: 160\n", ""))
     assert not [f for f in findings_of(folder) if f[0] == "I06"]
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     assert "The 2024 figure is restated: Five complaints" in html
 
     text = yaml_file.read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ def test_a_target_goes_in_as_published_without_status_progress_or_year(example_c
                                    "    target: {text: every statement paperless}\n\nfootnotes:\n"))
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
     assert "warning C06: A1.6 Waste handling and reduction: the targets give no progress" in capsys.readouterr().err
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     table = html.split('id="targets-caption"')[1].split("</table>")[0]
     assert "Move all customer statements online" in table and "every statement paperless" in table
     assert ">Status<" not in table and ">Progress in" not in table, "no column the company did not publish"
@@ -246,7 +246,7 @@ def test_part_of_a_provision_explained_while_the_rest_is_answered(example_copy, 
                                    "emits no air pollutants of note.\nfootnotes:\n"))
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
     assert "C03" not in capsys.readouterr().err
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     row = html.split('id="index-A1.1"')[1].split("</tr>")[0]
     assert "Reported, in part explained" in row and "Emission management" in row
     assert "Not reported in part (air pollutants (NOx, SOx, particulates)): not material." in row
@@ -267,7 +267,7 @@ def test_an_intensity_goes_in_as_published_without_its_denominator(example_copy,
     edit(yaml_file, published)
     assert main([str(yaml_file), "--no-pdf"]) == 0
     assert "I05" not in capsys.readouterr().err
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     water = html.split('id="data-water"')[1].split("</table>")[0]
     assert "Total water consumption per m² of floor area</th>" in water and '<td class="num">2.6</td>' in water
 
@@ -298,14 +298,14 @@ def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
          ("\nfootnotes:\n", "\nfootnotes:\n  meter: Read from the building meter.\n"
           "  beijing: Including the Beijing branch opened in 2021.\n"))
     assert main([str(yaml_file), "--no-pdf"]) == 0
-    html = (folder / "output" / "report.html").read_text(encoding="utf-8")
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
     water = html.split('id="data-water"')[1].split("</section>")[0]
     cell = water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
     assert 'class="note-mark"' in cell, "the marker stands at the figure"
     assert "Read from the building meter." in water
     member_row = html.split("<th scope=\"row\">North China")[1].split("</th>")[0]
     assert 'class="note-mark"' in member_row, "the marker stands at the member"
-    xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
+    xhtml = (output_of(folder) / "report.xhtml").read_text(encoding="utf-8")
     assert xhtml.count('toRefs="fn-water-') == 1 and 'fromRefs="' in xhtml
     edit(yaml_file, ("{note: beijing, axis: region, member: North China}", "{note: beijing, axis: region, member: Tibet}"))
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2

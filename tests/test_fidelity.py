@@ -16,7 +16,7 @@ from builder.cli import main
 from builder.load import load
 from builder.validate import run_arelle
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, edit, output_of
 
 HARBOURLINE = "harbourline-2025"
 LINK = "http://www.xbrl.org/2003/linkbase"
@@ -150,7 +150,7 @@ def test_a_pair_of_axes_the_framework_lacks_goes_into_the_company_taxonomy(examp
                                    "            gender:\n              female: {2025: 402}\n              male: {2025: 692}\n"
                                    "      employment_type:"))
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
-    out = folder / "output"
+    out = output_of(folder)
     assert "/role/breakdown/gender-and-region" in (out / "report-def.xml").read_text(encoding="utf-8")
     facts = facts_of(out)
     assert facts[("hkesg:Workforce", "2025", (("hkesg:GenderAxis", "hkesg:FemaleMember"),
@@ -182,13 +182,14 @@ def test_the_report_package_holds_the_report_and_its_taxonomy_and_arelle_opens_i
     with zipfile.ZipFile(package) as z:
         names = z.namelist()
         top = names[0].split("/")[0]
-        assert top == "esg-03619-2025" and all(n.startswith(top + "/") for n in names)
+        # the English edition's package, beside the Chinese one's (esg-03619-2025-zh-Hant)
+        assert top == "esg-03619-2025-en" and all(n.startswith(top + "/") for n in names)
         assert json.loads(z.read(f"{top}/META-INF/reportPackage.json")) == \
             {"documentInfo": {"documentType": "https://xbrl.org/report-package/2023/xbri"}}
-        assert z.read(f"{top}/reports/report.xhtml") == (out / "report.xhtml").read_bytes()
+        assert z.read(f"{top}/reports/report.en.xhtml") == (out / "report.xhtml").read_bytes()
         assert z.read(f"{top}/reports/report-def.xml") == (out / "report-def.xml").read_bytes()
     validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
-    assert validation["package"] == {"file": "report.xbri", "facts": validation["facts"], "errors": 0,
+    assert validation["package"] == {"file": "report.en.xbri", "facts": validation["facts"], "errors": 0,
                                      "warnings": 0, "inconsistencies": 0}
     # opened as a filer's recipient would: the package alone, with the framework's taxonomy package
     result = run_arelle(package, inspect=lambda model: len(model.factsInInstance))

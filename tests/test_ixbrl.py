@@ -20,7 +20,7 @@ from builder.load import load
 from builder.taxonomy import build_model
 from builder.validate import run_arelle
 
-from .conftest import EXAMPLE_NAMES, EXAMPLES, edit
+from .conftest import EXAMPLE_NAMES, EXAMPLES, edit, output_of
 
 CAT = load_catalogue()
 TAX = build_model()
@@ -297,14 +297,14 @@ def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
     folder = example_copy("360digitech-2021")
     edit(folder / "company.yaml", ("        answers: [A4, A4.1]", "        answers: [A1, A4, A4.1]"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-json", "--no-viewer"]) == 0
-    xhtml = (folder / "output" / "report.xhtml").read_text(encoding="utf-8")
+    xhtml = (output_of(folder) / "report.xhtml").read_text(encoding="utf-8")
     assert 'name="hkesg:EmissionsGeneralDisclosureTextBlock"' in xhtml and 'continuedAt="tb-A1-1"' in xhtml
     assert '<ix:continuation id="tb-A1-1">' in xhtml
 
     def text_of_a1(model):
         return next(f.value for f in model.facts if f.concept.qname.localName == "EmissionsGeneralDisclosureTextBlock")
 
-    result = run_arelle(folder / "output" / "report.xhtml", inspect=text_of_a1)
+    result = run_arelle(output_of(folder) / "report.xhtml", inspect=text_of_a1)
     assert result.errors == []
     assert "Waste is mainly office waste" in result.inspected  # from the emissions section
     assert "business continuity plans" in result.inspected  # and from the climate section
@@ -375,6 +375,6 @@ def test_energy_direct_and_indirect_and_water_by_source_are_breakdowns_of_the_ba
          ("    values: {2021: 93600.00}\n", "    values: {2021: 93600.00}\n    breakdowns:\n      water_source:\n"
           "        municipal: {2021: 90100.00}\n        reclaimed: {2021: 3500.00}\n"))
     assert main([str(folder / "company.yaml"), "--no-pdf"]) == 0
-    facts = run_arelle(folder / "output" / "report.xhtml", inspect=_dimensioned).inspected
+    facts = run_arelle(output_of(folder) / "report.xhtml", inspect=_dimensioned).inspected
     assert ("EnergyConsumption", (("EnergyScopeAxis", "DirectMember"),), "69.92") in facts
     assert ("WaterConsumption", (("WaterSourceAxis", "ReclaimedMember"),), "3500") in facts

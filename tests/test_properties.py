@@ -15,7 +15,7 @@ from builder.build import build
 from builder.cli import main
 from builder.validate import run_arelle
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, output_of
 
 BASE = EXAMPLES / "360digitech-2021"
 
@@ -79,7 +79,7 @@ def test_generated_companies_build_validate_and_round_trip(tmp_path_factory, com
                 for f in model.facts if f.isNumeric and f.concept.qname.localName in
                 ("GhgScope1", "GhgScope2", "GhgScope1And2", "Workforce", "WaterConsumption", "EmployeeTurnoverRate")}
 
-    checked = run_arelle(folder / "output" / "report.xhtml", calcs="c11r", inspect=read)
+    checked = run_arelle(output_of(folder) / "report.xhtml", calcs="c11r", inspect=read)
     assert checked.errors == [] and checked.warnings == [] and checked.inconsistencies == []
     facts = checked.inspected
     assert facts[("GhgScope1", ())] == company["scope1"]
