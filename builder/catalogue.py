@@ -62,6 +62,7 @@ class Provision:
     answered_in: str | None = None  # a built-in part of the report (Part B items)
     items: tuple[Item, ...] = ()
     reworded: str | None = None  # why a wording that differs from another edition's asks the same
+    wording_zh: str | None = None  # the wording in Traditional Chinese, for the Chinese report and labels
 
     @property
     def obligation_label(self) -> str:
@@ -281,6 +282,7 @@ def _edition(data: dict, source: str, problems: list[str]) -> Edition:
                         answered_in=p.get("answered_in"),
                         items=tuple(Item(i["id"], i["title"], i["title_zh"]) for i in p.get("items", ())),
                         reworded=p.get("reworded"),
+                        wording_zh=p.get("wording_zh"),
                     )
                 )
             part.aspects.append(aspect)

@@ -149,6 +149,7 @@ class Concept:
     terse: str | None = None
     terse_zh: str | None = None
     documentation: str | None = None
+    documentation_zh: str | None = None
     references: list[Reference] = field(default_factory=list)
     prefix: str = PREFIX  # the framework's, or the company's extension's
 
@@ -402,7 +403,7 @@ def _build(catalogue: Catalogue, ext: ExtensionNames | None) -> Taxonomy:
             own.append(add(Concept(
                 text_block_name(p), "dtr-types:textBlockItemType",
                 f"{code} {p.title} [text block]", f"{code} {p.title_zh}［文字區塊］",
-                f"provision:{key}", documentation=p.wording, references=refs,
+                f"provision:{key}", documentation=p.wording, documentation_zh=p.wording_zh, references=refs,
                 terse=f"{code} {p.title}", terse_zh=f"{code} {p.title_zh}",
             )))
         for item in items:
@@ -886,8 +887,9 @@ def label_linkbase(tax: Taxonomy, lang: str, scope: Scope = FRAMEWORK) -> bytes:
         terse = concept.terse_zh if chinese else concept.terse
         if terse:
             labels.append((TERSE_ROLE, terse))
-        if concept.documentation and not chinese:
-            labels.append((DOC_ROLE, concept.documentation))
+        documentation = concept.documentation_zh if chinese else concept.documentation
+        if documentation:
+            labels.append((DOC_ROLE, documentation))
         for i, (role, text) in enumerate(labels):
             res = f"lab_{concept.name}_{i}"
             el = etree.SubElement(link.element, _q("link:label"), attrib={

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -39,6 +41,24 @@ def test_both_editions_are_there_with_their_parts():
             assert p.obligation in ("mandatory", "comply_or_explain", "recommended")
             assert p.answer_by in ("narrative", "data", "both")
             assert p.title and p.title_zh and p.wording
+
+
+def test_every_provision_has_its_wording_in_traditional_chinese():
+    """The Chinese report's content index and the taxonomy's Chinese documentation labels print
+    `wording_zh`: Chinese punctuation (full-width), no space between characters."""
+    missing = [f"{e.id} {p.code}" for e in CAT.editions.values() for p in e.provisions if not p.wording_zh]
+    assert missing == [], f"no wording_zh: {', '.join(missing)}"
+    for edition in CAT.editions.values():
+        for p in edition.provisions:
+            assert not re.search(r"[\s,;:()]", p.wording_zh), (edition.id, p.code, p.wording_zh)
+
+
+def test_the_same_wording_has_the_same_chinese_in_every_edition():
+    chinese: dict[str, set[str]] = {}
+    for edition in CAT.editions.values():
+        for p in edition.provisions:
+            chinese.setdefault(" ".join(p.wording.split()), set()).add(p.wording_zh)
+    assert {w: zh for w, zh in chinese.items() if len(zh) > 1} == {}
 
 
 def test_the_2016_guide_has_two_levels_and_no_later_provisions():

@@ -180,6 +180,7 @@ def test_chinese_names_come_from_the_catalogue(harbourline):
                 assert row.unit in {u.label_zh for u in catalogue.units.values()}
     index = {row.provision.code: row for group in views[ZH].index for row in group.rows}
     assert f"<strong>{index['A1.2'].provision.title_zh}</strong>" in html_of(harbourline)
+    assert f'<span class="wording">{index["A1.2"].provision.wording_zh}</span>' in html_of(harbourline)
     assert "數據統計：溫室氣體排放" in [loc.title for loc in index["A1.2"].locations]
 
 

@@ -283,6 +283,8 @@ def test_a_provision_whose_meaning_changed_in_2020_has_new_concepts(loaded, code
         assert f"{before}TextBlock" in MODEL.concepts and f"{after}TextBlock" in MODEL.concepts
         assert MODEL.concepts[f"{before}TextBlock"].documentation == old.wording
         assert MODEL.concepts[f"{after}TextBlock"].documentation == new.wording
+        assert MODEL.concepts[f"{before}TextBlock"].documentation_zh == old.wording_zh
+        assert MODEL.concepts[f"{after}TextBlock"].documentation_zh == new.wording_zh
 
 
 def test_a_provision_that_means_the_same_keeps_its_concepts_across_editions(loaded):
