@@ -118,7 +118,7 @@ class Language:
         """The name of a metric, axis, unit, table, provision, aspect, part or edition in this
         language: its label or title, or the catalogue's Chinese form of it."""
         field = "label" if hasattr(thing, "label") else "title"
-        if self.chinese:
+        if self.chinese:  # (label, title and their _zh forms only: nothing a template could misuse)
             return getattr(thing, f"{field}_zh", None) or getattr(thing, field)
         return getattr(thing, field)
 
@@ -136,13 +136,21 @@ class Language:
 
     def per(self, metric, unit_label: str) -> str:
         """How an intensity's denominator reads: 'HK$ million of revenue' / '每百萬港元收入'."""
+        from .catalogue import Metric
+
+        if not isinstance(metric, Metric):  # its pattern is a format string: only the catalogue's
+            raise TypeError("language.per() takes a metric of the catalogue")
         pattern = (metric.denominator_zh or metric.denominator) if self.chinese else metric.denominator
-        return pattern.format(unit=unit_label)
+        return pattern.format(unit=str(unit_label))
+
+    FIELDS = frozenset({"applies_to", "appendix", "wording"})  # the texts field() gives
 
     def field(self, thing, name: str, fallback: bool = True) -> str | None:
         """A catalogue text that is neither label nor title (an edition's `applies_to`,
         `appendix`, a provision's `wording`) in this language: its `_zh` form in Chinese, or
         where the catalogue has none, the English one (fallback) or None."""
+        if name not in self.FIELDS:  # templates call it: never a way to any attribute
+            raise ValueError(f"language.field() gives one of: {', '.join(sorted(self.FIELDS))}")
         if self.chinese:
             return getattr(thing, f"{name}_zh", None) or (getattr(thing, name) if fallback else None)
         return getattr(thing, name)

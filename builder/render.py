@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 
 import jinja2
 from jinja2.loaders import split_template_path
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -194,6 +195,16 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     TAGGER = frozenset({"enabled", "number", "footnote", "derived_note", "text", "built_in", "value", "omission",
                         "target", "target_facts",
                         "hide", "header"})
+
+    # what no call from a template may hand back: a way to code, to the interpreter or to a file
+    UNSAFE_RESULTS = UNSAFE + (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CodeType,
+                               types.FrameType)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - as Jinja names them
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, __self.UNSAFE_RESULTS):
+            raise SecurityError(f"a call in a template returned {type(result).__name__}, which templates may not hold")
+        return result
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         if isinstance(obj, self.UNSAFE) or isinstance(value, self.UNSAFE):

@@ -50,7 +50,10 @@ def edition_name(name: str, language: str, languages: list[str]) -> str:
 
 OUTPUT_NAMES = frozenset({*EDITION_NAMES, *SHARED_NAMES,
                           *(edition_name(n, code, list(LANGUAGES)) for n in EDITION_NAMES for code in LANGUAGES)})
-LEGACY_NAMES = OUTPUT_NAMES | {LEGACY_MARKER}
+# What a build before the manifest wrote, beside its marker: a folder of such a build is trusted
+# to hold these alone (a file of any later name there is not ours, whatever it is called).
+LEGACY_NAMES = frozenset({"report.html", "report.pdf", "report.xhtml", "report.json", "validation.json",
+                          "validation.txt", "viewer.html", "ixbrlviewer.js", LEGACY_MARKER})
 STAGING_MARK = ".build-report-staging"  # inside a staging folder while it is written
 SHOWN = 10  # foreign files named in a refusal
 

@@ -160,6 +160,14 @@ CASES = [
     ("template-mutates-through-a-type", template("board.html", "{{ d.model_fields['chapters'].annotation.clear("
                                                  "d.chapters) }}"), [], 2, "'model_fields' of 'CompanyReport'"),
     ("template-reads-the-taggers-state", template("board.html", "{{ tags.taxonomy }}"), [], 2, "is unsafe"),
+    # the language object's methods look up catalogue texts: never any attribute, nor a format string's
+    ("template-field-to-globals", template("board.html", '{% set f = language.field(language.gettext, "__func__") %}'
+                                           '{{ language.field(f, "__globals__") }}'), [], 2, "language.field() gives one of"),
+    ("template-per-format-string", template("board.html", '{% set ns = namespace(denominator="{unit.__func__.'
+                                            '__globals__}", denominator_zh=None) %}{{ language.per(ns, '
+                                            'language.gettext) }}'), [], 2, "takes a metric of the catalogue"),
+    ("template-call-returns-a-function", template("board.html", "{{ cycler(language.gettext).next() }}"), [], 2,
+     "a call in a template returned method"),
     ("template-recurses", template("board.html", "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}"), [], 2,
      "templates/board.html:1:1: template error: the templates include or call themselves without end"),
     ("template-includes-itself", template("board.html", "{% include 'board.html' %}"), [], 2,
@@ -355,6 +363,18 @@ def test_an_output_folder_of_an_earlier_version_is_still_ours(hostile_copy):
     (out / "viewer.html").write_text("old")
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [".build-report.json", "report.html"]
+
+
+def test_in_a_folder_of_an_earlier_version_a_name_it_never_wrote_is_not_ours(hostile_copy, capsys):
+    """Such a build wrote no edition of a language: report.zh-Hant.pdf there is someone's."""
+    out = hostile_copy / "output"
+    out.mkdir()
+    (out / ".build-report").write_text("This folder is written by build-report, which replaces it at each build.\n")
+    (out / "report.html").write_text("old")
+    (out / "report.zh-Hant.pdf").write_text("a translator's own draft")
+    assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
+    assert "report.zh-Hant.pdf" in capsys.readouterr().err
+    assert (out / "report.zh-Hant.pdf").read_text() == "a translator's own draft"
 
 
 def test_the_same_output_folder_builds_again_and_again(hostile_copy):
