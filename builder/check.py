@@ -13,11 +13,13 @@ Completeness (C): what the Exchange's reviews of issuers' reports keep finding m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
 from .errors import Problem
+from .i18n import NAMES
 from .load import Loaded
 
 ERROR, WARNING = "error", "warning"
@@ -355,12 +357,27 @@ def _board_statement(loaded: Loaded, all_figures) -> list[Finding]:
         if p.answered_in != "board-statement":
             continue
         for item in p.items:
-            text = loaded.text(getattr(loaded.data.board_statement, item.id))
-            if len(text.split()) < 30:
-                found.append(Finding("C04", WARNING, f"{p.code}: the board statement's part '{item.title}' has "
-                                     f"{len(text.split())} words; the Exchange expects a substantive statement",
-                                     p.code, _at(loaded, ("board_statement", item.id))))
-    return found
+            for code in loaded.languages:  # each edition's statement: a translation may be a stub
+                edition = loaded.in_language(code)
+                if any(path == ("board_statement", item.id) for path, _ in loaded.editions[code].missing):
+                    continue  # the first language's text stands in: C10 says so
+                text = edition.text(getattr(edition.data.board_statement, item.id))
+                if words(text) < 30:
+                    in_language = f" in {NAMES[code]}" if len(loaded.languages) > 1 else ""
+                    found.append(Finding("C04", WARNING, f"{p.code}: the board statement's part '{item.title}' has "
+                                         f"{words(text)} words{in_language}; the Exchange expects a substantive "
+                                         "statement", p.code, _at(loaded, ("board_statement", item.id))))
+    return list(dict.fromkeys(found))  # a text shown in two editions is one finding
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def words(text: str) -> int:
+    """The length of a text in words: a word of English between spaces; in Chinese, written
+    without them, one for each two characters (a word of written Chinese averages about two)."""
+    han = len(_HAN.findall(text))
+    return sum(1 for token in _HAN.sub(" ", text).split() if any(c.isalnum() for c in token)) + han // 2
 
 
 def _intensities_given(loaded: Loaded, all_figures) -> list[Finding]:
@@ -457,12 +474,14 @@ def _climate_scopes(loaded: Loaded, all_figures) -> list[Finding]:
 def _translated(loaded: Loaded, all_figures) -> list[Finding]:
     """C10: a text of the report not given in one of its languages, which that edition would
     print in the first language instead."""
-    from .i18n import NAMES
+    import difflib
+
     from .languages import sibling, typed_names
     from .schema import EXAMPLE, MarkdownFile
 
     found = []
-    names = typed_names(loaded.data, loaded.catalogue) if len(loaded.languages) > 1 else {}
+    first = loaded.languages[0]
+    used = typed_names(loaded.data, loaded.catalogue)
     for code in loaded.languages:
         edition = loaded.editions[code]
         for path, shown in edition.missing:
@@ -471,10 +490,29 @@ def _translated(loaded: Loaded, all_figures) -> list[Finding]:
             else:
                 message = f"no {NAMES[code]} form of this text: write it as {EXAMPLE}"
             found.append(Finding("C10", WARNING, message, code, _at(loaded, path)))
-        for name, path in names.items():
-            if code != loaded.languages[0] and name not in edition.names:
+        for path, file in edition.misnamed:
+            found.append(Finding("C10", WARNING, f"{file} is named as another language's text, but the "
+                                 f"{NAMES[code]} edition shows it here", code, _at(loaded, path)))
+        if code == first:
+            continue
+        for name, path in used.items():
+            if name not in edition.names:
                 found.append(Finding("C10", WARNING, f"no {NAMES[code]} form of the name {name!r}: give it under "
                                      f"names: {{{name!r}: {{{code}: ...}}}}", code, _at(loaded, path)))
+        if code.startswith("zh") and not loaded.data.company.name_zh:
+            found.append(Finding("C10", WARNING, "no Chinese name of the company: give it as company.name_zh",
+                                 code, _at(loaded, ("company", "name"))))
+    for name in loaded.data.names:
+        if name not in used:
+            close = difflib.get_close_matches(name, list(used), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            found.append(Finding("C10", WARNING, f"names: no figure names a member {name!r}{hint}", "names",
+                                 loaded.source.problem(("names", name), "", key=True)))
+    unused = sorted(loaded.editions[first].unused)
+    if unused:
+        found.append(Finding("C10", WARNING, f"texts are given in {', '.join(NAMES[c] for c in unused)}, which "
+                             "report.languages does not name: add it there to build that edition", "report",
+                             _at(loaded, ("report", "languages"))))
     return found
 
 

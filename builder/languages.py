@@ -32,7 +32,16 @@ class InLanguage:
     data: BaseModel
     # (YAML path, the form shown instead) of each text not given in the language
     missing: list[tuple[tuple, Any]] = field(default_factory=list)
+    # (YAML path, file) of a narrative file whose name says another language (x.zh-Hant.md as English)
+    misnamed: list[tuple[tuple, str]] = field(default_factory=list)
+    unused: set[str] = field(default_factory=set)  # languages texts are given in that the report does not name
     names: dict[str, str] = field(default_factory=dict)  # a typed member's name -> its name in the language
+
+
+def language_of(file: str) -> str | None:
+    """The language a narrative file's name says: x.zh-Hant.md -> zh-Hant; x.md -> None."""
+    stem = PurePosixPath(file).stem
+    return next((code for code in LANGUAGES if stem.endswith("." + code)), None)
 
 
 def sibling(file: str, language: str) -> str:
@@ -47,24 +56,30 @@ def sibling(file: str, language: str) -> str:
 
 
 def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
-    first = data.report.languages[0]
+    languages = data.report.languages
+    first = languages[0]
     result = InLanguage(language, data)
-    siblings: dict[str, bool] = {}
 
-    def has_sibling(name: str) -> bool:
-        if name not in siblings:
-            siblings[name] = (folder / name).is_file()
-        return siblings[name]
+    def present(name: str) -> bool:
+        # a directory, a link to nothing or a loop there is the form too: reading it says what is wrong
+        path = folder / name
+        return path.exists() or path.is_symlink()
 
     def text(value: Translated, path: tuple) -> Any:
-        given = value.get(language)
-        if given is None and language == first:
-            given = value.get(None)
-        if given is not None:
-            return given
-        shown = value.get(None) or value.get(first) or value.forms[0][1]
-        if isinstance(shown, MarkdownFile) and has_sibling(sibling(shown.file, language)):
-            return MarkdownFile(file=sibling(shown.file, language))
+        result.unused.update(code for code in value.languages if code is not None and code not in languages)
+        own = value.get(language)  # given in this language
+        plain = value.get(None)  # written plainly: in the first language
+        if own is None and isinstance(plain, MarkdownFile):
+            beside = sibling(plain.file, language)  # x.zh-Hant.md beside x.md, the first language's too
+            if beside != plain.file and present(beside):
+                own = MarkdownFile(file=beside)
+        if own is None and language == first:
+            own = plain
+        if own is not None:
+            if isinstance(own, MarkdownFile) and language_of(own.file) not in (None, language):
+                result.misnamed.append((path, own.file))
+            return own
+        shown = plain or value.get(first) or value.forms[0][1]
         result.missing.append((path, shown))
         return shown
 

@@ -108,6 +108,7 @@ def load(file: Path) -> Loaded:
     first = data.report.languages[0]
     data = editions[first].data
     problems = _cross_check(data, source, catalogue, edition, folder)
+    _distinct_names(data, source, problems)
     texts: dict[int, str] = {}
     uses = _named_images(data, source, folder, problems)
     images: dict[str, Path] = {}
@@ -126,6 +127,18 @@ def load(file: Path) -> Loaded:
     if problems:
         raise InputError(list(dict.fromkeys(problems)))  # a text shown in two editions is checked twice
     return loaded
+
+
+def _distinct_names(data, source: SourceMap, problems: list[Problem]) -> None:
+    """Two sites (or regions) given one name in a language would be two rows a reader cannot
+    tell apart."""
+    seen: dict[tuple[str, str], str] = {}
+    for name, forms in data.names.items():
+        for code, form in forms.items():
+            other = seen.setdefault((code, form), name)
+            if other != name:
+                problems.append(source.problem(("names", name, code), f"{form!r} is already the {code} name of "
+                                               f"{other!r}: the two would read the same in that edition"))
 
 
 def _check_names(loaded: Loaded, problems: list[Problem]) -> None:
@@ -314,6 +327,8 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict, within: tuple
             return source.problem(loc, f"{shorten(str(key))} is not a year: inside {{...}} a comma separates entries, so write "
                                        "figures without thousands separators (15820, not 15,820)", key=True)
         return source.problem(loc, f"the key {shorten(repr(key))} is not valid: {err['msg']}", key=True)
+    if kind == "in_language":  # a form of a text in several languages: at its language's key
+        return source.problem(loc + (err["ctx"]["language"],), err["ctx"]["message"])
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         message = f"unknown key {shorten(repr(loc[-1]))}"
@@ -874,6 +889,10 @@ def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem],
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             problems.append(source.problem(path + ("file",), f"{value.file!r} is not valid UTF-8 text"))
+            continue
+        if not text.strip():
+            problems.append(source.problem(path + ("file",), f"{value.file!r} is empty: write its text (or, for a "
+                                           "translation not written yet, leave the file out)"))
             continue
         bad = unshowable(text)
         if bad is not None:

@@ -57,14 +57,22 @@ def _text_beside(children: list, index: int, step: int) -> str | None:
     return None
 
 
+def _is_spaced_letter(char: str | None) -> bool:
+    """A letter of a script written with spaces between words (Latin, Greek, Cyrillic ...)."""
+    return char is not None and unicodedata.category(char).startswith("L") and not _is_wide(char)
+
+
 def join_wide_lines(state) -> None:
-    """A line break inside a paragraph reads as a space, except where Chinese text wraps: where
-    the text on either side of it is Chinese, the lines join without one (as CSS Text 3's
-    segment break rule asks; neither WeasyPrint nor every browser does it)."""
+    """A line break inside a paragraph reads as a space, except where Chinese text wraps: with
+    Chinese on one side of it and no English word on the other, the lines join without one
+    (CSS Text 3's segment break rule, which neither WeasyPrint nor every browser applies, with
+    Chinese written beside numbers as Hong Kong writes it: 共2,486名)."""
     for token in state.tokens:
         for i, child in enumerate(token.children or []):
-            if child.type == "softbreak" and (_is_wide(_text_beside(token.children, i, -1))
-                                              or _is_wide(_text_beside(token.children, i, 1))):
+            if child.type != "softbreak":
+                continue
+            before, after = _text_beside(token.children, i, -1), _text_beside(token.children, i, 1)
+            if (_is_wide(before) or _is_wide(after)) and not (_is_spaced_letter(before) or _is_spaced_letter(after)):
                 child.type, child.content = "text", ""
 
 

@@ -183,12 +183,14 @@ def _translatable(validate: Callable[[Any], Any], is_form: Callable[[dict], bool
         for code, text in value.items():
             try:
                 forms.append((code, validate(text)))
+            # said at the language's own line (load places an error of this kind under its key)
             except PydanticCustomError as e:
-                raise PydanticCustomError("text", "{language}: {message}", {"language": code, "message": e.message()})
+                raise PydanticCustomError("in_language", "{language}: {message}",
+                                          {"language": code, "message": e.message()})
             except ValidationError as e:
                 error = e.errors()[0]
                 message = ": ".join([*map(str, error["loc"]), error["msg"]])
-                raise PydanticCustomError("text", "{language}: {message}", {"language": code, "message": message})
+                raise PydanticCustomError("in_language", "{language}: {message}", {"language": code, "message": message})
         return Translated(tuple(forms))
 
     return translated
@@ -201,7 +203,25 @@ def _json_schema_translatable(schema: dict) -> dict:
 
 
 def _plain(annotation) -> Callable[[Any], Any]:
-    return TypeAdapter(annotation).validate_python
+    """A line or a paragraph: text, not empty, within its bound (said as the rest of the input's
+    errors say it)."""
+    adapter = TypeAdapter(annotation)
+
+    def validate(value: Any) -> str:
+        if not isinstance(value, str):
+            raise PydanticCustomError("text", "expected text, got {got}", {"got": _describe(value)})
+        if not value.strip():
+            raise PydanticCustomError("text", "the text is empty")
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as e:
+            limit = (e.errors()[0].get("ctx") or {}).get("max_length")
+            if limit is None:
+                raise
+            raise PydanticCustomError("text", f"the text is {len(value):,} characters long; at most {limit:,} "
+                                      "are allowed here") from None
+
+    return validate
 
 
 _MARKDOWN_SCHEMA = {
@@ -307,7 +327,8 @@ class Report(Strict):
     published: Date
     languages: Annotated[list[LanguageCode], Field(min_length=1)] = Field(
         ["en"], description="the report's languages, e.g. [en, zh-Hant]: an edition in each, from the same figures; "
-        "a text written plainly is in the first, and {en: ..., zh-Hant: ...} gives a text in each")
+        "a text written plainly is in the first, and {en: ..., zh-Hant: ...} gives a text in each",
+        json_schema_extra={"uniqueItems": True})
     currency: Annotated[Literal["HKD", "CNY", "USD"], BeforeValidator(_currency)] = Field(
         "HKD", description="ISO 4217 code of the currency of monetary amounts")
     brand_colour: Colour = "#0b5c6b"
@@ -672,6 +693,16 @@ def company_model(catalogue: Catalogue | None = None, key: str = "") -> type[Bas
     return _MODELS[key]
 
 
+MAX_NAMES = 2 * MAX_MEMBERS  # the names of the sites and regions of a report: each typed axis holds at most 500
+
+
+def _name_forms(value: Any) -> Any:
+    if not isinstance(value, dict) or not value:
+        raise PydanticCustomError("names", "give the name in each other language: {example}",
+                                  {"example": "{zh-Hant: ...}"})
+    return value
+
+
 def _company_model(catalogue: Catalogue) -> type[BaseModel]:
     return create_model(
         "CompanyReport",
@@ -689,7 +720,8 @@ def _company_model(catalogue: Catalogue) -> type[BaseModel]:
         footnotes=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)], TParagraph], {}),
         targets=(list[Target], []),
         omissions=(dict[str, Omission], {}),
-        names=(dict[Name, Annotated[dict[LanguageCode, Line], Field(min_length=1)]], Field(
+        names=(Annotated[dict[Name, Annotated[dict[LanguageCode, Name], BeforeValidator(_name_forms)]],
+                         Field(max_length=MAX_NAMES)], Field(
             {}, description="the names of sites, regions and other members the figures name (typed breakdowns), in "
             "the report's other languages: e.g. Tsing Yi Cold Chain Centre: {zh-Hant: 青衣冷鏈中心}")),
         restatements=(list[Restatement], []),

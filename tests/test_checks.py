@@ -57,7 +57,8 @@ CASES = [
      ("C03", "warning", "A2.1 is explained as omitted (not material) but is also answered; remove one of the two, "
       "or say which part is omitted with part:")),
     ("C04", [("  oversight: {file: narrative/board-oversight.md}", "  oversight: The Board oversees ESG.")],
-     ("C04", "warning", "MDR-13: the board statement's part 'The board's oversight of ESG issues' has 4 words; the "
+     ("C04", "warning", "MDR-13: the board statement's part 'The board's oversight of ESG issues' has 4 words in "
+      "English; the "
       "Exchange expects a substantive statement")),
     ("C05", [("    intensities:\n      - per: employees\n        values: {2025: 0.0074, 2024: 0.0082, 2023: 0.0091}\n", "")],
      ("C05", "warning", "A1.3: Hazardous waste produced is given without an intensity; add "

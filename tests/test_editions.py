@@ -146,6 +146,8 @@ def test_lines_of_a_chinese_paragraph_join_without_a_space():
     html = md.render("本集團於報告期內\n推行**節能**\n措施，共有\n2,486名僱員。\nThe English\nline keeps its space.")
     assert "報告期內推行<strong>節能</strong>措施，共有2,486名僱員。" in html
     assert "The English\nline" in html
+    # an English word beside Chinese keeps its space (CSS Text 3)
+    assert md.render("Our cold chain site in 青衣\nwas expanded.") == "<p>Our cold chain site in 青衣\nwas expanded.</p>\n"
 
 
 @pytest.fixture
@@ -193,7 +195,13 @@ def test_a_report_in_english_alone_asks_for_no_chinese(example_copy):
      "'zh' is not a language of the builder"),
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {}", "the text in each language"),
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: " + "排" * 301 + "}",
-     "zh-Hant: "),
+     "title.zh-Hant: the text is 301 characters long; at most 300"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: ''}", "title.zh-Hant: the text is empty"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: 2025}", "expected text, got 2025"),
+    ("  Tuas Fulfilment Centre: {zh-Hant: 大士訂單履行中心}", "  Tuas Fulfilment Centre: {zh-Hant: 青衣冷鏈中心}",
+     "'青衣冷鏈中心' is already the zh-Hant name of 'Tsing Yi Cold Chain Centre'"),
+    ("  Tuas Fulfilment Centre: {zh-Hant: 大士訂單履行中心}", "  Tuas Fulfilment Centre: 大士訂單履行中心",
+     "give the name in each other language"),
     ("body: {file: narrative/emissions.md}", "body: {en: {file: narrative/emissions.md}, zh-Hant: {file: nowhere.md}}",
      "no file 'nowhere.md'"),
 ])
@@ -218,3 +226,60 @@ def test_a_text_given_per_language_inline_and_by_file(bilingual):
     assert "Our emissions, in <strong>brief</strong>." in render_html(loaded, compute(loaded))
     assert bilingual / "narrative" / "zh-only.md" in loaded.input_files()
     assert bilingual / "narrative" / "waste.zh-Hant.md" in loaded.input_files()
+
+
+def test_a_form_in_a_language_is_named_at_its_own_line(bilingual):
+    yaml_file = bilingual / "company.yaml"
+    edit(yaml_file, ("title: {en: Emissions, zh-Hant: 排放物}", "title:\n          en: Emissions\n          zh-Hant: [排放物]"))
+    line = next(i for i, text in enumerate(yaml_file.read_text(encoding="utf-8").splitlines(), 1) if "[排放物]" in text)
+    result = cli("check", str(yaml_file))
+    assert result.returncode == 2 and f"company.yaml:{line}:" in result.stderr and ".title.zh-Hant:" in result.stderr, \
+        result.stderr
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda f: (f / "narrative" / "waste.zh-Hant.md").write_text("\n  \n", encoding="utf-8"), "is empty"),
+    (lambda f: (f / "narrative" / "waste.zh-Hant.md").unlink() or (f / "narrative" / "waste.zh-Hant.md").mkdir(),
+     "is not a regular file"),
+    (lambda f: (f / "narrative" / "waste.zh-Hant.md").unlink() or (f / "narrative" / "waste.zh-Hant.md").symlink_to(
+        "nowhere.md"), "no file 'narrative/waste.zh-Hant.md'"),
+])
+def test_a_translation_file_that_is_there_but_unusable_is_an_error(bilingual, make, message):
+    make(bilingual)
+    result = cli("check", str(bilingual / "company.yaml"))
+    assert result.returncode == 2 and message in result.stderr, result.stdout + result.stderr
+
+
+def test_a_chinese_first_report_takes_the_chinese_files_beside_the_plain_ones(bilingual):
+    yaml_file = bilingual / "company.yaml"
+    edit(yaml_file, ("  languages: [en, zh-Hant]", "  languages: [zh-Hant]"))
+    loaded = load(yaml_file)
+    html = render_html(loaded, compute(loaded, language="zh-Hant"))
+    assert "董事會全面負責" in html and "has overall responsibility" not in html
+
+
+def test_c10_says_what_else_is_amiss_with_the_languages(bilingual, example_copy):
+    yaml_file = bilingual / "company.yaml"
+    edit(yaml_file, ("  name_zh: 港航物流控股有限公司\n", ""),
+         ("body: {file: narrative/emissions.md}", "body: {file: narrative/emissions.zh-Hant.md}"),
+         ("names:  #", "names:\n  Tsing Yi Cold Chain Center: {zh-Hant: 青衣}  #"))
+    messages = [f.message for f in run_checks(load(yaml_file)) if f.code == "C10"]
+    assert "no Chinese name of the company: give it as company.name_zh" in messages
+    assert any("narrative/emissions.zh-Hant.md is named as another language's text" in m for m in messages)
+    assert "names: no figure names a member 'Tsing Yi Cold Chain Center'; did you mean 'Tsing Yi Cold Chain " \
+           "Centre'?" in messages
+
+    english = example_copy("360digitech-2021") / "company.yaml"
+    edit(english, ("    title: Corporate responsibility governance",
+                   "    title: {en: Corporate responsibility governance, zh-Hant: 企業責任管治}"))
+    found = [f for f in run_checks(load(english)) if f.code == "C10"]
+    assert [f.message for f in found] == ["texts are given in Traditional Chinese, which report.languages does not "
+                                          "name: add it there to build that edition"]
+
+
+def test_a_chinese_board_statement_is_measured_in_chinese_words():
+    from builder.check import words
+
+    assert words("The board oversees ESG issues.") == 5
+    assert words("董事會全面負責本集團的環境、社會及管治策略及匯報") == 11
+    assert words("董事會通過了2025年的ESG報告") == 11 // 2 + 2  # 11 Han characters, 2025 and ESG
