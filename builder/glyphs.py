@@ -75,6 +75,8 @@ def check_print_documents(htmls: list[str], loaded) -> None:
         for element in document.xpath("//style | //script"):
             element.drop_tree()
         text += document.text_content()
+    for image in _svg_images(loaded):  # a chart's labels are text the PDF sets too
+        text += _svg_text(image)
     lacking = missing(text)
     if not lacking:
         return
@@ -95,7 +97,8 @@ def _named(c: str) -> str:
 
 def _places(loaded, chars: list[str], shown: int = 5) -> list[str]:
     """Where the characters first stand in the input, a line each: 'file:line:column: 港, 航'."""
-    files = [loaded.source.file] + sorted({loaded.folder / v.file for v in _markdown_files(loaded)})
+    files = ([loaded.source.file] + sorted({loaded.folder / v.file for v in _markdown_files(loaded)})
+             + _svg_images(loaded))
     lines: dict[str, list[str]] = {}
     for c in chars:
         for file in files:
@@ -106,6 +109,23 @@ def _places(loaded, chars: list[str], shown: int = 5) -> list[str]:
                 break
     found = [f"{entries[0]}: {', '.join(entries[1:])}" for entries in lines.values()]
     return found[:shown] + ([f"… and in {len(found) - shown} more lines"] if len(found) > shown else [])
+
+
+def _svg_images(loaded) -> list[Path]:
+    """The SVG files the report shows (checked and embedded when the input was loaded)."""
+    return sorted(file for file in loaded.embedded if file.suffix.lower() == ".svg")
+
+
+def _svg_text(file: Path) -> str:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.parse(str(file), parser).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return ""  # an image that does not parse was refused when the input was loaded
+    return " ".join(t for element in root.iter() if not isinstance(element, etree._Comment)
+                    and not str(element.tag).endswith(("style", "script")) for t in (element.text, element.tail) if t)
 
 
 def _markdown_files(loaded):

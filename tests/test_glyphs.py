@@ -43,3 +43,15 @@ def test_a_character_no_font_has_is_found_in_the_markdown(example_copy, capsys):
 
 def test_the_installed_fonts_show_the_examples_chinese():
     assert missing("港航物流控股有限公司 快手科技") == []
+
+
+def test_a_character_no_font_has_in_an_svg_image_is_found_too(example_copy, capsys):
+    """A chart's labels are set by the PDF's fonts like the text around them."""
+    folder = example_copy("360digitech-2021")
+    (folder / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">'
+                                      '<text x="5" y="30">Energy \U00017000</text></svg>\n', encoding="utf-8")
+    text = (folder / "narrative" / "climate.md").read_text(encoding="utf-8")
+    (folder / "narrative" / "climate.md").write_text(text + "\n![Energy use](chart.svg)\n", encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "--no-xbrl"]) == 1
+    err = capsys.readouterr().err
+    assert "U+17000" in err and "chart.svg:1:" in err
