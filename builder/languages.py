@@ -24,6 +24,22 @@ from .schema import LANGUAGES, MarkdownFile, Translated
 NOT_TEXT = frozenset({"metrics", "extensions", "names"})
 
 
+class Foreign(str):
+    """A text an edition shows in another language, where it has no form in its own (C10): it
+    keeps its language, so the report marks it (lang, xml:lang) for readers, screen readers and
+    XBRL consumers alike."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> "Foreign":
+        foreign = super().__new__(cls, text)
+        foreign.language = language
+        return foreign
+
+    def __reduce__(self):
+        return Foreign, (str(self), self.language)
+
+
 @dataclass
 class InLanguage:
     """The input as the edition in one language sees it."""
@@ -35,6 +51,7 @@ class InLanguage:
     # (YAML path, file) of a narrative file whose name says another language (x.zh-Hant.md as English)
     misnamed: list[tuple[tuple, str]] = field(default_factory=list)
     unused: set[str] = field(default_factory=set)  # languages texts are given in that the report does not name
+    foreign_files: dict[int, str] = field(default_factory=dict)  # id(narrative file shown instead) -> its language
     names: dict[str, str] = field(default_factory=dict)  # a typed member's name -> its name in the language
 
 
@@ -79,9 +96,14 @@ def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
             if isinstance(own, MarkdownFile) and language_of(own.file) not in (None, language):
                 result.misnamed.append((path, own.file))
             return own
-        shown = plain or value.get(first) or value.forms[0][1]
+        shown_in = None if plain is not None else first if value.get(first) is not None else value.forms[0][0]
+        shown = value.get(shown_in)
         result.missing.append((path, shown))
-        return shown
+        shown_in = shown_in or first
+        if isinstance(shown, MarkdownFile):
+            result.foreign_files[id(shown)] = language_of(shown.file) or shown_in
+            return shown
+        return Foreign(shown, shown_in)
 
     def walk(value: Any, path: tuple) -> Any:
         if isinstance(value, Translated):

@@ -22,7 +22,7 @@ from .errors import InputError, Problem
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
-from .languages import InLanguage, in_language
+from .languages import Foreign, InLanguage, in_language
 from .schema import MAX_MARKDOWN, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
@@ -85,9 +85,12 @@ class Loaded:
         return self._taxonomy
 
     def text(self, value: Any) -> str:
-        """The Markdown of a Text field, inline or read from its file."""
+        """The Markdown of a Text field, inline or read from its file (a Foreign one where the
+        edition shows another language's file in place of its own)."""
         if isinstance(value, MarkdownFile):
-            return self.texts[id(value)]
+            edition = self.editions.get(self.language)
+            shown_in = edition.foreign_files.get(id(value)) if edition else None
+            return Foreign(self.texts[id(value)], shown_in) if shown_in else self.texts[id(value)]
         return value
 
 

@@ -15,13 +15,14 @@ import unicodedata
 import types
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from . import references
@@ -30,6 +31,7 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
+from .languages import Foreign
 from .load import Loaded, resolved
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
@@ -258,10 +260,30 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     # a message held in a variable (an obligation, a status): extracted where it is defined (N_)
     env.filters["translate"] = lambda message: lang.gettext(message)
     md = _markdown_renderer(images or {}, figure)
-    env.filters["markdown"] = lambda text: Markup(md.render(text))
+    env.filters["markdown"] = lambda text: in_its_language(md.render(text), text, "div")
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
-    env.filters["inline"] = lambda text: Markup(md.renderInline(text))
+    env.filters["inline"] = lambda text: in_its_language(md.renderInline(text), text, "span")
+    # a text shown in another language than the edition's, printed as it is, says its language
+    env.finalize = lambda value: in_its_language(escape(value), value, "span") if isinstance(value, Foreign) else value
     return env
+
+
+class InLanguage(Markup):
+    """HTML of a text in another language than the report's: the tagger gives its fact that
+    language (Markup itself has no room for the attribute)."""
+
+    language: str | None = None
+
+
+def in_its_language(html: str, text: Any, element: str) -> Markup:
+    """The HTML of a text, marked with its language where it is not the edition's (lang for
+    browsers and screen readers; xml:lang, which the XHTML keeps, for XBRL consumers)."""
+    language = getattr(text, "language", None)
+    if language is None:
+        return Markup(html)
+    marked = InLanguage(f'<{element} lang="{language}" xml:lang="{language}">{html}</{element}>')
+    marked.language = language
+    return marked
 
 
 def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, tagger: Tagger | None = None,
@@ -312,8 +334,9 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         "tags": tagger,
         "ix": tagger.enabled,
         "ix_namespaces": namespace_attributes(loaded.taxonomy.extension),
-        "title": data.report.title or lang.gettext("Environmental, Social and Governance Report %(year)s",
-                                                   year=data.report.financial_year),
+        # plain text: it stands in <title> too, where no element can mark its language
+        "title": str(data.report.title or lang.gettext("Environmental, Social and Governance Report %(year)s",
+                                                       year=data.report.financial_year)),
         "lang": language,  # the document's language tag: <html lang>, xml:lang
         # the company's name in the report's language: its Chinese name in Chinese, where it has one
         "company_name": (data.company.name_zh if lang.chinese and data.company.name_zh else data.company.name),

@@ -156,7 +156,7 @@ class Tagger:
         html = escape(html)  # Markup passes through; plain text is escaped
         if not self.enabled or footnote_id not in self.footnote_links:
             return html
-        return Markup(f'<ix:footnote id="{footnote_id}" xml:lang="{self.language}">'
+        return Markup(f'<ix:footnote id="{footnote_id}"{self._lang(_language_of(html))}>'
                       f"{html}</ix:footnote>")
 
     def derived_note(self, html: Markup | str, any_derived: bool) -> Markup:
@@ -211,26 +211,28 @@ class Tagger:
 
     def text(self, codes: list[str] | tuple[str, ...], html: Markup | str, place: str) -> Markup:
         """Narrative answering provisions: one text block per provision, continued where it spans places."""
+        language = _language_of(html)  # of the text itself, which every block around it shares
         html = Markup(html)
         if not self.enabled:
             return html
         for code in reversed([c for c in codes if self._text_concept(c)]):
-            html = self._text_block(self._text_concept(code), code, html, place)
+            html = self._text_block(self._text_concept(code), code, html, place, language)
         return html
 
     def built_in(self, anchor: str, html: Markup | str, item: str | None = None) -> Markup:
         """A built-in part of the report (the board statement, the principles, the boundary):
         the text block of the provision answered there, or of one of its items."""
-        html = Markup(html)
+        language = _language_of(html)
         provisions = [p for p in self.loaded.edition.provisions if p.answered_in == anchor]
         if not self.enabled or not provisions:
-            return html
+            return Markup(html)
         if item is None:
             return self.text([p.code for p in provisions], html, anchor)
+        html = Markup(html)
         name = item_text_block_name(provisions[0], item)
         fact = self._fact(name, self._current_context(), "")
-        return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
-                      f'escape="true">{html}</ix:nonNumeric>')
+        return Markup(f'<ix:nonNumeric name="{PREFIX}:{name}" contextRef="{fact.context}" id="{fact.id}"'
+                      f'{self._lang(language)} escape="true">{html}</ix:nonNumeric>')
 
     def value(self, concept: str, text: Markup | str, lang: str | None = None) -> Markup:
         """A visible non-numeric fact: the entity's name, the report's title; lang where the text
@@ -263,7 +265,7 @@ class Tagger:
         """An ix:nonNumeric fact of a concept of the framework's taxonomy."""
         fact = self._fact(concept, context, str(text))
         return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{context}" id="{fact.id}"'
-                      f"{self._lang(lang)}>{escape(text)}</ix:nonNumeric>")
+                      f"{self._lang(lang or _language_of(text))}>{escape(text)}</ix:nonNumeric>")
 
     # --- the header ----------------------------------------------------------------------------
 
@@ -314,15 +316,15 @@ class Tagger:
                     chains.setdefault(code, []).append(section.id)
         return chains
 
-    def _text_block(self, concept: str, code: str, html: Markup, place: str) -> Markup:
+    def _text_block(self, concept: str, code: str, html: Markup, place: str, language: str | None = None) -> Markup:
         chain = self._chains.get(code, [place])
         k = chain.index(place) if place in chain else 0
         token = code_token(code)
         after = f' continuedAt="tb-{token}-{k + 1}"' if k + 1 < len(chain) else ""
         if k == 0:
             fact = self._fact(concept, self._current_context(), "")
-            return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"{self._lang()} '
-                          f'escape="true"{after}>{html}</ix:nonNumeric>')
+            return Markup(f'<ix:nonNumeric name="{PREFIX}:{concept}" contextRef="{fact.context}" id="{fact.id}"'
+                          f'{self._lang(language)} escape="true"{after}>{html}</ix:nonNumeric>')
         return Markup(f'<ix:continuation id="tb-{token}-{k}"{after}>{html}</ix:continuation>')
 
     def _lang(self, lang: str | None = None) -> str:
@@ -404,6 +406,12 @@ def namespace_attributes(extension=None) -> Markup:
     taxonomy and the company's extension."""
     namespaces = IX_NAMESPACES | ({extension.prefix: extension.namespace} if extension else {})
     return Markup(" ".join(f'xmlns{":" + p if p else ""}="{uri}"' for p, uri in namespaces.items()))
+
+
+def _language_of(text) -> str | None:
+    """The language of a text the edition shows in another than its own (render.InLanguage,
+    languages.Foreign); None for the edition's own."""
+    return getattr(text, "language", None)
 
 
 # HTML5 elements and attributes that XHTML 1.1, the host language of inline XBRL, lacks.

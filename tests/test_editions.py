@@ -19,6 +19,7 @@ from builder.compute import compute
 from builder.languages import sibling
 from builder.load import load
 from builder.render import _markdown_renderer, render_html
+from builder.tag import Tagger, to_xhtml11
 
 from .conftest import EXAMPLES, edit
 from .pdfutil import page_texts
@@ -161,6 +162,8 @@ def test_c10_lists_every_text_without_its_chinese_form_and_strict_fails(bilingua
     edit(yaml_file, ("title: {en: Emissions, zh-Hant: 排放物}", "title: Emissions"),
          ("  Tuas Fulfilment Centre: {zh-Hant: 大士訂單履行中心}\n", ""))
     (bilingual / "narrative" / "waste.zh-Hant.md").unlink()
+    waste_start = (bilingual / "narrative" / "waste.md").read_text(encoding="utf-8").split()[0:3]
+    waste_start = " ".join(waste_start).lstrip("# ")
     lines = yaml_file.read_text(encoding="utf-8").splitlines()
     title_line = next(i for i, line in enumerate(lines, 1) if line.strip() == "title: Emissions")
 
@@ -180,6 +183,14 @@ def test_c10_lists_every_text_without_its_chinese_form_and_strict_fails(bilingua
     chinese = loaded.in_language("zh-Hant")
     html = render_html(chinese, compute(chinese, run_checks(loaded), language="zh-Hant"))
     assert "Emissions" in html and "Tuas Fulfilment Centre" in html and "青衣冷鏈中心" in html
+    # what stands in says its language: to a screen reader, and to the XBRL's consumer
+    assert '<span lang="en" xml:lang="en">Emissions</span>' in html
+    assert '<div lang="en" xml:lang="en"><p>' in html  # the English waste.md in the Chinese edition
+    tagger = Tagger(chinese, enabled=True, language="zh-Hant")
+    xhtml = to_xhtml11(render_html(chinese, compute(chinese, run_checks(loaded), language="zh-Hant"), tagger=tagger))
+    english_blocks = re.findall(r'<ix:nonNumeric [^>]*xml:lang="en" escape="true"[^>]*>(.{0,300})', xhtml.decode())
+    assert english_blocks and all("Chinese" not in b for b in english_blocks)
+    assert any(waste_start in block for block in english_blocks), english_blocks[:2]
 
 
 def test_a_report_in_english_alone_asks_for_no_chinese(example_copy):
