@@ -176,6 +176,9 @@ def _translatable(validate: Callable[[Any], Any], is_form: Callable[[dict], bool
             raise PydanticCustomError("text", "give the text, or the text in each language: {example}",
                                       {"example": EXAMPLE})
         unknown = [key for key in value if key not in LANGUAGES]
+        if unknown == ["file"]:
+            raise PydanticCustomError("text", "this text is written here, not in a file (narrative takes {form})",
+                                      {"form": "{file: ...}"})
         if unknown:
             raise PydanticCustomError("text", "'{key}' is not a language of the builder (a text in several languages "
                                       "is written {example})", {"key": shorten(str(unknown[0])), "example": EXAMPLE})

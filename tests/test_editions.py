@@ -205,6 +205,8 @@ def test_a_report_in_english_alone_asks_for_no_chinese(example_copy):
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh: 排放物}",
      "'zh' is not a language of the builder"),
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {}", "the text in each language"),
+    ("title: {en: Emissions, zh-Hant: 排放物}", "title: {file: narrative/emissions.md}",
+     "this text is written here, not in a file (narrative takes {file: ...})"),
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: " + "排" * 301 + "}",
      "title.zh-Hant: the text is 301 characters long; at most 300"),
     ("title: {en: Emissions, zh-Hant: 排放物}", "title: {en: Emissions, zh-Hant: ''}", "title.zh-Hant: the text is empty"),
