@@ -262,8 +262,12 @@ def _change(series: Series, years: list[int], in_points: bool = False) -> Decima
     if now is None or before is None or not is_number(now.value) or not is_number(before.value):
         return None
     if in_points:
-        return (now.value - before.value).quantize(Decimal("0.1"))
-    return None if before.value == 0 else percent(now.value - before.value, before.value)
+        change = (now.value - before.value).quantize(Decimal("0.1"))
+    elif before.value == 0:
+        return None
+    else:
+        change = percent(now.value - before.value, before.value)
+    return change.copy_abs() if change.is_zero() else change  # rounded to nothing: no sign (never "-0.0")
 
 
 def _by(lang: Language, axis, within: bool = False) -> str:

@@ -310,3 +310,18 @@ def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
     assert xhtml.count('toRefs="fn-water-') == 1 and 'fromRefs="' in xhtml
     edit(yaml_file, ("{note: beijing, axis: region, member: North China}", "{note: beijing, axis: region, member: Tibet}"))
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
+
+
+def test_a_change_rounded_to_nothing_shows_no_sign():
+    """0.0045% one year, 0.00% the next: the change is 0.0 points, not -0.0."""
+    from decimal import Decimal
+
+    from builder.compute import _change
+    from builder.derive import Figure
+
+    def series(now: str, before: str):
+        return {2025: Figure(Decimal(now), ()), 2024: Figure(Decimal(before), ())}
+
+    assert str(_change(series("0.00", "0.0045"), [2025, 2024], in_points=True)) == "0.0"
+    assert str(_change(series("100.04", "100.05"), [2025, 2024])) == "0.0"
+    assert str(_change(series("90", "100"), [2025, 2024])) == "-10.0"
