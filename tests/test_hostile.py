@@ -355,22 +355,25 @@ def test_another_tools_report_in_the_output_folder_is_not_replaced(hostile_copy,
     assert (site / "report.html").read_text() == "another tool's report"
 
 
-def test_an_output_folder_of_an_earlier_version_is_still_ours(hostile_copy):
-    out = hostile_copy / "output"
+def _output_of_an_earlier_version(folder: Path, *names: str) -> Path:
+    """An output folder as builds before the manifest left it: their marker and their files."""
+    out = folder / "output"
     out.mkdir()
     (out / ".build-report").write_text("This folder is written by build-report, which replaces it at each build.\n")
-    (out / "report.html").write_text("old")
-    (out / "viewer.html").write_text("old")
+    for name in names:
+        (out / name).write_text("old")
+    return out
+
+
+def test_an_output_folder_of_an_earlier_version_is_still_ours(hostile_copy):
+    out = _output_of_an_earlier_version(hostile_copy, "report.html", "viewer.html")
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [".build-report.json", "report.html"]
 
 
 def test_in_a_folder_of_an_earlier_version_a_name_it_never_wrote_is_not_ours(hostile_copy, capsys):
     """Such a build wrote no edition of a language: report.zh-Hant.pdf there is someone's."""
-    out = hostile_copy / "output"
-    out.mkdir()
-    (out / ".build-report").write_text("This folder is written by build-report, which replaces it at each build.\n")
-    (out / "report.html").write_text("old")
+    out = _output_of_an_earlier_version(hostile_copy, "report.html")
     (out / "report.zh-Hant.pdf").write_text("a translator's own draft")
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
     assert "report.zh-Hant.pdf" in capsys.readouterr().err
