@@ -325,3 +325,20 @@ def test_a_change_rounded_to_nothing_shows_no_sign():
     assert str(_change(series("0.00", "0.0045"), [2025, 2024], in_points=True)) == "0.0"
     assert str(_change(series("100.04", "100.05"), [2025, 2024])) == "0.0"
     assert str(_change(series("90", "100"), [2025, 2024])) == "-10.0"
+
+
+def test_the_published_report_holds_no_advice_meant_for_the_yaml_author():
+    """The checks' findings ('add a target under targets ...') are for the preparer: the content
+    index shows the reader the status and the company's explanations only."""
+    from builder.compute import compute
+    from builder.render import render_html
+
+    from .conftest import EXAMPLES
+
+    for name in ("360digitech-2021", "kuaishou-2020"):
+        loaded = load(EXAMPLES / name / "company.yaml")
+        findings = run_checks(loaded)
+        assert len(findings) >= 5
+        html = render_html(loaded, compute(loaded, findings))
+        for finding in findings:
+            assert finding.message[:60] not in html, finding.message
