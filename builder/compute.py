@@ -102,6 +102,7 @@ class DataTable:
     groups: list[list[Row]]  # one group of rows per metric, kept together on a page
     notes: list[tuple[int, str]]
     provisions: list[str]
+    years: list[int] = field(default_factory=list)  # its columns, newest first: the years it has figures for
 
     @property
     def has_change(self) -> bool:
@@ -197,10 +198,11 @@ def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAUL
     return ReportView(years, tables, index, notes.numbers, language)
 
 
-def _years(loaded: Loaded) -> list[int]:
-    """The years shown as columns: every year a figure is given for, newest first."""
+def _years(loaded: Loaded, metrics: list | None = None) -> list[int]:
+    """The years shown as columns: every year a figure is given for, newest first (of the
+    metrics given: a table's columns are the years it has figures for)."""
     found: set[int] = set()
-    for figs in figures(loaded).values():
+    for figs in (figures(loaded).values() if metrics is None else metrics):
         for series in [figs.total] + [m.series for m in figs.members] + [i.series for i in figs.intensities]:
             found.update(series)
     return sorted(found, reverse=True) or [loaded.data.report.financial_year]
@@ -236,11 +238,11 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes, lang: Language) -> 
     for table in catalogue.tables:
         groups: list[list[Row]] = []
         provisions: list[str] = []
-        for mid, figs in all_figures.items():
-            metric = catalogue.metrics[mid]
-            if metric.table != table.id:
-                continue
-            groups.append(_metric_rows(loaded, metric, figs, years, notes, lang))
+        in_table = [figs for mid, figs in all_figures.items() if catalogue.metrics[mid].table == table.id]
+        table_years = _years(loaded, in_table)  # no column of dashes for a year only another table has
+        for figs in in_table:
+            metric = catalogue.metrics[figs.metric]
+            groups.append(_metric_rows(loaded, metric, figs, table_years, notes, lang))
             provisions.extend(c for c in metric.provisions if c not in provisions and loaded.edition.provision(c))
         order = {p.code: i for i, p in enumerate(loaded.edition.provisions)}
         provisions.sort(key=order.__getitem__)  # as the framework lists them: (A2.1, A2.3)
@@ -249,7 +251,7 @@ def _tables(loaded: Loaded, years: list[int], notes: _Notes, lang: Language) -> 
             by_number = {v: k for k, v in notes.numbers.items()}
             tables.append(
                 DataTable(table.id, lang.label(table), groups, [(n, notes.texts[by_number[n]]) for n in used],
-                          provisions)
+                          provisions, table_years)
             )
     return tables
 

@@ -237,3 +237,26 @@ def test_a_topic_with_one_score_is_refused(example_copy, capsys):
                                    "importance_to_stakeholders: 3.6"))
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
     assert "give both importance_to_stakeholders and importance_to_business, or neither" in capsys.readouterr().err
+
+
+def test_each_data_table_shows_the_years_it_has_figures_for(example_copy):
+    """One table of three years (B2.1's fatalities) gives no other table columns of dashes."""
+    from lxml import html as lxml_html
+
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("  lost_days:", "  work_fatalities:\n    unit: persons\n"
+                                   "    values: {2021: 0, 2020: 0, 2019: 0}\n  lost_days:"))
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
+    document = lxml_html.fromstring((output_of(folder) / "report.html").read_bytes())
+    tables = document.xpath('//table[contains(@class, "kpi")]')
+    columns = {}
+    for table in tables:
+        header = [th.text_content().strip() for th in table.xpath("./thead/tr/th")]
+        caption = table.xpath("./caption")[0].text_content()
+        columns[caption] = [text for text in header if re.fullmatch(r"\d{4}", text)]
+        for column in (i for i, text in enumerate(header) if re.fullmatch(r"\d{4}", text)):
+            cells = [row.xpath("./td|./th")[column].text_content() for row in table.xpath("./tbody/tr")
+                     if len(row.xpath("./td|./th")) == len(header)]
+            assert any(c.strip() not in ("", "–") for c in cells), f"{header[column]} has no figure in {caption!r}"
+    health = next(c for c in columns if "B2" in c)
+    assert columns[health] == ["2021", "2020", "2019"] and all(v == ["2021"] for c, v in columns.items() if c != health)
