@@ -12,8 +12,7 @@ from .compute import compute
 from .errors import ChecksFailed, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import check_print_documents
-from .load import load
-from .load import Loaded
+from .load import Loaded, load
 from .render import Documents, pdf_of, render_documents, start_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .validate import validate_package, validate_report, viewer_script_copied

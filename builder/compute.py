@@ -156,7 +156,6 @@ class IndexGroup:
 
 @dataclass
 class ReportView:
-    years: list[int]
     tables: list[DataTable]
     index: list[IndexGroup]
     footnotes: dict[str, int]
@@ -191,18 +190,16 @@ def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAUL
     """What the report shows, with its built-in text in `language` ("en" or "zh-Hant"); the
     figures, their order and their notes' numbers are the same in every language."""
     lang = language_named(language)
-    years = _years(loaded)
     notes = _Notes(loaded.data.footnotes)
-    tables = _tables(loaded, years, notes, lang)
+    tables = _tables(loaded, notes, lang)
     index = _content_index(loaded, tables, findings or [], lang)
-    return ReportView(years, tables, index, notes.numbers, language)
+    return ReportView(tables, index, notes.numbers, language)
 
 
-def _years(loaded: Loaded, metrics: list | None = None) -> list[int]:
-    """The years shown as columns: every year a figure is given for, newest first (of the
-    metrics given: a table's columns are the years it has figures for)."""
+def _years(loaded: Loaded, metrics: list[MetricFigures]) -> list[int]:
+    """A table's columns: every year its metrics give a figure for, newest first."""
     found: set[int] = set()
-    for figs in (figures(loaded).values() if metrics is None else metrics):
+    for figs in metrics:
         for series in [figs.total] + [m.series for m in figs.members] + [i.series for i in figs.intensities]:
             found.update(series)
     return sorted(found, reverse=True) or [loaded.data.report.financial_year]
@@ -231,7 +228,7 @@ def _noted(cells: list[Cell], on_part: list, member, years: list[int], notes: "_
     return cells
 
 
-def _tables(loaded: Loaded, years: list[int], notes: _Notes, lang: Language) -> list[DataTable]:
+def _tables(loaded: Loaded, notes: _Notes, lang: Language) -> list[DataTable]:
     catalogue = loaded.catalogue
     all_figures = figures(loaded)
     tables = []

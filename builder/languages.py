@@ -65,10 +65,8 @@ def sibling(file: str, language: str) -> str:
     """The file of a narrative in another language, beside it: x.md -> x.zh-Hant.md (and
     x.en.md -> x.zh-Hant.md where the first language's file says its language too)."""
     path = PurePosixPath(file)
-    stem = path.stem
-    for code in LANGUAGES:
-        if stem.endswith("." + code):
-            stem = stem[: -len(code) - 1]
+    said = language_of(file)
+    stem = path.stem[: -len(said) - 1] if said else path.stem
     return str(path.with_name(f"{stem}.{language}{path.suffix}"))
 
 
@@ -96,10 +94,10 @@ def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
             if isinstance(own, MarkdownFile) and language_of(own.file) not in (None, language):
                 result.misnamed.append((path, own.file))
             return own
-        shown_in = None if plain is not None else first if value.get(first) is not None else value.forms[0][0]
-        shown = value.get(shown_in)
+        # the first language's form stands in (written plainly or under its code), else the first given
+        code, shown = next(((c, t) for c, t in value.forms if c in (None, first)), value.forms[0])
+        shown_in = code or first
         result.missing.append((path, shown))
-        shown_in = shown_in or first
         if isinstance(shown, MarkdownFile):
             result.foreign_files[id(shown)] = language_of(shown.file) or shown_in
             return shown

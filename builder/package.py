@@ -26,12 +26,12 @@ def top_folder(company, report) -> str:
     return f"esg-{company.stock_code.zfill(5)}-{report.financial_year}"
 
 
-def report_package(top: str, name: str, report: bytes, taxonomy: dict[str, bytes]) -> bytes:
-    """The package of the inline XBRL report `name` (report.xhtml, or report.zh-Hant.xhtml of
-    one edition of several)."""
+def report_package(top: str, document: str, report: bytes, taxonomy: dict[str, bytes]) -> bytes:
+    """The package of the inline XBRL report named `document` (report.xhtml, or
+    report.zh-Hant.xhtml of one edition of several)."""
     files = {"META-INF/reportPackage.json": json.dumps({"documentInfo": {"documentType": DOCUMENT_TYPE}},
                                                        indent=2).encode() + b"\n",
-             f"reports/{name}": report}
+             f"reports/{document}": report}
     files |= {f"reports/{name}": content for name, content in taxonomy.items()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:

@@ -11,8 +11,8 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 from __future__ import annotations
 
 import re
-import unicodedata
 import types
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -268,7 +268,7 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     return env
 
 
-class InLanguage(Markup):
+class ForeignHtml(Markup):
     """HTML of a text in another language than the report's: the tagger gives its fact that
     language (Markup itself has no room for the attribute)."""
 
@@ -281,7 +281,7 @@ def in_its_language(html: str, text: Any, element: str) -> Markup:
     language = getattr(text, "language", None)
     if language is None:
         return Markup(html)
-    marked = InLanguage(f'<{element} lang="{language}" xml:lang="{language}">{html}</{element}>')
+    marked = ForeignHtml(f'<{element} lang="{language}" xml:lang="{language}">{html}</{element}>')
     marked.language = language
     return marked
 

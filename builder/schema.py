@@ -186,13 +186,12 @@ def _translatable(validate: Callable[[Any], Any], is_form: Callable[[dict], bool
         for code, text in value.items():
             try:
                 forms.append((code, validate(text)))
-            # said at the language's own line (load places an error of this kind under its key)
-            except PydanticCustomError as e:
-                raise PydanticCustomError("in_language", "{language}: {message}",
-                                          {"language": code, "message": e.message()})
-            except ValidationError as e:
-                error = e.errors()[0]
-                message = ": ".join([*map(str, error["loc"]), error["msg"]])
+            except (PydanticCustomError, ValidationError) as e:
+                if isinstance(e, PydanticCustomError):
+                    message = e.message()
+                else:
+                    message = ": ".join([*map(str, e.errors()[0]["loc"]), e.errors()[0]["msg"]])
+                # said at the language's own line (load places an error of this kind under its key)
                 raise PydanticCustomError("in_language", "{language}: {message}", {"language": code, "message": message})
         return Translated(tuple(forms))
 

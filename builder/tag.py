@@ -409,7 +409,7 @@ def namespace_attributes(extension=None) -> Markup:
 
 
 def _language_of(text) -> str | None:
-    """The language of a text the edition shows in another than its own (render.InLanguage,
+    """The language of a text the edition shows in another than its own (render.ForeignHtml,
     languages.Foreign); None for the edition's own."""
     return getattr(text, "language", None)
 
