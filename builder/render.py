@@ -427,14 +427,21 @@ def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Docu
     return documents
 
 
-def render_pdf(html: str, loaded: Loaded) -> bytes:
+# The PDF's variant: tagged for assistive technology (PDF/UA-1) always; archival (PDF/A-3a, which
+# is tagged too, and declares PDF/UA-1 as well once builder.archive has attached its data) on request.
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-3a"
+
+
+def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
     """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
-    return pdf_of(start_pdf(html, loaded))
+    return pdf_of(start_pdf(html, loaded, archival=archival))
 
 
-def start_pdf(html: str, loaded: Loaded) -> Running:
+def start_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> Running:
     """The PDF's layout, started in a bounded child process; pdf_of() waits for it."""
-    return start_bounded(_layout, html, str(loaded.folder), seconds=PDF_SECONDS, memory=PDF_MEMORY)
+    return start_bounded(_layout, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE,
+                         seconds=PDF_SECONDS, memory=PDF_MEMORY)
 
 
 def pdf_of(layout: Running) -> bytes:
@@ -447,16 +454,22 @@ def pdf_of(layout: Running) -> bytes:
                           "stopped") from None
 
 
-def _layout(html: str, base_url: str) -> bytes:
+def _layout(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes:
+    """The PDF of the print HTML in a PDF variant (None: untagged, as the benchmark compares)."""
     # Imported here: WeasyPrint is slow to import and only this step needs it.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    from . import tagging
+
+    tagging.apply()  # running heads, page numbers and decorative images as artifacts
     # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
     # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     try:
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render().write_pdf(pdf_identifier=False)
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(pdf_variant=variant)
+        # PDF/A requires a file identifier: the MD5 of the file's content, the same every build
+        return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL)
     except MemoryError:
         raise
     except Exception as e:  # whatever WeasyPrint raises, the user is told plainly
