@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .check import ERROR, Finding, run_checks
 from .compute import compute
-from .errors import ChecksFailed, ValidationFailed, WriteError
+from .archive import Attachment, with_attachments
+from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import check_print_documents
 from .load import Loaded, load
@@ -30,8 +31,13 @@ class BuildResult:
 
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
-          oim: bool = True, viewer: bool = True, strict: bool = False,
+          oim: bool = True, viewer: bool = True, strict: bool = False, archival: bool = False,
           warn: Callable[[Finding], None] = lambda finding: None) -> BuildResult:
+    """Build the report into out_dir. The PDF is tagged (PDF/UA-1); archival makes it PDF/A-3a
+    carrying each edition's inline XBRL report and xBRL-JSON, which it needs built."""
+    if archival and not (pdf and xbrl):
+        raise UsageError("an archival PDF carries the inline XBRL report: build it with the PDF and the "
+                         "inline XBRL (without --no-pdf or --no-xbrl)")
     loaded = load(company_yaml)
     findings = run_checks(loaded)
     failing = [f for f in findings if f.severity == ERROR or strict]
@@ -45,7 +51,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     if pdf:  # boxes for characters no font has: never
         check_print_documents([edition.documents.print_html for edition in editions], loaded)
     # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
-    layouts = [start_pdf(edition.documents.print_html, edition.loaded) for edition in editions] if pdf else []
+    layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival)
+               for edition in editions] if pdf else []
     validated = []
     try:
         with staged_output(out_dir) as stage:
@@ -58,7 +65,11 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                     facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
                     validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
             for edition, layout in zip(editions, layouts):
-                stage.write(edition.name("report.pdf"), pdf_of(layout))
+                laid_out = pdf_of(layout)
+                if archival:  # its data exists only now that validation has written it
+                    laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
+                                                edition.loaded.data.report.published)
+                stage.write(edition.name("report.pdf"), laid_out)
             files = stage.outputs
     finally:  # a build that failed stops the layouts it started
         for layout in layouts:
@@ -107,6 +118,14 @@ def _write_inline_xbrl(stage, edition: _Edition, taxonomy: dict[str, bytes], *, 
     stage.write(name("validation.json"), json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
     stage.write(name("validation.txt"), checked.as_text())
     return checked.facts
+
+
+def _attachments(stage, edition: _Edition, *, oim: bool) -> list[Attachment]:
+    """The edition's machine-readable files as written, for the archival PDF to carry."""
+    files = [(edition.name("report.xhtml"), "Inline XBRL report: this report with its figures tagged")]
+    if oim:
+        files.append((edition.name("report.json"), "The report's XBRL facts as xBRL-JSON"))
+    return [Attachment(name, (stage.folder / name).read_bytes(), description) for name, description in files]
 
 
 def _canonical_json(path: Path) -> str:

@@ -61,8 +61,10 @@ def cli() -> None:
 @click.option("--no-json", is_flag=True, help="Skip the xBRL-JSON file.")
 @click.option("--no-viewer", is_flag=True, help="Skip the interactive inline XBRL viewer.")
 @click.option("--strict", is_flag=True, help="Fail on the checks' warnings too.")
+@click.option("--archival", is_flag=True,
+              help="Make the PDF archival (PDF/A-3a, tagged) with the inline XBRL report and xBRL-JSON attached.")
 def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool, no_viewer: bool,
-          strict: bool) -> None:
+          strict: bool, archival: bool) -> None:
     """Build the report: HTML, PDF, inline XBRL validated by Arelle, xBRL-JSON and viewer.
 
     The integrity and completeness checks run first: errors stop the build, warnings are
@@ -70,7 +72,7 @@ def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool,
     from .build import build as run_build
 
     result = run_build(company_yaml, out_dir, pdf=not no_pdf, xbrl=not no_xbrl, oim=not no_json,
-                       viewer=not no_viewer, strict=strict, warn=lambda f: click.echo(str(f), err=True))
+                       viewer=not no_viewer, strict=strict, archival=archival, warn=lambda f: click.echo(str(f), err=True))
     for signum in STOPPING:  # the new report is in place: an interrupt now would only garble the summary
         signal.signal(signum, signal.SIG_IGN)
     for name in result.files:
