@@ -1,4 +1,4 @@
-"""Two corrections to WeasyPrint 70's tagged PDF (PDF/UA-1, PDF/A-3a), so that every piece of
+"""Corrections to WeasyPrint 70's tagged PDF (PDF/UA-1, PDF/A-3a), so that every piece of
 content is either in the structure tree or an artifact, as PDF/UA requires.
 
 WeasyPrint marks the text of the page-margin boxes (our running heads and page numbers) as
@@ -14,6 +14,10 @@ data tables name each breakdown in a row of its own, <th scope="rowgroup" colspa
 which WeasyPrint makes a header of every cell of the table, above and below it, whatever the
 breakdown. Here a row-group header is a header of the cells of the rows that follow it in its
 row group (until the next one), as HTML means it, and every header cell says its /Scope.
+
+WeasyPrint gives the document its language (/Lang from <html lang>) but not a passage in another
+language (<span lang="zh-Hant"> on the English cover): here an element gets the /Lang of its
+HTML element's lang attribute, so that a screen reader switches voice for it.
 
 An image with alt="" is decorative (HTML), which in a PDF is an artifact; WeasyPrint makes it a
 /Figure without /Alt (and logs an error). Here it is drawn as an /Artifact and has no element.
@@ -74,6 +78,9 @@ def apply() -> None:
         if isinstance(box, boxes.MarginBox) or is_decorative(box):
             return  # drawn as artifacts above: no structure element
         for element in build_box_tree(box, *args):
+            lang = box.element.get("lang") if box.element is not None and box.element_tag != "html" else None
+            if lang:
+                element["Lang"] = pydyf.String(lang)
             if element["S"] == "/Table" and getattr(box, "is_table_wrapper", False):
                 table = box.get_wrapped_table()
                 if table is not None:

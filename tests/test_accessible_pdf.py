@@ -19,7 +19,8 @@ from builder.i18n import language as language_named
 from .conftest import EXAMPLE_EDITIONS, EXAMPLES, Output
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
-SHOWING = {"Tj", "TJ", "'", '"', "Do"}  # operators that put text or an image on the page
+# operators that put text, an image or a painted shape on the page
+SHOWING = {"Tj", "TJ", "'", '"', "Do", "EI", "sh", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s"}
 
 
 def _kids(element) -> list[pikepdf.Dictionary]:
@@ -125,6 +126,23 @@ def test_the_pdf_is_tagged_for_assistive_technology(built, name, code):
     with _pdf(built(name), code) as pdf:
         assert "pdfuaid:part=\"1\"" in pdf.Root.Metadata.read_bytes().decode()
         _check_tagged(pdf, code)
+
+
+def test_a_passage_in_the_other_language_says_its_language(built):
+    # the English cover names the company in Chinese too, and the Chinese cover in English
+    for code, other in (("en", "zh-Hant"), ("zh-Hant", "en")):
+        with _pdf(built("harbourline-2025"), code) as pdf:
+            assert other in {str(e.Lang) for e in _elements(pdf) if "/Lang" in e}
+
+
+def test_a_decorative_image_is_an_artifact(built):
+    # Harbourline's cover has its logo (alt text) and a photo (alt="", decoration) on page 1
+    with _pdf(built("harbourline-2025"), "en") as pdf:
+        figures = [e for e in _elements(pdf) if e.S == "/Figure"]
+        assert [str(f.Alt) for f in figures if f.Pg.objgen == pdf.pages[0].obj.objgen] == [
+            "Harbourline Logistics Holdings Limited logo"], "the photo is no figure"
+    # and what it draws is an artifact: test_the_pdf_is_tagged_for_assistive_technology finds
+    # nothing drawn outside the tree that is not one
 
 
 def _marked_texts(pdf_file) -> list[list[tuple[str, bool]]]:
