@@ -33,12 +33,18 @@ class BuildResult:
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
           oim: bool = True, viewer: bool = True, strict: bool = False, archival: bool = False,
           warn: Callable[[Finding], None] = lambda finding: None) -> BuildResult:
-    """Build the report into out_dir. The PDF is tagged (PDF/UA-1); archival makes it PDF/A-3a
-    carrying each edition's inline XBRL report and xBRL-JSON, which it needs built."""
+    """Build the report into out_dir. The PDF is tagged (PDF/UA-1); archival (or the YAML's
+    report.archival) makes it PDF/A-3a carrying each edition's inline XBRL report and xBRL-JSON,
+    which it needs built."""
     if archival and not (pdf and xbrl):
         raise UsageError("an archival PDF carries the inline XBRL report: build it with the PDF and the "
                          "inline XBRL (without --no-pdf or --no-xbrl)")
     loaded = load(company_yaml)
+    if loaded.data.report.archival and pdf:
+        if not xbrl:
+            raise UsageError(f"{loaded.source.file.name} asks for an archival PDF (report.archival), which carries "
+                             "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
+        archival = True
     findings = run_checks(loaded)
     failing = [f for f in findings if f.severity == ERROR or strict]
     if failing:

@@ -335,6 +335,10 @@ class Report(Strict):
         "HKD", description="ISO 4217 code of the currency of monetary amounts")
     brand_colour: Colour = "#0b5c6b"
     cover_image: Optional[RelativePath] = None
+    archival: bool = Field(
+        False, description="make the PDF archival (PDF/A-3a) carrying the inline XBRL report and xBRL-JSON, as "
+        "build-report --archival does; off by default, because whether HKEXnews accepts a PDF with attached files "
+        "is not known")
     previous: Optional[RelativePath] = Field(
         None, description="last year's company.yaml, as published, to compare the prior-year figures with")
 

@@ -16,7 +16,7 @@ from builder.build import build
 from builder.cli import main
 from builder.i18n import language as language_named
 
-from .conftest import EXAMPLE_EDITIONS, EXAMPLES, Output
+from .conftest import EXAMPLE_EDITIONS, EXAMPLES, Output, edit, output_of
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
 # operators that put text, an image or a painted shape on the page
@@ -238,3 +238,15 @@ def test_archival_without_the_inline_xbrl_is_a_usage_error(tmp_path, capsys):
     assert main([str(yaml_file), "-o", str(tmp_path / "out"), "--archival", "--no-xbrl"]) == 2
     assert "archival" in capsys.readouterr().err
     assert not (tmp_path / "out").exists(), "nothing is built"
+
+
+def test_the_yaml_can_ask_for_the_archival_pdf(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("  published: 2022-04-28\n", "  published: 2022-04-28\n  archival: true\n"))
+    assert main([str(folder / "company.yaml"), "--no-xbrl"]) == 2, "no archival PDF without its data"
+    assert "report.archival" in capsys.readouterr().err
+    assert main([str(folder / "company.yaml"), "--no-xbrl", "--no-pdf"]) == 0, "a draft without a PDF is fine"
+    assert main([str(folder / "company.yaml"), "--no-viewer"]) == 0
+    with pikepdf.open(output_of(folder) / "report.pdf") as pdf:
+        assert set(pdf.attachments) == {"report.json", "report.xhtml"}
+        assert pdf.open_metadata()["pdfaid:part"] == "3"
