@@ -19,6 +19,10 @@ WeasyPrint gives the document its language (/Lang from <html lang>) but not a pa
 language (<span lang="zh-Hant"> on the English cover): here an element gets the /Lang of its
 HTML element's lang attribute, so that a screen reader switches voice for it.
 
+A leader (the dots of the contents, `content: leader(". ")`) is one marked /Span per dot inside
+the link: a screen reader reads "dot dot dot ..." before each page number. It is typography:
+here it is an artifact too.
+
 An image with alt="" is decorative (HTML), which in a PDF is an artifact; WeasyPrint makes it a
 /Figure without /Alt (and logs an error). Here it is drawn as an /Artifact and has no element.
 
@@ -61,6 +65,19 @@ def apply() -> None:
             stream.end_marked_content()
             stream._tags = page_tags
 
+    draw_inline_level = draw.draw_inline_level
+
+    def draw_leaders_as_artifacts(stream, page, box, *args, **kwargs):
+        if stream._tags is None or not getattr(box, "is_leader", False):  # or a StackingContext
+            return draw_inline_level(stream, page, box, *args, **kwargs)
+        page_tags, stream._tags = stream._tags, None
+        stream.begin_marked_content("Artifact", pydyf.Dictionary({"Type": "/Layout"}))
+        try:
+            draw_inline_level(stream, page, box, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+            stream._tags = page_tags
+
     marked = pdf_stream.Stream.marked
 
     @contextmanager
@@ -75,7 +92,7 @@ def apply() -> None:
     build_box_tree = tags._build_box_tree
 
     def tree_without_artifacts(box, *args):
-        if isinstance(box, boxes.MarginBox) or is_decorative(box):
+        if isinstance(box, boxes.MarginBox) or box.is_leader or is_decorative(box):
             return  # drawn as artifacts above: no structure element
         for element in build_box_tree(box, *args):
             lang = box.element.get("lang") if box.element is not None and box.element_tag != "html" else None
@@ -89,6 +106,7 @@ def apply() -> None:
 
     # the modules call these through their globals, recursion included
     draw.draw_stacking_context = draw_margins_as_artifacts
+    draw.draw_inline_level = draw_leaders_as_artifacts
     pdf_stream.Stream.marked = marked_unless_decorative
     tags._build_box_tree = tree_without_artifacts
     _applied = True

@@ -174,7 +174,7 @@ def _marked_texts(pdf_file) -> list[list[tuple[str, bool]]]:
 
 
 @pytest.mark.parametrize("name,code", EXAMPLE_EDITIONS)
-def test_running_heads_and_page_numbers_are_artifacts(built, name, code):
+def test_running_heads_page_numbers_and_leaders_are_artifacts(built, name, code):
     pdf_file = built(name).edition(code) / "report.pdf"
     lang = language_named(code)
     pages = _marked_texts(pdf_file)
@@ -187,6 +187,8 @@ def test_running_heads_and_page_numbers_are_artifacts(built, name, code):
         content = "".join(text for text, artifact in texts if not artifact)
         assert footer.replace(" ", "") in artifacts.replace(" ", ""), f"page {number}: the page number is an artifact"
         assert footer.replace(" ", "") not in content.replace(" ", "")
+        if number == 2:  # the contents: its leaders are typography, its titles and page numbers content
+            assert "...." in artifacts.replace(" ", "") and "..." not in content.replace(" ", "")
 
 
 # -- the archival PDF ---------------------------------------------------------------------------
