@@ -26,9 +26,11 @@ here it is an artifact too.
 An image with alt="" is decorative (HTML), which in a PDF is an artifact; WeasyPrint makes it a
 /Figure without /Alt (and logs an error). Here it is drawn as an /Artifact and has no element.
 
-Both are applied to WeasyPrint's drawing and tagging functions, in the child process that lays
+All five are applied to WeasyPrint's drawing and tagging functions, in the child process that lays
 out the PDF only (builder.render._layout). WeasyPrint is pinned (==70.0): these functions are
-its internals, and tests/test_accessible_pdf.py checks the result on every edition.
+its internals, and tests/test_accessible_pdf.py checks the result on every edition. A table
+continued on the next page is a second /Table there (WeasyPrint tags page by page), whose rows
+before the first row-group header of that page have none.
 """
 
 from __future__ import annotations
