@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from .glyphs import check_print_documents
 from .load import Loaded, load
 from .render import Documents, pdf_of, render_documents, start_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
+from .progress import Progress
 from .validate import validate_package, validate_report, viewer_script_copied
 from .write import check_output_folder, edition_name, staged_output
 
@@ -31,9 +33,11 @@ class BuildResult:
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
           oim: bool = True, viewer: bool = True, strict: bool = False,
-          warn: Callable[[Finding], None] = lambda finding: None) -> BuildResult:
-    loaded = load(company_yaml)
-    findings = run_checks(loaded)
+          warn: Callable[[Finding], None] = lambda finding: None, progress: Progress = Progress()) -> BuildResult:
+    with progress.stage("load"):
+        loaded = load(company_yaml)
+    with progress.stage("checks"):
+        findings = run_checks(loaded)
     failing = [f for f in findings if f.severity == ERROR or strict]
     if failing:
         raise ChecksFailed(failing, strict)
@@ -41,24 +45,30 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         warn(finding)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
-    editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
-    if pdf:  # boxes for characters no font has: never
-        check_print_documents([edition.documents.print_html for edition in editions], loaded)
+    with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
+        editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
+        if pdf:  # boxes for characters no font has: never
+            check_print_documents([edition.documents.print_html for edition in editions], loaded)
     # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
+    pdf_started = time.perf_counter()
     layouts = [start_pdf(edition.documents.print_html, edition.loaded) for edition in editions] if pdf else []
     validated = []
     try:
         with staged_output(out_dir) as stage:
-            taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
-            for name, content in taxonomy.items():
-                stage.write(name, content)
-            for edition in editions:
-                stage.write(edition.name("report.html"), edition.documents.html)
-                if xbrl:
-                    facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
-                    validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
-            for edition, layout in zip(editions, layouts):
-                stage.write(edition.name("report.pdf"), pdf_of(layout))
+            with progress.stage("validation (Arelle)" if xbrl else "writing"):
+                taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
+                for name, content in taxonomy.items():
+                    stage.write(name, content)
+                for edition in editions:
+                    stage.write(edition.name("report.html"), edition.documents.html)
+                    if xbrl:
+                        facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
+                        validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
+            if layouts:
+                progress.started("PDF")
+                for edition, layout in zip(editions, layouts):
+                    stage.write(edition.name("report.pdf"), pdf_of(layout))
+                progress.finished("PDF", time.perf_counter() - pdf_started)  # from its start, beside validation
             files = stage.outputs
     finally:  # a build that failed stops the layouts it started
         for layout in layouts:

@@ -1,0 +1,25 @@
+"""What a build tells as it goes: each stage when it starts and its time when it ends. Kept apart
+from the pipeline so that the command line can show it without importing the pipeline first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class Progress:
+    """Shows nothing; the command line's subclasses show the stages."""
+
+    def started(self, stage: str) -> None:
+        pass
+
+    def finished(self, stage: str, seconds: float) -> None:
+        pass
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.started(name)
+        start = time.perf_counter()
+        yield
+        self.finished(name, time.perf_counter() - start)
