@@ -155,6 +155,9 @@ class _TerminalProgress(Progress):
     def finished(self, stage: str, seconds: float) -> None:
         click.echo(f"\r\x1b[K✓ {stage:<28} {seconds:6.1f} s", err=True)
 
+    def stopped(self, stage: str) -> None:
+        click.echo(f"\r\x1b[K✗ {stage}", err=True)  # the error follows on a line of its own
+
 
 def _progress(quiet: bool) -> Progress:
     if quiet:

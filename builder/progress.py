@@ -17,9 +17,16 @@ class Progress:
     def finished(self, stage: str, seconds: float) -> None:
         pass
 
+    def stopped(self, stage: str) -> None:
+        """The stage failed or was interrupted: its error follows."""
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         self.started(name)
         start = time.perf_counter()
-        yield
+        try:
+            yield
+        except BaseException:
+            self.stopped(name)
+            raise
         self.finished(name, time.perf_counter() - start)
