@@ -65,10 +65,9 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                         facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
                         validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
             if layouts:
-                progress.started("PDF")
-                for edition, layout in zip(editions, layouts):
-                    stage.write(edition.name("report.pdf"), pdf_of(layout))
-                progress.finished("PDF", time.perf_counter() - pdf_started)  # from its start, beside validation
+                with progress.stage("PDF", since=pdf_started):  # laid out beside the validation
+                    for edition, layout in zip(editions, layouts):
+                        stage.write(edition.name("report.pdf"), pdf_of(layout))
             files = stage.outputs
     finally:  # a build that failed stops the layouts it started
         for layout in layouts:

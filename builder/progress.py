@@ -21,9 +21,11 @@ class Progress:
         """The stage failed or was interrupted: its error follows."""
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str, since: float | None = None) -> Iterator[None]:
+        """Times the stage from now, or from `since` (a perf_counter() value) for a stage that
+        ran in the background before it was waited for."""
         self.started(name)
-        start = time.perf_counter()
+        start = time.perf_counter() if since is None else since
         try:
             yield
         except BaseException:
