@@ -172,7 +172,8 @@ def _validated(loaded: Loaded, documents: dict[str, Documents]) -> list[str]:
             xhtml = Path(folder, edition_name("report.xhtml", code, loaded.languages))
             xhtml.write_bytes(edition.xhtml)
             checked = validate_report(xhtml, loaded.in_language(code), edition.facts)
-            problems += [f"{xhtml.name}: {p}" for p in checked.problems]
+            # the places as the author sees them, relative to the report's folder
+            problems += [f"{xhtml.name}: {p.replace(str(loaded.folder) + os.sep, '')}" for p in checked.problems]
     return problems
 
 
