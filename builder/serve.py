@@ -273,9 +273,10 @@ def page(preview: Preview, code: str) -> str:
         extras += _findings_panel(findings, validation, preview.folder)
     extras += Markup('<script data-edition="{}" data-version="{}">{}</script>').format(
         code, str(version), Markup(PAGE_SCRIPT))
-    if html is None:
-        return (Markup('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>build-report serve: '
-                       'problems</title></head><body>{}</body></html>\n').format(extras))
+    if html is None:  # broken from the start, or still being built
+        waiting = Markup("" if problems else "<p>The report is being built; this page shows it when it is ready.</p>")
+        return (Markup('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>build-report serve'
+                       '</title></head><body>{}{}</body></html>\n').format(waiting, extras))
     at = html.rfind("</body>")
     return html[:at] + str(extras) + html[at:] if at >= 0 else html + str(extras)  # the report is HTML already
 
@@ -381,6 +382,7 @@ class _PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never keeps the preview from stopping
 
     def __init__(self, address: tuple[str, int], preview: Preview):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET  # --host ::1
         super().__init__(address, _Handler)
         self.preview = preview
         self.host = address[0]

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,22 @@ def test_a_broken_yaml_shows_its_place_in_the_page_and_the_preview_recovers(exam
     edit(folder / "company.yaml", ("values: {2025: 6175,,", "values: {2025: 6175,"))
     browser.wait_for(f"!document.querySelector('#build-report-preview-problems') && {_has_text('6,175')}")
     assert server.process.poll() is None, "the preview kept running"
+
+
+def test_a_report_broken_from_the_start_is_served_as_its_problems_until_it_is_fixed(example_copy, serve):
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    good = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(good.replace("report:", "report:\n  bogus: 1", 1), encoding="utf-8")
+    server = serve(folder)
+    server.wait_for(r"error: the report could not be rebuilt")
+    shown = urllib.request.urlopen(server.url, timeout=WAIT).read().decode("utf-8")
+    assert re.search(r"company\.yaml:\d+:\d+: report\.bogus: unknown key &#39;bogus&#39;", shown)
+    assert "Traceback" not in "".join(server.output)
+    yaml_file.write_text(good, encoding="utf-8")
+    server.wait_for(r"rebuilt in")
+    shown = urllib.request.urlopen(server.url, timeout=WAIT).read().decode("utf-8")
+    assert "build-report-preview-problems\"" not in shown and "Data statistics" in shown
 
 
 def test_a_template_error_shows_its_file_and_line(example_copy, serve, browser):
