@@ -122,9 +122,7 @@ def rebuild(preview: Preview, company_yaml: Path, *, xbrl: bool = False) -> Rebu
             # the edition being viewed is shown as soon as it is ready; the others follow
             preview.publish(show, [code])
             result.editions[code] = time.perf_counter() - start
-        if not xbrl and preview.validation:
-            preview.publish(lambda: preview.validation.clear(), languages)
-        if xbrl:
+        if xbrl:  # after the pages are shown: Arelle takes seconds; its findings follow
             problems = _validated(loaded, documents)
             preview.publish(lambda: setattr(preview, "validation", problems), languages)
     except InputError as e:  # a template error is one too
