@@ -48,6 +48,7 @@ def cli() -> None:
     build-report                       build ./company.yaml into ./output
     build-report company.yaml          build it into output/ beside the YAML
     build-report check company.yaml    run the integrity and completeness checks alone
+    build-report serve                 preview the HTML in the browser, rebuilt on every save
     build-report schema                print the JSON Schema of company.yaml
     build-report taxonomy              regenerate the XBRL taxonomy
     """
@@ -224,6 +225,26 @@ def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
     failing = [f for f in findings if f.severity == ERROR or strict]
     if failing:
         raise ChecksFailed(failing, strict)
+
+
+@cli.command()
+@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on; the default is this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to serve on; 0 for any free one.")
+@click.option("--xbrl", is_flag=True, help="Also tag the inline XBRL and validate it with Arelle on each rebuild (slow).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+def serve(company_yaml: Path, host: str, port: int, xbrl: bool, open_browser: bool) -> None:
+    """Preview the report's HTML in the browser, rebuilt and reloaded on every save.
+
+    Watches the report's folder (company.yaml, the narrative, images, templates/) and serves
+    each edition from memory: nothing is written. Input errors and the checks' findings are
+    shown in the page, with their file:line, and in the terminal."""
+    from .serve import serve as run_serve
+
+    run_serve(company_yaml, host=host, port=port, xbrl=xbrl, open_browser=open_browser,
+              echo=click.echo, warn=lambda line: click.echo(line, err=True))
 
 
 @cli.command()
