@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(dir $(wildcard examples/*/company.yaml)))
 
-.PHONY: setup examples test golden schema taxonomy messages clean
+.PHONY: setup examples test golden schema taxonomy messages bench clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,12 @@ examples: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Timings, never in the tests: the build against WeasyPrint alone (examples and a generated
+# 10,000-fact company), then the benchmarks of single steps. Takes a quarter of an hour.
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/check_speed.py
 
 golden: setup
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_build.py -k golden -q

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .glyphs import check_print_documents
 from .load import Loaded, load
 from .render import Documents, pdf_of, render_documents, start_pdf
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
+from .progress import Progress
 from .validate import validate_package, validate_report, viewer_script_copied
 from .write import check_output_folder, edition_name, staged_output
 
@@ -32,20 +34,22 @@ class BuildResult:
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
           oim: bool = True, viewer: bool = True, strict: bool = False, archival: bool = False,
-          warn: Callable[[Finding], None] = lambda finding: None) -> BuildResult:
+          warn: Callable[[Finding], None] = lambda finding: None, progress: Progress = Progress()) -> BuildResult:
     """Build the report into out_dir. The PDF is tagged (PDF/UA-1); archival (or the YAML's
     report.archival) makes it PDF/A-3a carrying each edition's inline XBRL report and xBRL-JSON,
     which it needs built."""
     if archival and not (pdf and xbrl):
         raise UsageError("an archival PDF carries the inline XBRL report: build it with the PDF and the "
                          "inline XBRL (without --no-pdf or --no-xbrl)")
-    loaded = load(company_yaml)
+    with progress.stage("load"):
+        loaded = load(company_yaml)
     if loaded.data.report.archival and pdf:
         if not xbrl:
             raise UsageError(f"{loaded.source.file.name} asks for an archival PDF (report.archival), which carries "
                              "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
         archival = True
-    findings = run_checks(loaded)
+    with progress.stage("checks"):
+        findings = run_checks(loaded)
     failing = [f for f in findings if f.severity == ERROR or strict]
     if failing:
         raise ChecksFailed(failing, strict)
@@ -53,29 +57,34 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         warn(finding)
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
-    editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
-    if pdf:  # boxes for characters no font has: never
-        check_print_documents([edition.documents.print_html for edition in editions], loaded)
+    with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
+        editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
+        if pdf:  # boxes for characters no font has: never
+            check_print_documents([edition.documents.print_html for edition in editions], loaded)
     # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
+    pdf_started = time.perf_counter()
     layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival)
                for edition in editions] if pdf else []
     validated = []
     try:
         with staged_output(out_dir) as stage:
-            taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
-            for name, content in taxonomy.items():
-                stage.write(name, content)
-            for edition in editions:
-                stage.write(edition.name("report.html"), edition.documents.html)
-                if xbrl:
-                    facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
-                    validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
-            for edition, layout in zip(editions, layouts):
-                laid_out = pdf_of(layout)
-                if archival:  # its data exists only now that validation has written it
-                    laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
-                                                edition.loaded.data.report.published)
-                stage.write(edition.name("report.pdf"), laid_out)
+            with progress.stage("validation (Arelle)" if xbrl else "writing"):
+                taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
+                for name, content in taxonomy.items():
+                    stage.write(name, content)
+                for edition in editions:
+                    stage.write(edition.name("report.html"), edition.documents.html)
+                    if xbrl:
+                        facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
+                        validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
+            if layouts:
+                with progress.stage("PDF", since=pdf_started):  # laid out beside the validation
+                    for edition, layout in zip(editions, layouts):
+                        laid_out = pdf_of(layout)
+                        if archival:  # its data exists only now that validation has written it
+                            laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
+                                                        edition.loaded.data.report.published)
+                        stage.write(edition.name("report.pdf"), laid_out)
             files = stage.outputs
     finally:  # a build that failed stops the layouts it started
         for layout in layouts:

@@ -13,13 +13,13 @@ Completeness (C): what the Exchange's reviews of issuers' reports keep finding m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
 from .errors import Problem
 from .i18n import NAMES
+from .languages import words
 from .load import Loaded
 
 ERROR, WARNING = "error", "warning"
@@ -368,16 +368,6 @@ def _board_statement(loaded: Loaded, all_figures) -> list[Finding]:
                                          f"{words(text)} words{in_language}; the Exchange expects a substantive "
                                          "statement", p.code, _at(loaded, ("board_statement", item.id))))
     return list(dict.fromkeys(found))  # a text shown in two editions is one finding
-
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-
-
-def words(text: str) -> int:
-    """The length of a text in words: a word of English between spaces; in Chinese, written
-    without them, one for each two characters (a word of written Chinese averages about two)."""
-    han = len(_HAN.findall(text))
-    return sum(1 for token in _HAN.sub(" ", text).split() if any(c.isalnum() for c in token)) + han // 2
 
 
 def _intensities_given(loaded: Loaded, all_figures) -> list[Finding]:

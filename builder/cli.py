@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from .errors import BuildError, UsageError
+from .errors import BatchFailed, BuildError, UsageError
+from .progress import Progress
 
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the signals that stop a build
 
@@ -47,13 +48,14 @@ def cli() -> None:
     build-report                       build ./company.yaml into ./output
     build-report company.yaml          build it into output/ beside the YAML
     build-report check company.yaml    run the integrity and completeness checks alone
+    build-report serve                 preview the HTML in the browser, rebuilt on every save
     build-report schema                print the JSON Schema of company.yaml
     build-report taxonomy              regenerate the XBRL taxonomy
     """
 
 
 @cli.command()
-@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the outputs to (default: output/ beside the YAML).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster while drafting).")
@@ -63,24 +65,109 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on the checks' warnings too.")
 @click.option("--archival", is_flag=True,
               help="Make the PDF archival (PDF/A-3a, tagged) with the inline XBRL report and xBRL-JSON attached.")
-def build(company_yaml: Path, out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool, no_viewer: bool,
-          strict: bool, archival: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="With several reports: how many to build at once (default: half the cores).")
+def build(reports: tuple[Path, ...], out_dir: Path | None, no_pdf: bool, no_xbrl: bool, no_json: bool,
+          no_viewer: bool, strict: bool, archival: bool, quiet: bool, jobs: int | None) -> None:
     """Build the report: HTML, PDF, inline XBRL validated by Arelle, xBRL-JSON and viewer.
 
+    REPORTS are company.yaml files or the folders that hold them (default: ./company.yaml);
+    several are built side by side, each into output/ beside its YAML, with a summary.
     The integrity and completeness checks run first: errors stop the build, warnings are
     printed (and stop it too with --strict)."""
+    options = [flag for flag, on in (("--no-pdf", no_pdf), ("--no-xbrl", no_xbrl), ("--no-json", no_json),
+                                     ("--no-viewer", no_viewer), ("--strict", strict),
+                                     ("--archival", archival)) if on]
+    if len(reports) > 1:
+        if out_dir is not None:
+            raise UsageError("-o/--output names one folder: with several reports, each is written beside its YAML")
+        _build_many(list(reports), jobs, options, quiet)
+        return
+    _build_one(reports[0] if reports else Path("company.yaml"), out_dir, options, quiet)
+
+
+def _build_one(company_yaml: Path, out_dir: Path | None, options: list[str], quiet: bool) -> None:
+    from .batch import report_file
     from .build import build as run_build
 
-    result = run_build(company_yaml, out_dir, pdf=not no_pdf, xbrl=not no_xbrl, oim=not no_json,
-                       viewer=not no_viewer, strict=strict, archival=archival, warn=lambda f: click.echo(str(f), err=True))
+    result = run_build(report_file(company_yaml), out_dir, pdf="--no-pdf" not in options,
+                       xbrl="--no-xbrl" not in options, oim="--no-json" not in options,
+                       viewer="--no-viewer" not in options, strict="--strict" in options,
+                       archival="--archival" in options,
+                       warn=lambda f: click.echo(str(f), err=True), progress=_progress(quiet))
     for signum in STOPPING:  # the new report is in place: an interrupt now would only garble the summary
         signal.signal(signum, signal.SIG_IGN)
+    if quiet:
+        return
     for name in result.files:
         click.echo(f"wrote {result.out_dir / name}")
     for language, facts, package in result.validated:
         edition = f" ({language})" if len(result.validated) > 1 else ""
         click.echo(f"inline XBRL{edition}: {facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies), "
                    f"also from its report package, {package}")
+
+
+def _build_many(reports: list[Path], jobs: int | None, options: list[str], quiet: bool) -> None:
+    from .batch import build_many, default_jobs, report_file
+
+    files = [report_file(report) for report in reports]
+    missing = [str(file) for file in files if not file.is_file()]
+    if missing:
+        raise UsageError("no such report: " + ", ".join(missing))
+    jobs = jobs or default_jobs()
+    if not quiet:
+        click.echo(f"building {len(files)} reports, {jobs} at a time", err=True)
+    outcomes = build_many(files, jobs, options,
+                          done=None if quiet else lambda o: click.echo(_outcome_line(o), err=True))
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        click.echo(f"\n{outcome.report}:\n{outcome.printed}", err=True)
+    width = max(len(str(o.report)) for o in outcomes)
+    click.echo(f"\n{'report':<{width}}  result           time")
+    for o in outcomes:
+        click.echo(f"{str(o.report):<{width}}  {_result(o):<15}  {o.seconds:6.1f} s")
+    click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} built")
+    if failed:
+        raise BatchFailed(2 if any(o.exit_code == 2 for o in failed) else 1,
+                          f"{len(failed)} of {len(outcomes)} reports failed")
+
+
+def _result(outcome) -> str:
+    if outcome.ok:
+        return "ok"
+    meaning = {1: "failed checks", 2: "bad input"}.get(outcome.exit_code, "stopped")
+    return f"{meaning} ({outcome.exit_code})"
+
+
+def _outcome_line(outcome) -> str:
+    return f"{_result(outcome)}: {outcome.report} ({outcome.seconds:.1f} s)"
+
+
+class _PlainProgress(Progress):
+    """A line per stage as it ends, for logs and pipes."""
+
+    def finished(self, stage: str, seconds: float) -> None:
+        click.echo(f"{stage}: {seconds:.1f} s", err=True)
+
+
+class _TerminalProgress(Progress):
+    """The running stage on a line of its own, replaced by its time when it ends."""
+
+    def started(self, stage: str) -> None:
+        click.echo(f"  {stage} …", err=True, nl=False)
+
+    def finished(self, stage: str, seconds: float) -> None:
+        click.echo(f"\r\x1b[K✓ {stage:<28} {seconds:6.1f} s", err=True)
+
+    def stopped(self, stage: str) -> None:
+        click.echo(f"\r\x1b[K✗ {stage}", err=True)  # the error follows on a line of its own
+
+
+def _progress(quiet: bool) -> Progress:
+    if quiet:
+        return Progress()
+    return _TerminalProgress() if sys.stderr.isatty() else _PlainProgress()
 
 
 @cli.command()
@@ -142,6 +229,26 @@ def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
     failing = [f for f in findings if f.severity == ERROR or strict]
     if failing:
         raise ChecksFailed(failing, strict)
+
+
+@cli.command()
+@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on; the default is this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to serve on; 0 for any free one.")
+@click.option("--xbrl", is_flag=True, help="Also tag the inline XBRL and validate it with Arelle on each rebuild (slow).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+def serve(company_yaml: Path, host: str, port: int, xbrl: bool, open_browser: bool) -> None:
+    """Preview the report's HTML in the browser, rebuilt and reloaded on every save.
+
+    Watches the report's folder (company.yaml, the narrative, images, templates/) and serves
+    each edition from memory: nothing is written. Input errors and the checks' findings are
+    shown in the page, with their file:line, and in the terminal."""
+    from .serve import serve as run_serve
+
+    run_serve(company_yaml, host=host, port=port, xbrl=xbrl, open_browser=open_browser,
+              echo=click.echo, warn=lambda line: click.echo(line, err=True))
 
 
 @cli.command()

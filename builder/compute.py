@@ -158,7 +158,6 @@ class IndexGroup:
 class ReportView:
     tables: list[DataTable]
     index: list[IndexGroup]
-    footnotes: dict[str, int]
     language: str = DEFAULT  # the language of its text: "en" or "zh-Hant"
 
     @property
@@ -169,7 +168,8 @@ class ReportView:
 
 
 class _Notes:
-    """Numbers footnotes in the order they are first used across the tables."""
+    """The footnotes' texts, each with a number that identifies it while the rows are built
+    (each table then numbers its own notes in reading order: _number_notes)."""
 
     def __init__(self, texts: dict[str, str]):
         self.texts = dict(texts)
@@ -193,7 +193,7 @@ def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAUL
     notes = _Notes(loaded.data.footnotes)
     tables = _tables(loaded, notes, lang)
     index = _content_index(loaded, tables, findings or [], lang)
-    return ReportView(tables, index, notes.numbers, language)
+    return ReportView(tables, index, language)
 
 
 def _years(loaded: Loaded, metrics: list[MetricFigures]) -> list[int]:
@@ -244,13 +244,26 @@ def _tables(loaded: Loaded, notes: _Notes, lang: Language) -> list[DataTable]:
         order = {p.code: i for i, p in enumerate(loaded.edition.provisions)}
         provisions.sort(key=order.__getitem__)  # as the framework lists them: (A2.1, A2.3)
         if groups:
-            used = sorted({n for group in groups for r in group for n in [*r.notes, *(m for c in r.cells for m in c.notes)]})
-            by_number = {v: k for k, v in notes.numbers.items()}
-            tables.append(
-                DataTable(table.id, lang.label(table), groups, [(n, notes.texts[by_number[n]]) for n in used],
-                          provisions, table_years)
-            )
+            tables.append(DataTable(table.id, lang.label(table), groups, _number_notes(groups, notes),
+                                    provisions, table_years))
     return tables
+
+
+def _number_notes(groups: list[list[Row]], notes: _Notes) -> list[tuple[int, str]]:
+    """Numbers the table's notes 1, 2, 3... in the order a reader meets their marks (row by row,
+    the label's marks before its figures'), so the marks read in numeric order and the notes
+    under the table follow them; a note several tables cite is printed under each, numbered
+    where it stands. Returns the notes as printed: (number, text)."""
+    renumbered: dict[int, int] = {}
+    for row in (row for group in groups for row in group):
+        for mark in [*row.notes, *(m for cell in row.cells for m in cell.notes)]:
+            renumbered.setdefault(mark, len(renumbered) + 1)
+    for row in (row for group in groups for row in group):
+        row.notes = sorted(renumbered[m] for m in row.notes)
+        for cell in row.cells:
+            cell.notes = sorted(renumbered[m] for m in cell.notes)
+    note_id = {number: note for note, number in notes.numbers.items()}
+    return [(new, notes.texts[note_id[old]]) for old, new in renumbered.items()]
 
 
 def _change(series: Series, years: list[int], in_points: bool = False) -> Decimal | None:

@@ -59,6 +59,14 @@ class UsageError(BuildError):
     exit_code = 2
 
 
+class BatchFailed(BuildError):
+    """Some of several reports failed; the exit code is the worst of theirs (2 over 1)."""
+
+    def __init__(self, exit_code: int, message: str):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class TemplateError(InputError):
     """A template (built-in or the user's override) could not be rendered."""
 

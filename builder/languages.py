@@ -12,6 +12,7 @@ shown instead. Figures are not copied: every edition holds the same objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -141,3 +142,13 @@ def typed_names(data, catalogue) -> dict[str, tuple]:
             if axis is not None and axis.typed:
                 names.setdefault(path[i + 1], path[: i + 2])
     return names
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def words(text: str) -> int:
+    """The length of a text in words: a word of English between spaces; in Chinese, written
+    without them, one for each two characters (a word of written Chinese averages about two)."""
+    han = len(_HAN.findall(text))
+    return sum(1 for token in _HAN.sub(" ", text).split() if any(c.isalnum() for c in token)) + han // 2

@@ -31,7 +31,7 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
-from .languages import Foreign
+from .languages import Foreign, words
 from .load import Loaded, resolved
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
@@ -196,6 +196,39 @@ def user_templates(report_folder: Path) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and kept in memory, keyed by their file and checked
+    against their source (an edited template is compiled again): compiling the templates takes
+    a fifth of a second, which a preview rebuilding on every save pays once. Nothing is written
+    to disk."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, tuple[str, bytes]] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        checksum, code = self.compiled.get(bucket.key, (None, b""))
+        if checksum == bucket.checksum:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+
+COMPILED = CompiledTemplates()  # every environment has the same options, so they share it
+
+
+def precompile_templates(report_folder: Path) -> None:
+    """Compile the templates (the report's own and the built-in ones) into COMPILED in this
+    process: the child that renders then finds them compiled. A template that does not compile
+    is left for the render to report, with its place."""
+    env = environment(report_folder)
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, InputError):
+            pass
+
+
 class ReportSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox, and no way from the report's data to the file system: a template sees
     neither a path (whose methods read, write and delete files) nor the loaded input that holds
@@ -249,6 +282,7 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=COMPILED,
     )
     # newstyle: _("... %(name)s", name=value) fills in and escapes its values, and a message
     # is always a format string, in the templates as in the builder (builder.i18n)
@@ -259,6 +293,9 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     env.filters["date"] = lang.date
     # a message held in a variable (an obligation, a status): extracted where it is defined (N_)
     env.filters["translate"] = lambda message: lang.gettext(message)
+    env.filters["glue_before"] = glue_before
+    env.tests["short_chapter"] = is_short_chapter
+    env.tests["wider_than"] = lambda text, columns: display_width(str(text)) > columns
     md = _markdown_renderer(images or {}, figure)
     env.filters["markdown"] = lambda text: in_its_language(md.render(text), text, "div")
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
@@ -266,6 +303,27 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     # a text shown in another language than the edition's, printed as it is, says its language
     env.finalize = lambda value: in_its_language(escape(value), value, "span") if isinstance(value, Foreign) else value
     return env
+
+
+# A chapter of fewer words than this (about a third of a page) and no table follows the previous
+# chapter on its page, kept whole, rather than opening a page of its own that it leaves mostly
+# blank; a longer chapter starts a new page, as a reader expects of a report's chapters.
+SHORT_CHAPTER_WORDS = 250
+
+
+def is_short_chapter(html: str) -> bool:
+    return "<table" not in html and words(Markup(html).striptags()) < SHORT_CHAPTER_WORDS
+
+
+def display_width(text: str) -> int:
+    """The text's width in columns of a Latin letter: a Chinese character takes two."""
+    return sum(2 if _is_wide(char) else 1 for char in text)
+
+
+def glue_before(text: str, word: Any) -> str:
+    """The text with a no-break space before `word`: "Change on 2024" wraps as "Change / on 2024"
+    in a narrow column, never with the year alone on a third line."""
+    return text.replace(f" {word}", f"\u00a0{word}")
 
 
 class ForeignHtml(Markup):

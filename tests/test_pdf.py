@@ -35,6 +35,8 @@ def test_every_content_index_row_cites_the_page_where_its_section_begins(built, 
     assert len(numbers) > 40, "the content index shows page numbers"
     for link in numbers:
         assert int(link.text) == link.target, f"page {link.text} printed for a section on page {link.target}"
+        # ...on the line of the place it is the page of (test_layout: when a place's title wraps)
+        assert any(t.page == link.page and t.target == link.target and abs(t.top - link.top) < 1 for t in titles)
     for link in titles:
         # The section's title (or the table's caption) is printed on the page the link leads to.
         prefix = lang.gettext("Data statistics: %(table)s", table="\0").split("\0")[0]

@@ -1,0 +1,55 @@
+"""The command line as an operator uses it: stages as they run, quiet runs, several reports."""
+
+from __future__ import annotations
+
+import shutil
+
+from builder.cli import main
+
+from .conftest import EXAMPLES, edit
+
+
+def test_a_build_tells_its_stages_with_their_times(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 0
+    out, err = capsys.readouterr()
+    stages = [line.split(":")[0] for line in err.splitlines() if line.endswith(" s") and ": " in line]
+    assert stages == ["load", "checks", "HTML", "writing"]
+    assert "wrote " in out
+
+
+def test_quiet_prints_only_the_warnings(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err and all(" warning C" in line for line in err.splitlines())
+
+
+def test_several_reports_build_side_by_side_with_one_summary(tmp_path, capsys):
+    for name in ("good", "other", "broken"):
+        shutil.copytree(EXAMPLES / "360digitech-2021", tmp_path / name, ignore=shutil.ignore_patterns("output"))
+    edit(tmp_path / "broken" / "company.yaml", ("  financial_year: 2021\n", "  financial_year: twenty\n"))
+    reports = [str(tmp_path / "good"), str(tmp_path / "broken" / "company.yaml"), str(tmp_path / "other")]
+
+    assert main([*reports, "--jobs", "2", "--no-pdf", "--no-xbrl"]) == 2  # the worst exit code: bad input
+    out, err = capsys.readouterr()
+    summary = out.strip().splitlines()  # a heading, a row per report, a total
+    assert [line.split()[1] for line in summary[1:4]] == ["ok", "bad", "ok"]  # in the order given
+    assert summary[-1] == "2 of 3 built"
+    # the failed report's own error, with its place, follows
+    assert "broken/company.yaml:26:19: report.financial_year: expected a whole number" in err
+    assert (tmp_path / "good" / "output" / "report.html").is_file()
+    assert (tmp_path / "other" / "output" / "report.html").is_file()
+    assert not (tmp_path / "broken" / "output").exists()
+
+
+def test_one_output_folder_for_several_reports_is_refused(tmp_path, capsys):
+    assert main([str(EXAMPLES / "360digitech-2021"), str(EXAMPLES / "kuaishou-2020"), "-o", str(tmp_path)]) == 2
+    assert "with several reports, each is written beside its YAML" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_report_that_does_not_exist_is_named(tmp_path, capsys):
+    assert main([str(EXAMPLES / "360digitech-2021"), str(tmp_path / "nowhere")]) == 2
+    assert f"no such report: {tmp_path / 'nowhere'}\n" in capsys.readouterr().err

@@ -1,0 +1,101 @@
+"""The printed report's layout, read from the PDF as a reader sees it: column widths, footnote
+marks, content index rows and page breaks, with the longest real labels and units."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.cli import main
+from builder.compute import compute
+from builder.load import load
+
+from .conftest import EXAMPLES, edit
+from .pdfutil import links, placed
+
+LONG_TITLE = "Emission management of greenhouse gases, air pollutants and waste from our offices and data centres"
+
+
+@pytest.fixture(scope="module")
+def harbourline_pdf(built):
+    return built("harbourline-2025").edition("en") / "report.pdf"
+
+
+@pytest.fixture(scope="module")
+def edited_360(tmp_path_factory):
+    """The 360 DigiTech report with a section title that wraps in the content index (where a data
+    table answers the same provisions) and a chapter cut to a sentence per section, on a page with room for it."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("layout") / "360digitech-2021"
+    shutil.copytree(EXAMPLES / "360digitech-2021", folder, ignore=shutil.ignore_patterns("output"))
+    edit(folder / "company.yaml", ("title: Emission management\n", f"title: {LONG_TITLE}\n"))
+    # the sections of the chapter "cooperation", and the last of the chapter before it
+    for name in ("supply-chain.md", "community.md", "customers.md"):
+        narrative = folder / "narrative" / name
+        narrative.write_text(narrative.read_text(encoding="utf-8").splitlines()[0].split(". ")[0].rstrip(".") + ".\n", encoding="utf-8")
+    assert main([str(folder / "company.yaml"), "--no-xbrl"]) == 0
+    return folder / "output" / "report.pdf"
+
+
+def test_derived_column_headers_wrap_onto_two_lines_at_most(harbourline_pdf):
+    headers = placed(harbourline_pdf, "Change on 2024") + placed(harbourline_pdf, "Share in 2025")
+    assert len(headers) >= 10
+    assert max(header.lines for header in headers) <= 2, "a year alone on a third line of its header"
+
+
+def test_a_long_unit_wraps_in_its_column_rather_than_squeezing_the_indicator(harbourline_pdf):
+    # the row's unit is "tCO2e per HK$ million of revenue"
+    [label] = placed(harbourline_pdf, "Total greenhouse gas emissions (Scope 1 and 2) per HK$ million of revenue")
+    assert label.lines <= 2
+
+
+def test_italics_mark_derived_figures_only(harbourline_pdf):
+    """The legend says italics mark derived figures: an intensity's label is not in italics
+    (its figures may be published), while a derived change is."""
+    labels = placed(harbourline_pdf, "Hazardous waste produced per employee")
+    assert labels and all("Oblique" not in font for label in labels for font in label.fonts)
+    [change] = placed(harbourline_pdf, "-4.6%")[:1]
+    assert all("Oblique" in font for font in change.fonts)
+
+
+def test_note_marks_read_in_numeric_order_in_every_table():
+    """Each table numbers its notes 1, 2, 3... in the order its marks are read (row by row, the
+    label's before the figures'), and prints them in that order beneath it."""
+    loaded = load(EXAMPLES / "harbourline-2025" / "company.yaml")
+    view = compute(loaded)
+    noted = 0
+    for table in view.tables:
+        read = []
+        for row in table.rows:
+            for mark in [*row.notes, *(m for cell in row.cells for m in cell.notes)]:
+                if mark not in read:
+                    read.append(mark)
+        assert read == list(range(1, len(read) + 1)), f"{table.id}: marks read {read}"
+        assert [number for number, _text in table.notes] == read
+        noted += bool(read)
+    assert noted >= 4
+
+
+def test_each_content_index_entry_stands_beside_its_page_number(edited_360):
+    """A place whose title wraps pushed the next place's page number onto its own second line."""
+    assert any(title.lines >= 2 for title in placed(edited_360, LONG_TITLE)), "the long title wraps in the index"
+    index_links = [link for link in links(edited_360) if link.page >= 14]
+    numbers = [link for link in index_links if link.text.isdigit()]
+    titles = [link for link in index_links if link.text and not link.text.isdigit()]
+    assert len(numbers) > 30
+    for number in numbers:
+        beside = [t for t in titles if t.page == number.page and t.target == number.target
+                  and abs(t.top - number.top) < 1]
+        assert beside, f"page number {number.text} on page {number.page} stands beside no title that leads there"
+
+
+def test_a_short_chapter_follows_on_the_previous_chapters_page(edited_360):
+    # each section prints the provisions it answers under its title: found once, in the body
+    [page] = [text for text in _texts(edited_360) if "HKEXESGprovisions:B5,B5.1" in text]
+    assert "HKEXESGprovisions:B6.2" in page, "the short chapter opened a page of its own"
+
+
+def _texts(pdf_file) -> list[str]:
+    from .pdfutil import page_texts
+
+    return ["".join(text.split()) for text in page_texts(pdf_file)]
