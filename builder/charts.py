@@ -107,8 +107,10 @@ def _view(loaded: Loaded, lang: Language, chart, figs: MetricFigures, table) -> 
         years = _years([figs.total], chart.years)
         values = [_number(figs.total.get(y)) for y in years]
         title = str(chart.title) if chart.title else name
+        # Translators: one year's figure in a chart's text alternative: "2025: 24,057.9"
         figures_text = _joined(lang, [lang.gettext("%(year)s: %(figure)s", year=y, figure=format_number(v))
                                       for y, v in zip(years, values) if v is not None])
+        # Translators: a chart's text alternative: its title, the unit, then every figure it shows
         alt = lang.gettext("%(chart)s, in %(unit)s: %(figures)s", chart=title, unit=unit, figures=figures_text)
         return ChartView("trend", title, categories=[str(y) for y in years], series=[(name, values)], alt=alt,
                          **common)
@@ -120,9 +122,11 @@ def _view(loaded: Loaded, lang: Language, chart, figs: MetricFigures, table) -> 
         return _composition(lang, chart, figs, members, labels, name, by, common)
     years = _years([m.series for m in members], chart.years)
     series = [(label, [_number(m.series.get(y)) for y in years]) for label, m in zip(labels, members)]
+    # Translators: a chart's default title: "Energy consumption by energy type" (axis in lower case)
     title = str(chart.title) if chart.title else lang.gettext("%(metric)s by %(axis)s", metric=name, axis=by)
     per_year = []
     for i, y in enumerate(years):
+        # Translators: a breakdown member's figure in a chart's text alternative: "Diesel 12,000"
         shown = [lang.gettext("%(member)s %(figure)s", member=label, figure=format_number(values[i]))
                  for label, values in series if values[i] is not None]
         if shown:
@@ -146,8 +150,10 @@ def _composition(lang: Language, chart, figs: MetricFigures, members, labels, na
         published = _number(m.shares.get(year)) if m.shares else None
         shares.append(published if published is not None else
                       percent(value, total) if value is not None and total else None)
+    # Translators: the default title of a chart of a breakdown's shares in a year: "Employees by gender, 2025"
     title = str(chart.title) if chart.title else lang.gettext("%(metric)s by %(axis)s, %(year)s", metric=name,
                                                              axis=by, year=year)
+    # Translators: a member's figure and its share of the total in a chart's text alternative: "Female 774 (31.1%)"
     shown = [lang.gettext("%(member)s %(figure)s (%(share)s%%)", member=label, figure=format_number(value),
                           share=format_number(share)) if share is not None else
              lang.gettext("%(member)s %(figure)s", member=label, figure=format_number(value))
