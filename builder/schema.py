@@ -416,7 +416,7 @@ class Materiality(Strict):
 MAX_CHARTS_PER_SECTION = 6  # more than a section's page can hold beside its text
 MAX_CHART_YEARS = 10  # bars per member: more years than this read as noise in print
 MAX_CHART_MEMBERS = 12  # of a breakdown a chart shows: more colours than a reader tells apart
-MAX_CHARTS = 40  # in a report: each takes ~50 ms to draw, in the render's bounded time
+MAX_CHARTS = 40  # in a report: each takes ~0.2 s to draw, in the render's bounded time
 
 
 class Chart(Strict):

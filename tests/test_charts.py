@@ -96,6 +96,16 @@ def test_a_breakdown_of_more_members_than_a_chart_can_show_is_refused(example_co
             "unreadable: choose a breakdown with fewer members, or leave the breakdown out") in err
 
 
+def test_a_section_holds_at_most_six_charts(example_copy, capsys):
+    folder = example_copy(SAMPLE)
+    yaml_file = folder / "company.yaml"
+    chart = "          - {metric: suppliers, kind: composition, breakdown: region}\n"
+    edit(yaml_file, (chart, chart * 7))
+    assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
+    err = capsys.readouterr().err
+    assert f"company.yaml:{at(yaml_file, chart.lstrip())}: chapters[2].sections[0].charts: " in err, err
+
+
 def test_a_composition_needs_a_breakdown(example_copy, capsys):
     folder = example_copy(SAMPLE)
     yaml_file = folder / "company.yaml"
