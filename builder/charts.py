@@ -140,7 +140,7 @@ def _view(loaded: Loaded, lang: Language, chart, figs: MetricFigures, table) -> 
 def _composition(lang: Language, chart, figs: MetricFigures, members, labels, name: str, by: str,
                  common: dict) -> ChartView:
     """A breakdown's members in the latest year they have figures for, with their shares."""
-    year = max(_years([m.series for m in members], None) or [None], key=lambda y: y or 0)
+    year = _years([m.series for m in members], 1)[0]  # load made sure there is one
     values = [_number(m.series.get(year)) for m in members]
     total = _number(figs.total.get(year))
     if not total:

@@ -624,12 +624,14 @@ def _chart_problem(chart, data, catalogue: Catalogue) -> tuple[str, str] | None:
         return "metric", f"the report gives no figures for {chart.metric} under metrics: a chart shows the " \
                          "report's own figures"
     if chart.breakdown is None:
+        if not any(_numbers(series) for series in [entry.values, *(s for _, _, s in breakdown_members(entry))]):
+            return "metric", f"{chart.metric} has no figure to chart, only 'not applicable'"
         return None
     if chart.breakdown not in metric.breakdowns:
         return "breakdown", (f"{chart.metric} has no breakdown by {chart.breakdown!r}; its breakdowns: "
                              + (", ".join(metric.breakdowns) or "none"))
     members = list(dict.fromkeys(member for axis, member, series in breakdown_members(entry)
-                                 if axis == chart.breakdown and series))
+                                 if axis == chart.breakdown and _numbers(series)))
     if not members:
         return "breakdown", (f"{chart.metric} gives no figures by {chart.breakdown} (under "
                              f"metrics.{chart.metric}.breakdowns) to chart")
@@ -641,6 +643,11 @@ def _chart_problem(chart, data, catalogue: Catalogue) -> tuple[str, str] | None:
         return "kind", (f"the members of {chart.metric} by {chart.breakdown} are not parts of a whole (they do not "
                         "add up to the total): show them as kind: trend")
     return None
+
+
+def _numbers(series: dict) -> bool:
+    """Whether a series holds a figure (not only 'not applicable')."""
+    return any(isinstance(value, Decimal) for value in series.values())
 
 
 def _all_series(data):

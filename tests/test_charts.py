@@ -61,6 +61,8 @@ def svg_text(svg: bytes) -> str:
          "unknown metric 'energy_consumpton'; did you mean 'energy_consumption'?"),
         ("{metric: ghg_scope3, kind: trend}", "metric",
          "the report gives no figures for ghg_scope3 under metrics: a chart shows the report's own figures"),
+        ("{metric: packaging_material, kind: trend}", "metric",
+         "packaging_material has no figure to chart, only 'not applicable'"),
         ("{metric: energy_consumption, kind: composition, breakdown: gender}", "breakdown",
          "energy_consumption has no breakdown by 'gender'; its breakdowns: energy_type, energy_scope, site, region"),
         ("{metric: employees, kind: composition, breakdown: site}", "breakdown",
@@ -69,7 +71,7 @@ def svg_text(svg: bytes) -> str:
          "the members of employee_turnover_rate by gender are not parts of a whole (they do not add up to the "
          "total): show them as kind: trend"),
     ],
-    ids=["unknown-metric", "no-figures", "no-such-breakdown", "breakdown-not-given", "rates-are-no-composition"],
+    ids=["unknown-metric", "no-figures", "not-applicable", "no-such-breakdown", "breakdown-not-given", "rates-are-no-composition"],
 )
 def test_a_wrong_chart_is_an_input_error_at_its_place(example_copy, capsys, chart, key, expected):
     folder = example_copy(SAMPLE)
