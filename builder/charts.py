@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import base64
 import io
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .derive import MetricFigures, figures, is_number, percent
+from .derive import Figure, Member, MetricFigures, figures, in_unit, is_number, percent
 from .i18n import Language
 from .load import Loaded
 from .numbers import format_number
-from .schema import MAX_CHART_YEARS
+from .schema import MAX_CHART_YEARS, SUM_OF
 
 INK = "#1d2428"  # the report's text colour (report.css --ink)
 RULE = "#c9d1d5"  # its rules (--rule)
@@ -114,10 +115,13 @@ def _view(loaded: Loaded, lang: Language, chart, figs: MetricFigures, table) -> 
         alt = lang.gettext("%(chart)s, in %(unit)s: %(figures)s", chart=title, unit=unit, figures=figures_text)
         return ChartView("trend", title, categories=[str(y) for y in years], series=[(name, values)], alt=alt,
                          **common)
-    axis = catalogue.axes[chart.breakdown]
-    members = figs.members_of(chart.breakdown)
-    labels = [_member_label(loaded, lang, axis, m.member) for m in members]
-    by = lang.in_text(lang.label(axis))
+    if chart.breakdown == SUM_OF:
+        members, labels, by = _parts(loaded, lang, metric, figs)
+    else:
+        axis = catalogue.axes[chart.breakdown]
+        members = figs.members_of(chart.breakdown)
+        labels = [_member_label(loaded, lang, axis, m.member) for m in members]
+        by = lang.in_text(lang.label(axis))
     if chart.kind == "composition":
         return _composition(lang, chart, figs, members, labels, name, by, common)
     years = _years([m.series for m in members], chart.years)
@@ -133,7 +137,7 @@ def _view(loaded: Loaded, lang: Language, chart, figs: MetricFigures, table) -> 
             per_year.append(lang.gettext("%(year)s: %(figure)s", year=y, figure=lang.join(shown)))
     alt = lang.gettext("%(chart)s, in %(unit)s: %(figures)s", chart=title, unit=unit, figures=_joined(lang, per_year))
     # members that add up are parts of each year's bar; rates and averages stand side by side
-    kind = "stacked" if metric.sums else "grouped"
+    kind = "stacked" if metric.sums or chart.breakdown == SUM_OF else "grouped"
     return ChartView(kind, title, categories=[str(y) for y in years], series=series, alt=alt, **common)
 
 
@@ -162,6 +166,22 @@ def _composition(lang: Language, chart, figs: MetricFigures, members, labels, na
                        figures=_joined(lang, shown))
     return ChartView("composition", title, categories=labels, series=[(name, values)], alt=alt, shares=shares,
                      **common)
+
+
+def _parts(loaded: Loaded, lang: Language, metric, figs: MetricFigures) -> tuple[list[Member], list[str], str]:
+    """The metrics a metric is the sum of, as the members of a breakdown: each one's figures in
+    the sum's unit (kgCO2e in tCO2e), as the sum adds them; their names; what they are."""
+    all_figures = figures(loaded)
+    members = []
+    for part in metric.sum_of:
+        given = all_figures[part]
+        series = {y: Figure(in_unit(loaded, f.value, given.unit, figs.unit), f.path, f.derived)
+                  for y, f in given.total.items() if is_number(f.value)}
+        members.append(Member(SUM_OF, part, series))
+    labels = [lang.label(loaded.catalogue.metrics[part]) for part in metric.sum_of]
+    # Translators: what a chart of a sum of metrics (Scope 1 and Scope 2) breaks it down by:
+    # "Total greenhouse gas emissions by part"
+    return members, labels, lang.gettext("part")
 
 
 def _years(series_list: list, wanted: int | None) -> list[int]:
@@ -295,11 +315,19 @@ def _composition_bars(axes, chart: ChartView) -> None:
     axes.margins(x=0.18)  # room for the last bar's label
 
 
+LEGEND_ROW = 110  # characters of the legend's size that fit across the chart (a Chinese one counts two)
+
+
 def _legend(axes, chart: ChartView) -> None:
+    """The legend below the bars, across the chart's width (beside them, a long name such as
+    Scope 2, location-based, would squeeze them), in as many columns as the names allow."""
     handles, labels = axes.get_legend_handles_labels()
-    if chart.kind == "stacked":  # listed top to bottom as the stack shows them
+    widest = max(sum(2 if unicodedata.east_asian_width(c) in "FW" else 1 for c in label) for label in labels)
+    columns = max(1, min(len(labels), LEGEND_ROW // (widest + 6)))  # 6: the colour's square and the gap
+    if columns == 1 and chart.kind == "stacked":  # a list reads top to bottom, as the stack does
         handles, labels = handles[::-1], labels[::-1]
-    axes.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+    axes.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns, frameon=False,
+                fontsize=7)
 
 
 DRAWERS = {"trend": _trend, "stacked": _stacked, "grouped": _grouped, "composition": _composition_bars}

@@ -23,7 +23,7 @@ from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
 from .languages import Foreign, InLanguage, in_language
-from .schema import MAX_CHART_MEMBERS, MAX_CHARTS, MAX_MARKDOWN, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
+from .schema import MAX_CHART_MEMBERS, MAX_CHARTS, MAX_MARKDOWN, SUM_OF, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
 
@@ -627,9 +627,18 @@ def _chart_problem(chart, data, catalogue: Catalogue) -> tuple[str, str] | None:
         if not any(_numbers(series) for series in [entry.values, *(s for _, _, s in breakdown_members(entry))]):
             return "metric", f"{chart.metric} has no figure to chart, only 'not applicable'"
         return None
+    if chart.breakdown == SUM_OF:
+        if not metric.sum_of:
+            return "breakdown", f"{chart.metric} is not the sum of other metrics; name one of its breakdowns: " \
+                                + (", ".join(metric.breakdowns) or "none")
+        missing = [part for part in metric.sum_of if getattr(data.metrics, part, None) is None]
+        if missing:
+            return "breakdown", (f"{chart.metric} is the sum of {', '.join(metric.sum_of)}: give the figures of "
+                                 f"{', '.join(missing)} under metrics to chart its parts")
+        return None
     if chart.breakdown not in metric.breakdowns:
         return "breakdown", (f"{chart.metric} has no breakdown by {chart.breakdown!r}; its breakdowns: "
-                             + (", ".join(metric.breakdowns) or "none"))
+                             + (", ".join(metric.breakdowns + ((SUM_OF,) if metric.sum_of else ())) or "none"))
     members = list(dict.fromkeys(member for axis, member, series in breakdown_members(entry)
                                  if axis == chart.breakdown and _numbers(series)))
     if not members:

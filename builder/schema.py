@@ -416,6 +416,7 @@ class Materiality(Strict):
 MAX_CHARTS_PER_SECTION = 6  # more than a section's page can hold beside its text
 MAX_CHART_YEARS = 10  # bars per member: more years than this read as noise in print
 MAX_CHART_MEMBERS = 12  # of a breakdown a chart shows: more colours than a reader tells apart
+SUM_OF = "sum_of"  # a chart's breakdown into the metrics its metric is the sum of (Scope 1 and Scope 2)
 MAX_CHARTS = 40  # in a report: each takes ~0.2 s to draw, in the render's bounded time
 
 
@@ -428,7 +429,8 @@ class Chart(Strict):
                                                   "the breakdown, if one is named); composition: the shares of a "
                                                   "breakdown's members in the latest year")
     breakdown: Optional[str] = Field(None, description="the axis the metric's figures are broken down by under "
-                                     "metrics, e.g. energy_type; required for a composition")
+                                     "metrics, e.g. energy_type, or sum_of: the metrics it is the sum of (Scope 1 "
+                                     "and Scope 2 of ghg_scope1_2); required for a composition")
     title: Optional[TLine] = Field(None, description="the chart's caption; by default the metric's name")
     years: Optional[Annotated[int, Field(strict=True, ge=1, le=MAX_CHART_YEARS)]] = Field(
         None, description=f"how many of the latest years a trend shows; by default every year reported, at "

@@ -67,11 +67,14 @@ def svg_text(svg: bytes) -> str:
          "energy_consumption has no breakdown by 'gender'; its breakdowns: energy_type, energy_scope, site, region"),
         ("{metric: employees, kind: composition, breakdown: site}", "breakdown",
          "employees gives no figures by site (under metrics.employees.breakdowns) to chart"),
+        ("{metric: employees, kind: trend, breakdown: sum_of}", "breakdown",
+         "employees is not the sum of other metrics; name one of its breakdowns: gender, employment_type, "
+         "age_group, employee_category, region"),
         ("{metric: employee_turnover_rate, kind: composition, breakdown: gender}", "kind",
          "the members of employee_turnover_rate by gender are not parts of a whole (they do not add up to the "
          "total): show them as kind: trend"),
     ],
-    ids=["unknown-metric", "no-figures", "not-applicable", "no-such-breakdown", "breakdown-not-given", "rates-are-no-composition"],
+    ids=["unknown-metric", "no-figures", "not-applicable", "no-such-breakdown", "breakdown-not-given", "not-a-sum", "rates-are-no-composition"],
 )
 def test_a_wrong_chart_is_an_input_error_at_its_place(example_copy, capsys, chart, key, expected):
     folder = example_copy(SAMPLE)
@@ -148,6 +151,20 @@ def test_each_document_holds_the_charts_with_their_figures(built):
     for member, year, value in figures:
         assert f"{labels[member][0]} {value:,}" in alt.split(f"{year}: ")[1].split(";")[0]
         assert labels[member][0] in svg_text(svg)
+
+
+def test_a_sum_of_metrics_is_charted_by_its_parts(built):
+    """Greenhouse gas emissions by scope: Scope 1 and Scope 2 stacked in each year's bar."""
+    html = (built(COMPLETE) / "report.html").read_text(encoding="utf-8")
+    alt, svg = next(c for c in charts_of(html) if c[0].startswith("Greenhouse gas emissions by scope"))
+    metrics = load(EXAMPLES / COMPLETE / "company.yaml").data.metrics
+    parts = {"Direct greenhouse gas emissions (Scope 1)": metrics.ghg_scope1.values,
+             "Energy indirect greenhouse gas emissions (Scope 2, location-based)": metrics.ghg_scope2.values}
+    for label, values in parts.items():
+        for year, value in values.items():
+            assert f"{label} {value:,}" in alt.split(f"{year}: ")[1].split(";")[0]
+        assert label in svg_text(svg)
+    assert bars(svg) == sum(len(values) for values in parts.values())
 
 
 def test_a_composition_shows_each_member_with_its_share(built):
