@@ -69,11 +69,6 @@ class ChartView:
     _uri: str | None = field(default=None, repr=False)
 
     @property
-    def points(self) -> int:
-        """The figures it draws: one bar each."""
-        return sum(1 for _, values in self.series for value in values if value is not None)
-
-    @property
     def uri(self) -> str:
         """The chart as an SVG data: URI, drawn on first use (in the render's child process)."""
         if self._uri is None:
@@ -262,11 +257,11 @@ def _frame(axes, chart: ChartView) -> None:
     (axes.set_xlabel if horizontal else axes.set_ylabel)(chart.unit)
 
 
-def _bars(axes, x, heights, **style) -> None:
-    """Bars for the figures there are: a year without a figure has no bar."""
+def _bars(axes, x, heights, **style):
+    """Bars for the figures there are (a year without a figure has no bar), or None."""
     shown = [(xi, h, b) for xi, h, b in zip(x, heights, style.pop("bottom", [0] * len(x))) if h is not None]
     if not shown:
-        return
+        return None
     xs, hs, bs = zip(*shown)
     return axes.bar(xs, [float(h) for h in hs], bottom=[float(b) for b in bs], **style)
 
@@ -322,6 +317,8 @@ def _legend(axes, chart: ChartView) -> None:
     """The legend below the bars, across the chart's width (beside them, a long name such as
     Scope 2, location-based, would squeeze them), in as many columns as the names allow."""
     handles, labels = axes.get_legend_handles_labels()
+    if not labels:
+        return
     widest = max(sum(2 if unicodedata.east_asian_width(c) in "FW" else 1 for c in label) for label in labels)
     columns = max(1, min(len(labels), LEGEND_ROW // (widest + 6)))  # 6: the colour's square and the gap
     if columns == 1 and chart.kind == "stacked":  # a list reads top to bottom, as the stack does
