@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalogue import Aspect, Metric, Provision
+from .charts import chart_views
 from .derive import MetricFigures, Series, figures, is_number, percent, significant
 from .i18n import DEFAULT, N_, Language, language as language_named
 from .load import Loaded
@@ -159,6 +160,7 @@ class ReportView:
     tables: list[DataTable]
     index: list[IndexGroup]
     language: str = DEFAULT  # the language of its text: "en" or "zh-Hant"
+    charts: dict[str, list] = field(default_factory=dict)  # section id -> its ChartViews (builder.charts)
 
     @property
     def has_derived(self) -> bool:
@@ -193,7 +195,8 @@ def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAUL
     notes = _Notes(loaded.data.footnotes)
     tables = _tables(loaded, notes, lang)
     index = _content_index(loaded, tables, findings or [], lang)
-    return ReportView(tables, index, language)
+    charts = chart_views(loaded, lang, {table.id: table for table in tables})
+    return ReportView(tables, index, language, charts)
 
 
 def _years(loaded: Loaded, metrics: list[MetricFigures]) -> list[int]:

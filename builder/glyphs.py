@@ -9,6 +9,7 @@ it is in the input.
 
 from __future__ import annotations
 
+import base64
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from lxml import html as lxml_html
 from .errors import OutputError
 
 # Characters any text font has, or that are not drawn: no need to read the fonts for them.
+SVG_URI = "data:image/svg+xml;base64,"  # how an SVG image, a chart or the company's own, is embedded
 ALWAYS_SHOWN = set(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D, 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
 
 
@@ -75,8 +77,10 @@ def check_print_documents(htmls: list[str], loaded) -> None:
         for element in document.xpath("//style | //script"):
             element.drop_tree()
         text += document.text_content()
-    for image in _svg_images(loaded):  # a chart's labels are text the PDF sets too
-        text += _svg_text(image)
+        # the text of SVG images is set too: the company's charts, and the ones the builder drew
+        for source in document.xpath("//img/@src"):
+            if source.startswith(SVG_URI):
+                text += _svg_text(base64.b64decode(source[len(SVG_URI):]))
     lacking = missing(text)
     if not lacking:
         return
@@ -116,13 +120,13 @@ def _svg_images(loaded) -> list[Path]:
     return sorted(file for file in loaded.embedded if file.suffix.lower() == ".svg")
 
 
-def _svg_text(file: Path) -> str:
+def _svg_text(svg: bytes) -> str:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.parse(str(file), parser).getroot()
-    except (OSError, etree.XMLSyntaxError):
+        root = etree.fromstring(svg, parser)
+    except etree.XMLSyntaxError:
         return ""  # an image that does not parse was refused when the input was loaded
     return " ".join(t for element in root.iter() if not isinstance(element, etree._Comment)
                     and not str(element.tag).endswith(("style", "script")) for t in (element.text, element.tail) if t)

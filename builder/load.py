@@ -23,7 +23,7 @@ from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
 from .languages import Foreign, InLanguage, in_language
-from .schema import MAX_MARKDOWN, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
+from .schema import MAX_CHART_MEMBERS, MAX_CHARTS, MAX_MARKDOWN, SUM_OF, Extensions, FootnoteAt, MarkdownFile, _text, breakdown_members, company_model, shorten
 from .yamlsource import SourceMap, read_yaml, unshowable
 
 
@@ -486,6 +486,7 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                                                "value it is the unit of, or leave the unit out"))
     for m, topic in enumerate(data.materiality.topics):
         provision_codes(topic.provisions, ("materiality", "topics", m, "provisions"))
+    problems += _chart_problems(data, source, catalogue)
     for i, r in enumerate(data.restatements):
         path = ("restatements", i)
         if r.metric not in catalogue.metrics:
@@ -589,6 +590,73 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                     problems.append(source.problem(path + ("footnotes", f), f"no footnote {note!r} under footnotes"))
 
     return problems
+
+
+def _chart_problems(data, source: SourceMap, catalogue: Catalogue) -> list[Problem]:
+    """Each chart names a metric the report gives figures for and, where it names one, a
+    breakdown those figures have, with few enough members to read; and a report holds few
+    enough charts to draw in the render's time."""
+    problems: list[Problem] = []
+    count = 0
+    for c, chapter in enumerate(data.chapters):
+        for s, section in enumerate(chapter.sections):
+            for i, chart in enumerate(section.charts):
+                path = ("chapters", c, "sections", s, "charts", i)
+                count += 1
+                if count == MAX_CHARTS + 1:
+                    problems.append(source.problem(path, f"a report holds at most {MAX_CHARTS} charts: show the "
+                                                         "other figures in the data tables"))
+                problem = _chart_problem(chart, data, catalogue)
+                if problem is not None:
+                    field, message = problem
+                    problems.append(source.problem(path + (field,), message))
+    return problems
+
+
+def _chart_problem(chart, data, catalogue: Catalogue) -> tuple[str, str] | None:
+    """(the chart's key that is wrong, what is wrong), or None."""
+    metric = catalogue.metrics.get(chart.metric)
+    if metric is None:
+        close = difflib.get_close_matches(chart.metric, list(catalogue.metrics), n=1)
+        return "metric", f"unknown metric {chart.metric!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    entry = getattr(data.metrics, chart.metric, None) if data.metrics is not None else None
+    if entry is None:
+        return "metric", f"the report gives no figures for {chart.metric} under metrics: a chart shows the " \
+                         "report's own figures"
+    if chart.breakdown is None:
+        if not any(_numbers(series) for series in [entry.values, *(s for _, _, s in breakdown_members(entry))]):
+            return "metric", f"{chart.metric} has no figure to chart, only 'not applicable'"
+        return None
+    if chart.breakdown == SUM_OF:
+        if not metric.sum_of:
+            return "breakdown", f"{chart.metric} is not the sum of other metrics; name one of its breakdowns: " \
+                                + (", ".join(metric.breakdowns) or "none")
+        missing = [part for part in metric.sum_of if getattr(data.metrics, part, None) is None]
+        if missing:
+            return "breakdown", (f"{chart.metric} is the sum of {', '.join(metric.sum_of)}: give the figures of "
+                                 f"{', '.join(missing)} under metrics to chart its parts")
+        return None
+    if chart.breakdown not in metric.breakdowns:
+        return "breakdown", (f"{chart.metric} has no breakdown by {chart.breakdown!r}; its breakdowns: "
+                             + (", ".join(metric.breakdowns + ((SUM_OF,) if metric.sum_of else ())) or "none"))
+    members = list(dict.fromkeys(member for axis, member, series in breakdown_members(entry)
+                                 if axis == chart.breakdown and _numbers(series)))
+    if not members:
+        return "breakdown", (f"{chart.metric} gives no figures by {chart.breakdown} (under "
+                             f"metrics.{chart.metric}.breakdowns) to chart")
+    if len(members) > MAX_CHART_MEMBERS:
+        return "breakdown", (f"{chart.metric} has {len(members)} members by {chart.breakdown}; a chart shows at "
+                             f"most {MAX_CHART_MEMBERS}, more would be unreadable: choose a breakdown with fewer "
+                             "members, or leave the breakdown out")
+    if chart.kind == "composition" and not metric.sums:
+        return "kind", (f"the members of {chart.metric} by {chart.breakdown} are not parts of a whole (they do not "
+                        "add up to the total): show them as kind: trend")
+    return None
+
+
+def _numbers(series: dict) -> bool:
+    """Whether a series holds a figure (not only 'not applicable')."""
+    return any(isinstance(value, Decimal) for value in series.values())
 
 
 def _all_series(data):

@@ -442,6 +442,10 @@ def _template_place(error: BaseException) -> tuple[Path | None, int | None]:
 
 
 RENDER_SECONDS = 10  # the three documents of a 60-page report render in under a second
+# Charts are drawn while the documents render (builder.charts): matplotlib's import (0.5 s, 1.5 s
+# the first time it lists the fonts) and about 0.2 s a chart here, each given twice that and more.
+CHART_IMPORT_SECONDS = 5
+CHART_SECONDS = 0.5
 RENDER_MEMORY = 512 * 1024**2  # bytes of address space beyond the build's; a 60-page report needs 10 MB
 PDF_SECONDS = 300  # WeasyPrint lays out ~60 pages in ~15 s here; a runaway layout is stopped
 PDF_MEMORY = 2 * 1024**3  # a 60-page report needs 300 MB; one full of photos, more
@@ -460,10 +464,12 @@ class Documents:
 def render_documents(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Documents:
     """Every HTML document of the report, rendered in a child process bounded in time and memory:
     a user's template may loop or allocate without end, and it is stopped with a clear error."""
+    charts = sum(len(charts) for charts in view.charts.values())  # at most schema.MAX_CHARTS
+    seconds = RENDER_SECONDS + (CHART_IMPORT_SECONDS + CHART_SECONDS * charts if charts else 0)
     try:
-        return run_bounded(_render_all, loaded, view, xbrl, pdf, seconds=RENDER_SECONDS, memory=RENDER_MEMORY)
+        return run_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds, memory=RENDER_MEMORY)
     except Exceeded as e:
-        limit = (f"more than {RENDER_SECONDS} seconds" if e.what == "time"
+        limit = (f"more than {seconds:g} seconds" if e.what == "time"
                  else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
         if user_templates(loaded.folder) is not None:
             raise TemplateError(Problem(f"rendering the report with the templates of this folder took {limit} and "

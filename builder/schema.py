@@ -417,11 +417,46 @@ class Materiality(Strict):
                          "of priority (then no rank is shown)")
 
 
+MAX_CHARTS_PER_SECTION = 6  # more than a section's page can hold beside its text
+MAX_CHART_YEARS = 10  # bars per member: more years than this read as noise in print
+MAX_CHART_MEMBERS = 12  # of a breakdown a chart shows: more colours than a reader tells apart
+SUM_OF = "sum_of"  # a chart's breakdown into the metrics its metric is the sum of (Scope 1 and Scope 2)
+MAX_CHARTS = 40  # in a report: each takes ~0.2 s to draw, in the render's bounded time
+
+
+class Chart(Strict):
+    """A chart of one metric's figures, drawn from the data the report's tables show."""
+
+    metric: str = Field(description="the metric whose figures it shows: a catalogue metric or one of "
+                        "extensions.metrics, given under metrics")
+    kind: Literal["trend", "composition"] = Field(description="trend: a bar per year (stacked by the members of "
+                                                  "the breakdown, if one is named); composition: the shares of a "
+                                                  "breakdown's members in the latest year")
+    breakdown: Optional[str] = Field(None, description="the axis the metric's figures are broken down by under "
+                                     "metrics, e.g. energy_type, or sum_of: the metrics it is the sum of (Scope 1 "
+                                     "and Scope 2 of ghg_scope1_2); required for a composition")
+    title: Optional[TLine] = Field(None, description="the chart's caption; by default the metric's name")
+    years: Optional[Annotated[int, Field(strict=True, ge=1, le=MAX_CHART_YEARS)]] = Field(
+        None, description=f"how many of the latest years a trend shows; by default every year reported, at "
+        f"most {MAX_CHART_YEARS}")
+
+    @model_validator(mode="after")
+    def _composition_of_a_breakdown(self) -> "Chart":
+        if self.kind == "composition" and self.breakdown is None:
+            raise PydanticCustomError("chart", "a composition shows the shares of a breakdown's members: name "
+                                      "the breakdown, e.g. breakdown: gender")
+        if self.kind == "composition" and self.years is not None:
+            raise PydanticCustomError("chart", "a composition shows the latest year only; leave years out")
+        return self
+
+
 class Section(Strict):
     id: Slug
     title: TLine
     answers: list[str] = Field(default=[], description="provision codes this section answers, e.g. A1.5")
     body: Text
+    charts: Annotated[list[Chart], Field(max_length=MAX_CHARTS_PER_SECTION)] = Field(
+        [], description="charts of the report's figures, shown after the section's text")
 
 
 class Chapter(Strict):
