@@ -305,14 +305,16 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     return env
 
 
-# A chapter of fewer words than this (about a third of a page) and no table follows the previous
+# A chapter of fewer words than this (about a third of a page) and no table or image follows the previous
 # chapter on its page, kept whole, rather than opening a page of its own that it leaves mostly
 # blank; a longer chapter starts a new page, as a reader expects of a report's chapters.
 SHORT_CHAPTER_WORDS = 250
 
 
 def is_short_chapter(html: str) -> bool:
-    return "<table" not in html and words(Markup(html).striptags()) < SHORT_CHAPTER_WORDS
+    # a table, a chart or a picture takes room its words do not measure
+    return (not any(tag in html for tag in ("<table", "<figure", "<img"))
+            and words(Markup(html).striptags()) < SHORT_CHAPTER_WORDS)
 
 
 def display_width(text: str) -> int:

@@ -28,7 +28,8 @@ def edited_360(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("layout") / "360digitech-2021"
     shutil.copytree(EXAMPLES / "360digitech-2021", folder, ignore=shutil.ignore_patterns("output"))
-    edit(folder / "company.yaml", ("title: Emission management\n", f"title: {LONG_TITLE}\n"))
+    edit(folder / "company.yaml", ("title: Emission management\n", f"title: {LONG_TITLE}\n"),
+         ("        charts:\n          - {metric: suppliers, kind: composition, breakdown: region}\n", ""))
     # the sections of the chapter "cooperation", and the last of the chapter before it
     for name in ("supply-chain.md", "community.md", "customers.md"):
         narrative = folder / "narrative" / name

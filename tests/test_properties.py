@@ -57,6 +57,9 @@ def _write(folder: Path, c: dict) -> None:
     text = text[:start] + (f"  employees:\n    unit: persons\n    values: {{2021: {employees}}}\n"
                            f"    breakdowns:\n      gender:\n        female: {{2021: {c['female']}}}\n"
                            f"        male: {{2021: {c['male']}}}\n") + text[end:]
+    # the workforce's chart shows the one breakdown left
+    text = text.replace("{metric: employees, kind: composition, breakdown: age_group}",
+                        "{metric: employees, kind: composition, breakdown: gender}")
     # intensities are derived from the figures drawn, not the published ones
     for published in ("0.61", "0.01", "0.41", "43.96", "0.90"):
         text = text.replace(f"      - per: employees\n        values: {{2021: {published}}}\n", "      - per: employees\n")
