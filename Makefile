@@ -42,10 +42,12 @@ test: setup
 	$(BIN)/python -m pytest
 
 # Timings, never in the tests: the build against WeasyPrint alone (examples and a generated
-# 10,000-fact company), then the benchmarks of single steps. Takes a quarter of an hour.
+# 10,000-fact company); the checks and what tagging and the archival PDF cost in layout; the
+# live preview's rebuild. Takes about twenty minutes.
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/check_speed.py
+	$(BIN)/python benchmarks/serve_speed.py
 
 golden: setup
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_build.py -k golden -q
