@@ -100,3 +100,25 @@ def _texts(pdf_file) -> list[str]:
     from .pdfutil import page_texts
 
     return ["".join(text.split()) for text in page_texts(pdf_file)]
+
+
+def test_a_note_mark_is_never_split_over_two_lines(tmp_path):
+    """'consumption⁶,' then '⁷' on the next line: with labels one letter longer each, a row's
+    line ends at every place of its mark in turn, so a break allowed inside the mark shows."""
+    from builder.render import _layout, render_html
+
+    from .pdfutil import placed
+
+    loaded = load(EXAMPLES / "360digitech-2021" / "company.yaml")
+    html = render_html(loaded, compute(loaded), for_print=True)
+    mark = '<sup class="note-mark"><a href="#n6">6</a>,<a href="#n7">7</a></sup>'
+    rows = "".join(f'<tr><th scope="row" style="width: 30mm">Energy consumption {"m" * n}{mark}</th><td class="unit">MWh</td>'
+                   f'<td class="num">1,000</td></tr>' for n in range(40))
+    table = (f'<table class="kpi" style="table-layout: fixed; width: 90mm"><tbody>{rows}</tbody></table>'
+             '<p id="n6">6</p><p id="n7">7</p>')
+    body = html[html.index("<body>") + len("<body>"):html.index("</body>")]
+    pdf_file = tmp_path / "marks.pdf"
+    pdf_file.write_bytes(_layout(html.replace(body, table), str(tmp_path)))
+    marks = placed(pdf_file, "6,7")
+    assert len(marks) == 40
+    assert all(m.lines == 1 for m in marks), f"{sum(m.lines > 1 for m in marks)} marks split"
