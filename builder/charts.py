@@ -254,7 +254,10 @@ def _frame(axes, chart: ChartView) -> None:
     axes.grid(True, axis="x" if horizontal else "y", color=RULE, linewidth=0.5)
     (axes.xaxis if horizontal else axes.yaxis).set_major_formatter(_number_formatter())
     axes.tick_params(length=0)
-    (axes.set_xlabel if horizontal else axes.set_ylabel)(chart.unit)
+    if horizontal:
+        axes.set_xlabel(chart.unit)
+    else:  # level above the axis: turned on its side, a Chinese unit (噸二氧化碳當量) lies on its back
+        axes.set_title(chart.unit, loc="left", fontsize=STYLE["font.size"], color=INK, pad=6)
 
 
 def _bars(axes, x, heights, **style):
