@@ -15,7 +15,7 @@ from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import check_print_documents
 from .load import Loaded, load
-from .render import Documents, pdf_of, render_documents, start_pdf
+from .render import Documents, documents_of, pdf_of, start_pdf, start_render
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
 from .validate import validate_package, validate_report, viewer_script_copied
@@ -58,7 +58,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
     check_output_folder(out_dir, loaded.folder, loaded.input_files())
     with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
-        editions = [_render(loaded.in_language(code), findings, xbrl=xbrl, pdf=pdf) for code in loaded.languages]
+        editions = _render_editions(loaded, findings, xbrl=xbrl, pdf=pdf)
         if pdf:  # boxes for characters no font has: never
             check_print_documents([edition.documents.print_html for edition in editions], loaded)
     # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
@@ -103,9 +103,16 @@ class _Edition:
         return edition_name(file, self.loaded.language, self.loaded.languages)
 
 
-def _render(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> _Edition:
-    view = compute(loaded, findings, language=loaded.language)
-    return _Edition(loaded, render_documents(loaded, view, xbrl=xbrl, pdf=pdf))
+def _render_editions(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> list[_Edition]:
+    """Each edition's documents, the editions rendered side by side in their child processes."""
+    in_languages = [loaded.in_language(code) for code in loaded.languages]
+    views = [compute(edition, findings, language=edition.language) for edition in in_languages]
+    renderings = [start_render(edition, view, xbrl=xbrl, pdf=pdf) for edition, view in zip(in_languages, views)]
+    try:
+        return [_Edition(edition, documents_of(rendering)) for edition, rendering in zip(in_languages, renderings)]
+    finally:  # one that failed stops the others
+        for rendering in renderings:
+            rendering.stop()
 
 
 def _write_inline_xbrl(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool) -> int:

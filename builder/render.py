@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from . import references
-from .bounded import Exceeded, Running, run_bounded, start_bounded
+from .bounded import Exceeded, Running, start_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
@@ -466,12 +466,35 @@ class Documents:
 def render_documents(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Documents:
     """Every HTML document of the report, rendered in a child process bounded in time and memory:
     a user's template may loop or allocate without end, and it is stopped with a clear error."""
+    return documents_of(start_render(loaded, view, xbrl=xbrl, pdf=pdf))
+
+
+@dataclass
+class Rendering:
+    """The documents of one edition, being rendered in their bounded child process."""
+
+    loaded: Loaded
+    running: Running
+    seconds: float  # its time bound
+
+    def stop(self) -> None:
+        self.running.stop()
+
+
+def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Rendering:
+    """The rendering started, to run beside another edition's; documents_of() waits for it."""
     charts = sum(len(charts) for charts in view.charts.values())  # at most schema.MAX_CHARTS
     seconds = RENDER_SECONDS + (CHART_IMPORT_SECONDS + CHART_SECONDS * charts if charts else 0)
+    return Rendering(loaded, start_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds,
+                                           memory=RENDER_MEMORY), seconds)
+
+
+def documents_of(rendering: Rendering) -> Documents:
+    loaded = rendering.loaded
     try:
-        return run_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds, memory=RENDER_MEMORY)
+        return rendering.running.result()
     except Exceeded as e:
-        limit = (f"more than {seconds:g} seconds" if e.what == "time"
+        limit = (f"more than {rendering.seconds:g} seconds" if e.what == "time"
                  else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
         if user_templates(loaded.folder) is not None:
             raise TemplateError(Problem(f"rendering the report with the templates of this folder took {limit} and "
