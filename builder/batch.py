@@ -36,8 +36,9 @@ def default_jobs() -> int:
 
 
 def report_file(argument: Path) -> Path:
-    """A report named by its YAML file or by its folder (which holds company.yaml)."""
-    return argument / "company.yaml" if argument.is_dir() else argument
+    """A report named by its YAML file or by its folder, which holds company.yaml (a folder
+    without one is left as it is, for the loader to say so)."""
+    return argument / "company.yaml" if (argument / "company.yaml").is_file() else argument
 
 
 def build_many(reports: list[Path], jobs: int, options: list[str],
