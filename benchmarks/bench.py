@@ -33,8 +33,9 @@ import scale  # noqa: E402
 
 PYTHON = sys.executable
 # runs a command and prints its peak memory (the largest process it waited for), in kB
-MEASURED = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-            "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+MEASURED = ("import resource, subprocess, sys; run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+            "stderr=subprocess.PIPE, text=True); sys.exit(run.stderr[-2000:]) if run.returncode else "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 LAYOUT_ALONE = ("import sys; from pathlib import Path; from builder.render import _layout; "
                 "[_layout(Path(f).read_text(encoding='utf-8'), sys.argv[1]) for f in sys.argv[2:]]")
 
@@ -59,7 +60,9 @@ def print_documents(company: Path, folder: Path) -> list[Path]:
 
 def timed(command: list[str]) -> tuple[float, int]:
     start = time.perf_counter()
-    peak = subprocess.run([PYTHON, "-c", MEASURED, *command], capture_output=True, text=True, check=True)
+    peak = subprocess.run([PYTHON, "-c", MEASURED, *command], capture_output=True, text=True)
+    if peak.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{peak.stderr}")
     return time.perf_counter() - start, int(peak.stdout.strip() or 0)
 
 
