@@ -76,6 +76,25 @@ class ChartView:
         return self._uri
 
 
+# The charts the preview drew, by what they show: a save that changes one figure redraws only the
+# charts of that figure. Bounded: a preview running all day does not grow without end.
+_DRAWN: dict[str, str] = {}
+_DRAWN_MOST = 200
+
+
+def draw_unchanged_from_cache(views: dict[str, list[ChartView]]) -> None:
+    """Gives every chart its drawing here, reusing those drawn before for the same content (the
+    live preview, which rebuilds on every save; a build draws each chart once anyway)."""
+    for chart in (chart for charts in views.values() for chart in charts):
+        key = repr((chart.kind, chart.title, chart.unit, chart.categories, chart.series, chart.alt,
+                    chart.table_anchor, chart.table_title, chart.brand, chart.language, chart.shares))
+        if key not in _DRAWN:
+            if len(_DRAWN) >= _DRAWN_MOST:
+                _DRAWN.clear()
+            _DRAWN[key] = chart.uri
+        chart._uri = _DRAWN[key]
+
+
 # --- what a chart shows ----------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup, escape
 
+from .charts import draw_unchanged_from_cache
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .errors import BuildError, InputError, Problem, UsageError
@@ -147,6 +148,9 @@ def _render_edition(loaded: Loaded, findings: list[Finding], *, xbrl: bool) -> D
     """The edition's HTML (and inline XBRL with --xbrl), rendered in the build's bounded child
     process: a template that loops is stopped after its seconds there, and the preview goes on."""
     view = compute(loaded, findings, language=loaded.language)
+    # drawn here, not in the child: a chart whose figures did not change is not drawn again, and
+    # matplotlib is imported once, not by every child
+    draw_unchanged_from_cache(view.charts)
     return render_documents(loaded, view, xbrl=xbrl, pdf=False)
 
 
