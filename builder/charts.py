@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import base64
 import io
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .derive import Figure, Member, MetricFigures, figures, in_unit, is_number, percent
 from .i18n import Language
+from .languages import display_width
 from .load import Loaded
 from .numbers import format_number
 from .schema import MAX_CHART_YEARS, SUM_OF
@@ -341,7 +341,7 @@ def _legend(axes, chart: ChartView) -> None:
     handles, labels = axes.get_legend_handles_labels()
     if not labels:
         return
-    widest = max(sum(2 if unicodedata.east_asian_width(c) in "FW" else 1 for c in label) for label in labels)
+    widest = max(display_width(label) for label in labels)
     columns = max(1, min(len(labels), LEGEND_ROW // (widest + 6)))  # 6: the colour's square and the gap
     if columns == 1 and chart.kind == "stacked":  # a list reads top to bottom, as the stack does
         handles, labels = handles[::-1], labels[::-1]

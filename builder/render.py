@@ -31,7 +31,7 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
-from .languages import Foreign, words
+from .languages import Foreign, display_width, words
 from .load import Loaded, resolved
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
@@ -315,11 +315,6 @@ def is_short_chapter(html: str) -> bool:
     # a table, a chart or a picture takes room its words do not measure
     return (not any(tag in html for tag in ("<table", "<figure", "<img"))
             and words(Markup(html).striptags()) < SHORT_CHAPTER_WORDS)
-
-
-def display_width(text: str) -> int:
-    """The text's width in columns of a Latin letter: a Chinese character takes two."""
-    return sum(2 if _is_wide(char) else 1 for char in text)
 
 
 def glue_before(text: str, word: Any) -> str:
