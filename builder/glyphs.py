@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import unicodedata
-from functools import cache
 from pathlib import Path
 
 from lxml import html as lxml_html
@@ -20,43 +19,61 @@ from .errors import OutputError
 
 # Characters any text font has, or that are not drawn: no need to read the fonts for them.
 SVG_URI = "data:image/svg+xml;base64,"  # how an SVG image, a chart or the company's own, is embedded
+FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig-1", "fontconfig-1", "fontconfig", "libfontconfig.1.dylib",
+                    "libfontconfig-1.dll")  # as weasyprint.text.ffi looks for it
 ALWAYS_SHOWN = set(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D, 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
 
 
-def font_files() -> list[str]:
-    """The font files fontconfig knows, as Pango sees them."""
-    from weasyprint.text.ffi import ffi, fontconfig
+# fontconfig's own API for what its fonts cover: it keeps each font's character set in its cache,
+# so this takes milliseconds where reading the fonts' cmaps (fontTools) took seconds, and it is
+# the very coverage Pango consults when it picks a font for a character.
+_FONTCONFIG = """
+typedef int FcBool; typedef unsigned int FcChar32;
+typedef enum { FcResultMatch, FcResultNoMatch, FcResultTypeMismatch, FcResultNoId, FcResultOutOfMemory } FcResult;
+typedef enum { FcSetSystem = 0, FcSetApplication = 1 } FcSetName;
+typedef struct _FcConfig FcConfig; typedef struct _FcPattern FcPattern; typedef struct _FcCharSet FcCharSet;
+typedef struct { int nfont; int sfont; FcPattern **fonts; } FcFontSet;
+FcConfig *FcInitLoadConfigAndFonts(void);
+void FcConfigDestroy(FcConfig *config);
+FcFontSet *FcConfigGetFonts(FcConfig *config, FcSetName set);
+FcResult FcPatternGetCharSet(FcPattern *p, const char *object, int n, FcCharSet **c);
+FcCharSet *FcCharSetCreate(void);
+FcBool FcCharSetMerge(FcCharSet *a, const FcCharSet *b, FcBool *changed);
+FcBool FcCharSetHasChar(const FcCharSet *fcs, FcChar32 ucs4);
+void FcCharSetDestroy(FcCharSet *fcs);
+"""
 
-    config = fontconfig.FcInitLoadConfigAndFonts()
+
+def uncovered(code_points: list[int]) -> list[int]:
+    """The code points none of the fonts fontconfig knows (the fonts Pango chooses from) can show.
+    Read afresh on each call (~50 ms): the fonts installed, or FONTCONFIG_FILE, may have changed."""
+    from cffi import FFI
+
+    ffi = FFI()
+    ffi.cdef(_FONTCONFIG)
+    fc = _fontconfig(ffi)
+    union = fc.FcCharSetCreate()
+    config = fc.FcInitLoadConfigAndFonts()
     try:
-        fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
-        files = set()
-        value = ffi.new("FcChar8 **")
+        fonts = fc.FcConfigGetFonts(config, fc.FcSetSystem)
+        charset = ffi.new("FcCharSet **")
         for i in range(fonts.nfont if fonts != ffi.NULL else 0):
-            if fontconfig.FcPatternGetString(fonts.fonts[i], b"file", 0, value) == fontconfig.FcResultMatch:
-                files.add(ffi.string(value[0]).decode("utf-8", "replace"))
-        return sorted(files)
+            if fc.FcPatternGetCharSet(fonts.fonts[i], b"charset", 0, charset) == fc.FcResultMatch:
+                fc.FcCharSetMerge(union, charset[0], ffi.NULL)
+        return [point for point in code_points if not fc.FcCharSetHasChar(union, point)]
     finally:
-        fontconfig.FcConfigDestroy(config)
+        fc.FcConfigDestroy(config)
+        fc.FcCharSetDestroy(union)
 
 
-@cache
-def coverage(files: tuple[str, ...]) -> frozenset[int]:
-    """Every code point one of the fonts has a glyph for (read once per process)."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    points: set[int] = set()
-    for file in files:
+def _fontconfig(ffi):
+    """The fontconfig library WeasyPrint uses, by the names it looks for it on each platform."""
+    for name in FONTCONFIG_NAMES:
         try:
-            if file.lower().endswith((".ttc", ".otc")):
-                faces = TTCollection(file, lazy=True).fonts
-            else:
-                faces = [TTFont(file, lazy=True)]
-            for face in faces:
-                points.update(face.getBestCmap() or {})
-        except Exception:  # a font fontTools cannot read is one Pango may still use: not ours to judge
+            return ffi.dlopen(name)
+        except OSError:
             continue
-    return frozenset(points)
+    raise OutputError("the fontconfig library, which WeasyPrint needs to find fonts, is not installed")
 
 
 def missing(text: str) -> list[str]:
@@ -64,8 +81,8 @@ def missing(text: str) -> list[str]:
     wanted = [c for c in dict.fromkeys(text) if ord(c) not in ALWAYS_SHOWN and unicodedata.category(c)[0] != "C"]
     if not wanted:
         return []
-    covered = coverage(tuple(font_files()))
-    return [c for c in wanted if ord(c) not in covered]
+    lacking = set(uncovered([ord(c) for c in wanted]))
+    return [c for c in wanted if ord(c) in lacking]
 
 
 def check_print_documents(htmls: list[str], loaded) -> None:
