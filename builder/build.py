@@ -18,7 +18,7 @@ from .load import Loaded, load
 from .render import Documents, documents_of, pdf_of, start_pdf, start_render
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
-from .validate import validate_package, validate_report, viewer_script_copied
+from .validate import ReportValidation, package_validation_of, start_package_validation, viewer_script_copied
 from .write import check_output_folder, edition_name, staged_output
 
 DEFAULT_OUTPUT = "output"
@@ -61,11 +61,11 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         editions = _render_editions(loaded, findings, xbrl=xbrl, pdf=pdf)
         if pdf:  # boxes for characters no font has: never
             check_print_documents([edition.documents.print_html for edition in editions], loaded)
-    # the PDFs are laid out in child processes while Arelle validates the inline XBRL here
+    # the PDFs are laid out in child processes while Arelle validates each edition in its own
     pdf_started = time.perf_counter()
     layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival)
                for edition in editions] if pdf else []
-    validated = []
+    validations = []
     try:
         with staged_output(out_dir) as stage:
             with progress.stage("validation (Arelle)" if xbrl else "writing"):
@@ -75,8 +75,9 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                 for edition in editions:
                     stage.write(edition.name("report.html"), edition.documents.html)
                     if xbrl:
-                        facts = _write_inline_xbrl(stage, edition, taxonomy, oim=oim, viewer=viewer)
-                        validated.append((edition.loaded.language, facts, edition.name(PACKAGE_NAME)))
+                        validations.append(_start_validation(stage, edition, taxonomy, oim=oim, viewer=viewer))
+                validated = [_finish_validation(stage, edition, running, oim=oim, viewer=viewer)
+                             for edition, running in zip(editions, validations)]
             if layouts:
                 with progress.stage("PDF", since=pdf_started):  # laid out beside the validation
                     for edition, layout in zip(editions, layouts):
@@ -86,9 +87,9 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                                                         edition.loaded.data.report.published)
                         stage.write(edition.name("report.pdf"), laid_out)
             files = stage.outputs
-    finally:  # a build that failed stops the layouts it started
-        for layout in layouts:
-            layout.stop()
+    finally:  # a build that failed stops what it started
+        for running in layouts + validations:
+            running.stop()
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
 
 
@@ -115,31 +116,36 @@ def _render_editions(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf
             rendering.stop()
 
 
-def _write_inline_xbrl(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool) -> int:
-    """The edition's inline XBRL report and its report package, each validated by Arelle; its
-    xBRL-JSON and viewer where asked. Returns the number of facts."""
+def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool):
+    """The edition's inline XBRL report and its report package written, and Arelle started on the
+    package (which holds the report and its taxonomy as written beside it) in a child process,
+    writing the xBRL-JSON and the viewer where asked."""
     loaded, documents, name = edition.loaded, edition.documents, edition.name
-    xhtml = stage.write(name("report.xhtml"), documents.xhtml)
-    checked = validate_report(xhtml, loaded, documents.facts,
-                              oim=stage.expect(name("report.json"), _is_json) if oim else None,
-                              viewer=stage.expect(name("viewer.html"), _is_html) if viewer else None)
-    if checked.failed:
-        raise ValidationFailed(checked.problems, checked.result.summary())
+    stage.write(name("report.xhtml"), documents.xhtml)
     top = top_folder(loaded.data.company, loaded.data.report)
     if len(loaded.languages) > 1:
         top += f"-{loaded.language}"  # unpacked side by side, the two editions' packages stay apart
     package = stage.write(name(PACKAGE_NAME), report_package(top, name("report.xhtml"), documents.xhtml, taxonomy))
-    packaged = validate_package(package, loaded, documents.facts, checked.facts)
-    if packaged.failed:
-        raise ValidationFailed(packaged.problems, f"{package.name}: {packaged.result.summary()}")
-    checked.package = packaged
+    return start_package_validation(package, name("report.xhtml"), loaded, documents.facts,
+                                    stage.folder / name("report.json") if oim else None,
+                                    stage.folder / name("viewer.html") if viewer else None)
+
+
+def _finish_validation(stage, edition: _Edition, running, *, oim: bool, viewer: bool) -> tuple[str, int, str]:
+    """Arelle's verdict on the edition, written; (language, facts, package) when it is valid."""
+    name = edition.name
+    checked: ReportValidation = package_validation_of(running)
+    if checked.failed:
+        raise ValidationFailed(checked.problems, checked.result.summary())
     if oim:
+        stage.expect(name("report.json"), _is_json)
         stage.write(name("report.json"), _canonical_json(stage.folder / name("report.json")))
     if viewer:
+        stage.expect(name("viewer.html"), _is_html)
         stage.expect("ixbrlviewer.js", viewer_script_copied)
     stage.write(name("validation.json"), json.dumps(checked.as_json(), indent=2, ensure_ascii=False) + "\n")
     stage.write(name("validation.txt"), checked.as_text())
-    return checked.facts
+    return edition.loaded.language, checked.facts, checked.file
 
 
 def _attachments(stage, edition: _Edition, *, oim: bool) -> list[Attachment]:

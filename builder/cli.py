@@ -105,7 +105,7 @@ def _build_one(company_yaml: Path, out_dir: Path | None, options: list[str], qui
     for language, facts, package in result.validated:
         edition = f" ({language})" if len(result.validated) > 1 else ""
         click.echo(f"inline XBRL{edition}: {facts} facts, valid (Arelle: 0 errors, 0 warnings, 0 inconsistencies), "
-                   f"also from its report package, {package}")
+                   f"validated in its report package, {package}")
 
 
 def _build_many(reports: list[Path], jobs: int | None, options: list[str], quiet: bool) -> None:

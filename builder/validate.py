@@ -71,8 +71,15 @@ def run_arelle(
             models = session.get_models()
             inspected = inspect(models[0] if models else None)
     # Arelle reports its own progress ("loaded in 0.2 secs") as INFO; keep only findings
-    findings = [m for m in messages if m.get("levelname") != "INFO"]
+    findings = [_plain(m) for m in messages if m.get("levelname") != "INFO"]
     return ArelleResult(findings, inspected, Counter(m["levelname"] for m in findings))
+
+
+def _plain(message: dict[str, Any]) -> dict[str, Any]:
+    """What is read of a message, as plain values: it is sent back from a child process."""
+    refs = [{"href": r.get("href")} for r in message.get("refs", []) if isinstance(r, dict)]
+    return {"levelname": message["levelname"], "messageCode": message.get("messageCode"),
+            "msg": str(message.get("msg", "")), "refs": refs}
 
 
 # --- the report's own validation, said in the user's terms --------------------------------
@@ -96,39 +103,35 @@ class ReportValidation:
     result: ArelleResult
     facts: int
     problems: list[str]
-    package: "ReportValidation | None" = None  # the same report, validated from its report package
     file: str = ""  # the name of the file validated
+    report: str = ""  # the inline XBRL report in it, when it is a report package
 
     @property
     def failed(self) -> bool:
         return bool(self.result.errors or self.result.warnings or self.result.inconsistencies)
 
     def as_json(self) -> dict[str, Any]:
+        counts = {"errors": len(self.result.errors), "warnings": len(self.result.warnings),
+                  "inconsistencies": len(self.result.inconsistencies)}
         return {
             "validator": f"Arelle {_arelle_version()}",
             "options": {"calculations": "1.1, round to nearest", "utr": True, "dimensions": True, "offline": True},
             "facts": self.facts,
-            "errors": len(self.result.errors),
-            "warnings": len(self.result.warnings),
-            "inconsistencies": len(self.result.inconsistencies),
+            **counts,
             "problems": self.problems,
             "messages": [
                 {"level": m["levelname"], "code": m["messageCode"], "message": str(m["msg"]),
                  "refs": [r.get("href") for r in m.get("refs", []) if isinstance(r, dict)]}
                 for m in self.result.messages
             ],
-        } | ({"package": {"file": self.package.file, "facts": self.package.facts,
-                          "errors": len(self.package.result.errors), "warnings": len(self.package.result.warnings),
-                          "inconsistencies": len(self.package.result.inconsistencies)}} if self.package else {})
+        } | ({"package": {"file": self.file, "report": self.report, "facts": self.facts, **counts}}
+             if self.report else {})
 
     def as_text(self) -> str:
-        lines = [f"Arelle {_arelle_version()}: {self.facts} facts; {len(self.result.errors)} errors, "
+        where = f"{self.report} in its report package {self.file}" if self.report else self.file
+        lines = [f"Arelle {_arelle_version()}, {where}: {self.facts} facts; {len(self.result.errors)} errors, "
                  f"{len(self.result.warnings)} warnings, {len(self.result.inconsistencies)} inconsistencies"]
         lines += [f"  {p}" for p in self.problems]
-        if self.package is not None:
-            p = self.package.result
-            lines.append(f"{self.package.file} (report package): {self.package.facts} facts; {len(p.errors)} errors, "
-                         f"{len(p.warnings)} warnings, {len(p.inconsistencies)} inconsistencies")
         return "\n".join(lines) + "\n"
 
 
@@ -152,18 +155,56 @@ def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None
     return ReportValidation(result, result.inspected or 0, problems, file=xhtml.name)
 
 
-def validate_package(package: Path, loaded, facts: list, expected_facts: int) -> ReportValidation:
-    """Arelle on the report package as a filer submits it: the package's structure (Report
-    Package 1.0), and the report inside it, found and validated as the loose one was, offline."""
-    result = run_arelle(package, calcs="c11r", validateDuplicateFacts="inconsistent",
+def validate_package(package: Path, report: str, loaded, facts: list, oim: Path | None = None,
+                     viewer: Path | None = None) -> ReportValidation:
+    """Arelle on the report package as a filer submits it: its structure (Report Package 1.0) and
+    the inline XBRL report in it, as validate_report() validates a loose one. The report and its
+    extension taxonomy in the package are the very bytes written beside it, in the same places
+    relative to each other, so this one run answers for those files too; the xBRL-JSON and the
+    viewer are written from it where asked."""
+    plugins: dict[str, dict[str, Any]] = {}
+    if oim is not None:
+        plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
+    if viewer is not None:
+        plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
+    result = run_arelle(package, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
     problems = [explain(m, loaded, facts) for m in result.messages]
     found = result.inspected or 0
-    if found != expected_facts:  # a package whose report Arelle did not find, or found another
-        problems.append(f"error: Arelle found {found} facts in {package.name}, not the report's {expected_facts}")
-        result.messages.append({"levelname": "ERROR", "messageCode": "builder:packageFacts", "msg": problems[-1]})
+    if found != len(facts):  # a package whose report Arelle did not find, or found another
+        problems.append(f"error: Arelle found {found} facts in {package.name}, not the {len(facts)} tagged in {report}")
+        result.messages.append({"levelname": "ERROR", "messageCode": "builder:packageFacts", "msg": problems[-1],
+                                "refs": []})
         result.levels["ERROR"] += 1
-    return ReportValidation(result, found, problems, file=package.name)
+    return ReportValidation(result, found, problems, file=package.name, report=report)
+
+
+# Arelle validates a 10,000-fact report in about 10 s here; its model of one takes ~400 MB.
+VALIDATION_SECONDS = 600
+VALIDATION_MEMORY = 3 * 1024**3
+
+
+def start_package_validation(package: Path, report: str, loaded, facts: list, oim: Path | None = None,
+                             viewer: Path | None = None):
+    """validate_package() started in a bounded child process, to run beside the other editions'
+    validations and the PDF layouts (Arelle allows one session per process); its result comes
+    from package_validation_of()."""
+    from .bounded import start_bounded
+
+    return start_bounded(validate_package, package, report, loaded, facts, oim, viewer,
+                         seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY)
+
+
+def package_validation_of(running) -> ReportValidation:
+    from .bounded import Exceeded
+    from .errors import OutputError
+
+    try:
+        return running.result()
+    except Exceeded as e:
+        limit = (f"more than {VALIDATION_SECONDS} seconds" if e.what == "time"
+                 else f"more than {VALIDATION_MEMORY // 1024**3} GB of memory")
+        raise OutputError(f"Arelle's validation of the inline XBRL report took {limit} and was stopped") from None
 
 
 def explain(message: dict[str, Any], loaded, facts: list) -> str:

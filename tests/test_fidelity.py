@@ -189,8 +189,8 @@ def test_the_report_package_holds_the_report_and_its_taxonomy_and_arelle_opens_i
         assert z.read(f"{top}/reports/report.en.xhtml") == (out / "report.xhtml").read_bytes()
         assert z.read(f"{top}/reports/report-def.xml") == (out / "report-def.xml").read_bytes()
     validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
-    assert validation["package"] == {"file": "report.en.xbri", "facts": validation["facts"], "errors": 0,
-                                     "warnings": 0, "inconsistencies": 0}
+    assert validation["package"] == {"file": "report.en.xbri", "report": "report.en.xhtml",
+                                     "facts": validation["facts"], "errors": 0, "warnings": 0, "inconsistencies": 0}
     # opened as a filer's recipient would: the package alone, with the framework's taxonomy package
     result = run_arelle(package, inspect=lambda model: len(model.factsInInstance))
     assert (result.errors, result.warnings, result.inspected) == ([], [], validation["facts"])

@@ -246,6 +246,22 @@ def test_a_total_that_is_not_the_sum_of_its_parts_fails_the_build(example_copy, 
                in p for p in checked.problems), checked.problems
 
 
+def test_a_report_arelle_finds_invalid_fails_the_build_naming_the_yaml_and_keeps_the_previous_output(
+        example_copy, capsys, monkeypatch):
+    """Arelle's verdict, given in its child process per edition, reaches the user in their terms."""
+    folder = example_copy("360digitech-2021")
+    assert main([str(folder / "company.yaml"), "--no-pdf", "--quiet"]) == 0
+    before = {f.name: f.read_bytes() for f in (folder / "output").iterdir()}
+    edit(folder / "company.yaml", ("values: {2021: 1296.40}", "values: {2021: 1306.40}"))
+    monkeypatch.setattr("builder.build.run_checks", lambda loaded: [])  # as if our own I01 had missed it
+    assert main([str(folder / "company.yaml"), "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "the inline XBRL report fails validation" in err and "1 inconsistency" in err
+    assert "metrics.ghg_scope1_2.values.2021: Total greenhouse gas emissions (Scope 1 and 2), 2021: the total " \
+           "1306.40 is not the sum of its parts 1296.40" in err and "[calc11e:inconsistentCalculationUsingRounding]" in err
+    assert {f.name: f.read_bytes() for f in (folder / "output").iterdir()} == before
+
+
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_xbrl_json_and_viewer_work_offline(built, name):
     out = built(name)
