@@ -84,6 +84,12 @@ def _plain(message: dict[str, Any]) -> dict[str, Any]:
 
 # --- the report's own validation, said in the user's terms --------------------------------
 
+# The report's own documents (the inline XBRL, the company's extension taxonomy) are validated in
+# full; the framework's taxonomy, the same shipped files in every build, is not validated again in
+# each (Arelle's "base taxonomy" mode none: 40% of a validation's time): tests/test_taxonomy.py
+# validates every entry point of it in full, and `make taxonomy` regenerates it.
+REPORT_OPTIONS = {"calcs": "c11r", "validateDuplicateFacts": "inconsistent", "baseTaxonomyValidationMode": "none"}
+
 PLUGIN_OIM = "saveLoadableOIM"
 PLUGIN_VIEWER = "ixbrl-viewer"
 
@@ -115,7 +121,8 @@ class ReportValidation:
                   "inconsistencies": len(self.result.inconsistencies)}
         return {
             "validator": f"Arelle {_arelle_version()}",
-            "options": {"calculations": "1.1, round to nearest", "utr": True, "dimensions": True, "offline": True},
+            "options": {"calculations": "1.1, round to nearest", "utr": True, "dimensions": True, "offline": True,
+                        "base_taxonomy_validation": REPORT_OPTIONS["baseTaxonomyValidationMode"]},
             "facts": self.facts,
             **counts,
             "problems": self.problems,
@@ -149,7 +156,7 @@ def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None
         plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
     if viewer is not None:
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    result = run_arelle(xhtml, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
+    result = run_arelle(xhtml, **REPORT_OPTIONS, plugins=plugins,
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
     problems = [explain(m, loaded, facts) for m in result.messages]
     return ReportValidation(result, result.inspected or 0, problems, file=xhtml.name)
@@ -167,7 +174,7 @@ def validate_package(package: Path, report: str, loaded, facts: list, oim: Path 
         plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
     if viewer is not None:
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    result = run_arelle(package, calcs="c11r", validateDuplicateFacts="inconsistent", plugins=plugins,
+    result = run_arelle(package, **REPORT_OPTIONS, plugins=plugins,
                         inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
     problems = [explain(m, loaded, facts) for m in result.messages]
     found = result.inspected or 0

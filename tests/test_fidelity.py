@@ -196,6 +196,24 @@ def test_the_report_package_holds_the_report_and_its_taxonomy_and_arelle_opens_i
     assert (result.errors, result.warnings, result.inspected) == ([], [], validation["facts"])
 
 
+def test_the_extension_taxonomy_in_the_package_is_validated_in_full(built, tmp_path):
+    """The framework's taxonomy is not revalidated per build (test_taxonomy validates it whole);
+    the company's own taxonomy in the package is: an element its linkbase schema forbids fails."""
+    from builder.validate import REPORT_OPTIONS
+
+    package = built(HARBOURLINE) / "report.xbri"
+    tampered = tmp_path / "report.en.xbri"
+    with zipfile.ZipFile(package) as z, zipfile.ZipFile(tampered, "w") as w:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename.endswith("/report-def.xml"):
+                data = data.replace(b"<link:arcroleRef ", b'<link:bogus xlink:type="simple"/><link:arcroleRef ', 1)
+            w.writestr(info, data)
+    assert run_arelle(package, **REPORT_OPTIONS).errors == []
+    result = run_arelle(tampered, **REPORT_OPTIONS)
+    assert [m["messageCode"] for m in result.errors] == ["xmlSchema:elementUnexpected"]
+
+
 def test_extensions_are_bounded(example_copy, capsys):
     folder = example_copy(HARBOURLINE)
     many = "".join(f"    m{i}:\n      label: M {i}\n      label_zh: M\n      unit_kind: count\n      table: fleet\n"
