@@ -50,6 +50,55 @@ def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memo
     return Running(process, receiver, time.monotonic() + seconds)
 
 
+class Worker:
+    """A bounded child process started before its work is known, so that its slow imports
+    (WeasyPrint, Arelle: half a second each) are done while the build loads and renders; it then
+    runs one function, bounded as start_bounded() bounds it from the moment it is given."""
+
+    def __init__(self, modules: tuple[str, ...]):
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe(duplex=True)
+        self.process = context.Process(target=_worker, args=(modules, os.getpid(), child), daemon=True)
+        self.process.start()
+        child.close()
+        self.replacement: Running | None = None
+
+    def start(self, function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> "Running":
+        """function(*args) run in the worker, with `memory` bytes of address space more than it has
+        now; its result comes with .result() as from start_bounded()."""
+        try:
+            self.connection.send((function, args, memory))
+        except (OSError, EOFError):  # the worker died before its work (killed from outside): a new one
+            self.stop()
+            self.replacement = start_bounded(function, *args, seconds=seconds, memory=memory)
+            return self.replacement
+        return Running(self.process, self.connection, time.monotonic() + seconds)
+
+    def stop(self) -> None:
+        """Ends the worker, whether it was given no work (a build that failed before it) or has not
+        finished it (one that failed meanwhile)."""
+        if self.replacement is not None:
+            self.replacement.stop()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _worker(modules: tuple[str, ...], parent: int, connection) -> None:
+    _die_with(parent)
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
+    try:
+        function, args, memory = connection.recv()
+    except (EOFError, OSError):  # the build ended without work for it
+        os._exit(0)
+    limit = _address_space() + memory
+    _child(function, args, limit, parent, connection)
+
+
 class Running:
     """A child process at work; its time runs from its start."""
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bounded import Worker
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .archive import Attachment, with_attachments
@@ -15,10 +17,11 @@ from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import check_print_documents
 from .load import Loaded, load
-from .render import Documents, documents_of, pdf_of, start_pdf, start_render
+from .render import LAYOUT_MODULES, Documents, documents_of, pdf_of, start_pdf, start_render
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
-from .validate import ReportValidation, package_validation_of, start_package_validation, viewer_script_copied
+from .validate import (ARELLE_MODULES, PendingValidation, package_validation_of, start_package_validation,
+                       viewer_script_copied)
 from .write import check_output_folder, edition_name, staged_output
 
 DEFAULT_OUTPUT = "output"
@@ -48,36 +51,37 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
             raise UsageError(f"{loaded.source.file.name} asks for an archival PDF (report.archival), which carries "
                              "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
         archival = True
-    with progress.stage("checks"):
-        findings = run_checks(loaded)
-    failing = [f for f in findings if f.severity == ERROR or strict]
-    if failing:
-        raise ChecksFailed(failing, strict)
-    for finding in findings:
-        warn(finding)
-    out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
-    check_output_folder(out_dir, loaded.folder, loaded.input_files())
-    with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
-        editions = _render_editions(loaded, findings, xbrl=xbrl, pdf=pdf)
-        if pdf:  # boxes for characters no font has: never
-            check_print_documents([edition.documents.print_html for edition in editions], loaded)
-    # the PDFs are laid out in child processes while Arelle validates each edition in its own
-    pdf_started = time.perf_counter()
-    layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival)
-               for edition in editions] if pdf else []
-    validations = []
-    try:
+    # the processes that lay out the PDFs and validate, importing WeasyPrint and Arelle meanwhile
+    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl) as workers:
+        with progress.stage("checks"):
+            findings = run_checks(loaded)
+        failing = [f for f in findings if f.severity == ERROR or strict]
+        if failing:
+            raise ChecksFailed(failing, strict)
+        for finding in findings:
+            warn(finding)
+        out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
+        check_output_folder(out_dir, loaded.folder, loaded.input_files())
+        with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
+            editions = _render_editions(loaded, findings, xbrl=xbrl, pdf=pdf)
+            if pdf:  # boxes for characters no font has: never
+                check_print_documents([edition.documents.print_html for edition in editions], loaded)
+        # the PDFs are laid out while Arelle validates each edition, each in its own process
+        pdf_started = time.perf_counter()
+        layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival, worker=worker)
+                   for edition, worker in zip(editions, workers.layout)] if pdf else []
         with staged_output(out_dir) as stage:
             with progress.stage("validation (Arelle)" if xbrl else "writing"):
                 taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
                 for name, content in taxonomy.items():
                     stage.write(name, content)
-                for edition in editions:
+                validations = []
+                for edition, worker in zip(editions, workers.validation or [None] * len(editions)):
                     stage.write(edition.name("report.html"), edition.documents.html)
                     if xbrl:
-                        validations.append(_start_validation(stage, edition, taxonomy, oim=oim, viewer=viewer))
-                validated = [_finish_validation(stage, edition, running, oim=oim, viewer=viewer)
-                             for edition, running in zip(editions, validations)]
+                        validations.append(_start_validation(stage, edition, taxonomy, worker, oim=oim, viewer=viewer))
+                validated = [_finish_validation(stage, edition, pending, oim=oim, viewer=viewer)
+                             for edition, pending in zip(editions, validations)]
             if layouts:
                 with progress.stage("PDF", since=pdf_started):  # laid out beside the validation
                     for edition, layout in zip(editions, layouts):
@@ -87,9 +91,6 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                                                         edition.loaded.data.report.published)
                         stage.write(edition.name("report.pdf"), laid_out)
             files = stage.outputs
-    finally:  # a build that failed stops what it started
-        for running in layouts + validations:
-            running.stop()
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
 
 
@@ -116,7 +117,28 @@ def _render_editions(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf
             rendering.stop()
 
 
-def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], *, oim: bool, viewer: bool):
+@dataclass
+class _Workers:
+    layout: list[Worker]
+    validation: list[Worker]
+
+
+@contextmanager
+def prepared_workers(editions: int, *, layout: bool, validation: bool) -> Iterator[_Workers]:
+    """A layout and a validation worker per edition, started now so that their imports are done by
+    the time the documents are rendered; on leaving, whatever they still run is stopped (a build
+    that failed stops its layouts and validations; one that checks refused never used them)."""
+    workers = _Workers([Worker(LAYOUT_MODULES) for _ in range(editions)] if layout else [],
+                       [Worker(ARELLE_MODULES) for _ in range(editions)] if validation else [])
+    try:
+        yield workers
+    finally:
+        for worker in workers.layout + workers.validation:
+            worker.stop()
+
+
+def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], worker: Worker | None, *, oim: bool,
+                      viewer: bool) -> PendingValidation:
     """The edition's inline XBRL report and its report package written, and Arelle started on the
     package (which holds the report and its taxonomy as written beside it) in a child process,
     writing the xBRL-JSON and the viewer where asked."""
@@ -128,13 +150,14 @@ def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], *, o
     package = stage.write(name(PACKAGE_NAME), report_package(top, name("report.xhtml"), documents.xhtml, taxonomy))
     return start_package_validation(package, name("report.xhtml"), loaded, documents.facts,
                                     stage.folder / name("report.json") if oim else None,
-                                    stage.folder / name("viewer.html") if viewer else None)
+                                    stage.folder / name("viewer.html") if viewer else None, worker)
 
 
-def _finish_validation(stage, edition: _Edition, running, *, oim: bool, viewer: bool) -> tuple[str, int, str]:
+def _finish_validation(stage, edition: _Edition, pending: PendingValidation, *, oim: bool,
+                       viewer: bool) -> tuple[str, int, str]:
     """Arelle's verdict on the edition, written; (language, facts, package) when it is valid."""
     name = edition.name
-    checked: ReportValidation = package_validation_of(running)
+    checked = package_validation_of(pending)
     if checked.failed:
         raise ValidationFailed(checked.problems, checked.result.summary())
     if oim:

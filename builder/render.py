@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from . import references
-from .bounded import Exceeded, Running, start_bounded
+from .bounded import Exceeded, Running, Worker, start_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
@@ -522,10 +522,18 @@ def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
     return pdf_of(start_pdf(html, loaded, archival=archival))
 
 
-def start_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> Running:
-    """The PDF's layout, started in a bounded child process; pdf_of() waits for it."""
-    return start_bounded(_layout, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE,
-                         seconds=PDF_SECONDS, memory=PDF_MEMORY)
+# What a layout worker (bounded.Worker) imports while the build loads and renders: WeasyPrint takes
+# half a second to import, which would otherwise come before every PDF's first page.
+LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging")
+
+
+def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
+    """The PDF's layout, started in a bounded child process (a Worker prepared with LAYOUT_MODULES,
+    or a new one); pdf_of() waits for it."""
+    args = (_layout, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE)
+    if worker is not None:
+        return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
+    return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
 
 
 def pdf_of(layout: Running) -> bytes:

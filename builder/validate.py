@@ -169,13 +169,23 @@ def validate_package(package: Path, report: str, loaded, facts: list, oim: Path 
     extension taxonomy in the package are the very bytes written beside it, in the same places
     relative to each other, so this one run answers for those files too; the xBRL-JSON and the
     viewer are written from it where asked."""
+    return _verdict(_arelle_on_package(package, oim, viewer), package, report, loaded, facts)
+
+
+def _arelle_on_package(package: Path, oim: Path | None, viewer: Path | None) -> ArelleResult:
     plugins: dict[str, dict[str, Any]] = {}
     if oim is not None:
         plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
     if viewer is not None:
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    result = run_arelle(package, **REPORT_OPTIONS, plugins=plugins,
-                        inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
+    return run_arelle(package, **REPORT_OPTIONS, plugins=plugins, inspect=_facts_in_instance)
+
+
+def _facts_in_instance(model) -> int:
+    return len(model.factsInInstance) if model is not None else 0
+
+
+def _verdict(result: ArelleResult, package: Path, report: str, loaded, facts: list) -> ReportValidation:
     problems = [explain(m, loaded, facts) for m in result.messages]
     found = result.inspected or 0
     if found != len(facts):  # a package whose report Arelle did not find, or found another
@@ -189,29 +199,48 @@ def validate_package(package: Path, report: str, loaded, facts: list, oim: Path 
 # Arelle validates a 10,000-fact report in about 10 s here; its model of one takes ~400 MB.
 VALIDATION_SECONDS = 600
 VALIDATION_MEMORY = 3 * 1024**3
+ARELLE_MODULES = ("arelle.api.Session", "arelle.RuntimeOptions",
+                  "arelle.logging.handlers.StructuredMessageLogHandler")  # what a worker imports ahead
+
+
+@dataclass
+class PendingValidation:
+    """An edition's package being validated by Arelle in its bounded child process."""
+
+    running: Any
+    package: Path
+    report: str
+    loaded: Any
+    facts: list
+
+    def stop(self) -> None:
+        self.running.stop()
 
 
 def start_package_validation(package: Path, report: str, loaded, facts: list, oim: Path | None = None,
-                             viewer: Path | None = None):
-    """validate_package() started in a bounded child process, to run beside the other editions'
-    validations and the PDF layouts (Arelle allows one session per process); its result comes
-    from package_validation_of()."""
+                             viewer: Path | None = None, worker=None) -> PendingValidation:
+    """Arelle started on the package in a bounded child process (a Worker prepared with
+    ARELLE_MODULES, or a new one), to run beside the other editions' validations and the PDF
+    layouts (Arelle allows one session per process); package_validation_of() gives the verdict."""
     from .bounded import start_bounded
 
-    return start_bounded(validate_package, package, report, loaded, facts, oim, viewer,
-                         seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY)
+    args = (_arelle_on_package, package, oim, viewer)
+    running = (worker.start(*args, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY) if worker is not None
+               else start_bounded(*args, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY))
+    return PendingValidation(running, package, report, loaded, facts)
 
 
-def package_validation_of(running) -> ReportValidation:
+def package_validation_of(pending: PendingValidation) -> ReportValidation:
     from .bounded import Exceeded
     from .errors import OutputError
 
     try:
-        return running.result()
+        result = pending.running.result()
     except Exceeded as e:
         limit = (f"more than {VALIDATION_SECONDS} seconds" if e.what == "time"
                  else f"more than {VALIDATION_MEMORY // 1024**3} GB of memory")
         raise OutputError(f"Arelle's validation of the inline XBRL report took {limit} and was stopped") from None
+    return _verdict(result, pending.package, pending.report, pending.loaded, pending.facts)
 
 
 def explain(message: dict[str, Any], loaded, facts: list) -> str:

@@ -1,0 +1,70 @@
+"""The build's child processes: bounded in time and memory, started ahead of their work (workers
+that import WeasyPrint and Arelle while the build renders), and never left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+
+from builder.bounded import Exceeded, Worker, start_bounded
+from builder.cli import main
+
+from .conftest import edit
+
+
+def _imported(module: str) -> bool:
+    import sys
+
+    return module in sys.modules
+
+
+def _allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_worker_has_its_modules_imported_before_its_work_and_returns_its_result():
+    assert not _imported("colorsys"), "a module the tests never import, so that only the worker has it"
+    worker = Worker(("colorsys",))
+    try:
+        assert worker.start(_imported, "colorsys", seconds=30, memory=256 * 1024**2).result() is True
+    finally:
+        worker.stop()
+    assert not worker.process.is_alive()
+
+
+def test_a_workers_work_is_bounded_in_memory_and_time_as_a_new_childs_is():
+    for start in (lambda *a, **k: Worker(()).start(*a, **k), start_bounded):
+        with pytest.raises(Exceeded) as exceeded:
+            start(_allocate, 512, seconds=30, memory=64 * 1024**2).result()
+        assert exceeded.value.what == "memory"
+        began = time.monotonic()
+        with pytest.raises(Exceeded) as exceeded:
+            start(_sleep, 60, seconds=1, memory=64 * 1024**2).result()
+        assert exceeded.value.what == "time" and time.monotonic() - began < 30
+
+
+def test_a_worker_killed_before_its_work_is_replaced_by_a_new_child():
+    worker = Worker(())
+    os.kill(worker.process.pid, signal.SIGKILL)
+    worker.process.join()
+    try:
+        assert worker.start(_sleep, 0, seconds=30, memory=64 * 1024**2).result() == 0
+    finally:
+        worker.stop()
+
+
+def test_a_build_its_checks_refuse_leaves_no_worker_behind(example_copy, capsys):
+    folder = example_copy("360digitech-2021")
+    edit(folder / "company.yaml", ("values: {2021: 1296.40}", "values: {2021: 1306.40}"))
+    assert main([str(folder / "company.yaml")]) == 1
+    assert "error I01" in capsys.readouterr().err
+    assert multiprocessing.active_children() == []
