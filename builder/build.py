@@ -72,24 +72,11 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                    for edition, worker in zip(editions, workers.layout)] if pdf else []
         with staged_output(out_dir) as stage:
             with progress.stage("validation (Arelle)" if xbrl else "writing"):
-                taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
-                for name, content in taxonomy.items():
-                    stage.write(name, content)
-                validations = []
-                for edition, worker in zip(editions, workers.validation or [None] * len(editions)):
-                    stage.write(edition.name("report.html"), edition.documents.html)
-                    if xbrl:
-                        validations.append(_start_validation(stage, edition, taxonomy, worker, oim=oim, viewer=viewer))
-                validated = [_finish_validation(stage, edition, pending, oim=oim, viewer=viewer)
-                             for edition, pending in zip(editions, validations)]
+                validated = _write_and_validate(stage, loaded, editions, workers.validation, xbrl=xbrl, oim=oim,
+                                                viewer=viewer)
             if layouts:
                 with progress.stage("PDF", since=pdf_started):  # laid out beside the validation
-                    for edition, layout in zip(editions, layouts):
-                        laid_out = pdf_of(layout)
-                        if archival:  # its data exists only now that validation has written it
-                            laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
-                                                        edition.loaded.data.report.published)
-                        stage.write(edition.name("report.pdf"), laid_out)
+                    _write_pdfs(stage, editions, layouts, archival=archival, oim=oim)
             files = stage.outputs
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
 
@@ -115,6 +102,31 @@ def _render_editions(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf
     finally:  # one that failed stops the others
         for rendering in renderings:
             rendering.stop()
+
+
+def _write_and_validate(stage, loaded: Loaded, editions: list[_Edition], workers: list[Worker], *, xbrl: bool,
+                        oim: bool, viewer: bool) -> list[tuple[str, int, str]]:
+    """Each edition's HTML, and its inline XBRL validated by Arelle, the editions side by side;
+    (language, facts, package) of each valid one."""
+    taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
+    for name, content in taxonomy.items():
+        stage.write(name, content)
+    validations = []
+    for edition, worker in zip(editions, workers or [None] * len(editions)):
+        stage.write(edition.name("report.html"), edition.documents.html)
+        if xbrl:
+            validations.append(_start_validation(stage, edition, taxonomy, worker, oim=oim, viewer=viewer))
+    return [_finish_validation(stage, edition, pending, oim=oim, viewer=viewer)
+            for edition, pending in zip(editions, validations)]
+
+
+def _write_pdfs(stage, editions: list[_Edition], layouts: list, *, archival: bool, oim: bool) -> None:
+    for edition, layout in zip(editions, layouts):
+        laid_out = pdf_of(layout)
+        if archival:  # its data exists only now that validation has written it
+            laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
+                                        edition.loaded.data.report.published)
+        stage.write(edition.name("report.pdf"), laid_out)
 
 
 @dataclass

@@ -249,8 +249,10 @@ def _placed(metrics: dict[str, Metric], metric: Metric, after: str | None) -> di
 
 
 def _read(name: str, directory: Path = CATALOGUE_DIR):
+    from .yamlsource import FAST_LOADER  # libyaml: the catalogue is read by every command
+
     with open(directory / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=FAST_LOADER)
 
 
 def _edition(data: dict, source: str, problems: list[str]) -> Edition:

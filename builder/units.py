@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
-import pint
-
 from .catalogue import Unit, load_catalogue
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry():
+    import pint  # imported when a figure needs converting: it takes 0.2 s, most reports never do
+
     ureg = pint.UnitRegistry(non_int_type=Decimal)
     # what pint does not know: GHG mass as CO2 equivalent, headcounts, currencies, rates
     for definition in (
@@ -36,6 +36,8 @@ def canonical(unit: Unit) -> Unit:
 @cache
 def factor(code: str) -> Decimal | None:
     """How many canonical units one unit is, or None where they cannot convert (currencies)."""
+    import pint
+
     unit = load_catalogue().units[code]
     target = canonical(unit)
     ureg = registry()
