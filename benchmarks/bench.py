@@ -20,6 +20,7 @@ WeasyPrint alone. Timings belong here, never in the tests.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -103,8 +104,8 @@ def table(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cases", nargs="*", default=["harbourline-2025", "360digitech-2021", "scaled-5k",
-                                                       "scaled-10k"])
+    parser.add_argument("--cases", nargs="*", default=["harbourline-2025", "harbourline-2025-en", "360digitech-2021",
+                                                       "scaled-5k", "scaled-10k"])
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,11 +115,30 @@ def main() -> None:
             if name.startswith("scaled-"):
                 sites = {"scaled-5k": 210, "scaled-10k": 420}[name]
                 company = scale.write_scaled(sites, scratch / "company")
+            elif name == "harbourline-2025-en":  # the English edition alone: what a second edition costs
+                company = _one_edition(ROOT / "examples" / "harbourline-2025", scratch / "company", "en")
             else:
                 company = ROOT / "examples" / name / "company.yaml"
             results.append(measure(name, company, args.rounds, scratch))
             print(f"{name}: done", file=sys.stderr)
     print(table(results))
+    by_case = {r["case"]: r for r in results}
+    if {"harbourline-2025", "harbourline-2025-en"} <= by_case.keys():
+        two, one = by_case["harbourline-2025"]["build"], by_case["harbourline-2025-en"]["build"]
+        print(f"\nTwo editions against one (full build): {two:.1f} s / {one:.1f} s = {two / one:.2f} ×")
+
+
+def _one_edition(example: Path, folder: Path, language: str) -> Path:
+    import shutil
+
+    shutil.copytree(example, folder, ignore=shutil.ignore_patterns("output"))
+    company = folder / "company.yaml"
+    text = company.read_text(encoding="utf-8")
+    edited = re.sub(r"^(\s*)languages: \[[^\]]*\]", rf"\1languages: [{language}]", text, count=1, flags=re.M)
+    if edited == text:
+        raise SystemExit(f"{company}: no `languages: [...]` line to cut to one edition")
+    company.write_text(edited, encoding="utf-8")
+    return company
 
 
 if __name__ == "__main__":
