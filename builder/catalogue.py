@@ -6,6 +6,8 @@ from it. The data lives in taxonomy/catalogue/*.yaml and is read once per proces
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -23,7 +25,9 @@ OBLIGATION_LABELS = {
     "mandatory": N_("Mandatory"),
     "comply_or_explain": N_("Comply or explain"),
     "recommended": N_("Recommended"),
+    "voluntary": N_("Voluntary"),  # asked of no one: Part D of the 2025 Code for GEM issuers
 }
+BOARDS = ("main_board", "gem")
 
 
 class CatalogueError(ValueError):
@@ -89,6 +93,34 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Issuer:
+    """What an obligation phased in by the Exchange depends on, besides the financial year."""
+
+    board: str | None = None  # main_board or gem; None where the edition does not ask
+    largecap: bool = False  # a constituent of the Hang Seng Composite LargeCap Index
+
+
+@dataclass(frozen=True)
+class PhaseRule:
+    """One line of an edition's phasing: the obligation of some of its provisions for some issuers
+    in the financial years starting on or after a date."""
+
+    obligation: str
+    provisions: frozenset[str] = frozenset()  # these provisions, or
+    part: str | None = None  # every provision of this part
+    board: str | None = None
+    largecap: bool | None = None
+    starting_from: dt.date | None = None  # financial years starting on or after
+
+    def applies(self, provision: Provision, issuer: Issuer, year_start: dt.date) -> bool:
+        return ((not self.provisions or provision.code in self.provisions)
+                and (self.part is None or provision.aspect.part.id == self.part)
+                and (self.board is None or issuer.board == self.board)
+                and (self.largecap is None or issuer.largecap == self.largecap)
+                and (self.starting_from is None or year_start >= self.starting_from))
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     title: str
@@ -99,6 +131,15 @@ class Edition:
     appendix: str = "Appendix C2"  # of the Main Board Listing Rules, as numbered when the edition applied
     applies_to_zh: str | None = None
     appendix_zh: str | None = None
+    phasing: tuple[PhaseRule, ...] = ()  # obligations that depend on the issuer and the year
+
+    def obligation(self, provision: Provision, issuer: Issuer, year_start: dt.date) -> str:
+        """The provision's obligation for this issuer in the financial year starting on year_start:
+        the first rule of the phasing that applies, or the obligation the edition writes."""
+        for rule in self.phasing:
+            if rule.applies(provision, issuer, year_start):
+                return rule.obligation
+        return provision.obligation
 
     @property
     def provisions(self) -> list[Provision]:
@@ -299,7 +340,27 @@ def _edition(data: dict, source: str, problems: list[str]) -> Edition:
         appendix=data.get("appendix", "Appendix C2"),
         applies_to_zh=data.get("applies_to_zh"),
         appendix_zh=data.get("appendix_zh"),
+        phasing=tuple(_phase_rule(rule, parts, f"{source}: phasing", problems) for rule in data.get("phasing", ())),
     )
+
+
+PHASE_RULE_KEYS = {"obligation", "provisions", "part", "board", "largecap", "starting_from"}
+
+
+def _phase_rule(data: dict, parts: list[Part], source: str, problems: list[str]) -> PhaseRule:
+    codes = {p.code for part in parts for a in part.aspects for p in a.provisions}
+    for key in set(data) - PHASE_RULE_KEYS:
+        problems.append(f"{source}: unknown key {key!r}")
+    if data.get("obligation") not in OBLIGATION_LABELS:
+        problems.append(f"{source}: obligation {data.get('obligation')!r} is not one of {', '.join(OBLIGATION_LABELS)}")
+    for code in set(data.get("provisions", ())) - codes:
+        problems.append(f"{source}: no provision {code}")
+    if data.get("part") is not None and data["part"] not in {part.id for part in parts}:
+        problems.append(f"{source}: no part {data['part']}")
+    if data.get("board") is not None and data["board"] not in BOARDS:
+        problems.append(f"{source}: board {data['board']!r} is not one of {', '.join(BOARDS)}")
+    return PhaseRule(data.get("obligation", ""), frozenset(map(str, data.get("provisions", ()))), data.get("part"),
+                     data.get("board"), data.get("largecap"), data.get("starting_from"))
 
 
 def _name_key(data: dict, where: str, problems: list[str]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .catalogue import OBLIGATION_LABELS
 from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
 from .errors import Problem
 from .i18n import NAMES
@@ -309,15 +310,25 @@ def _provision_place(loaded: Loaded) -> Problem:
 
 
 def _answered(loaded: Loaded, all_figures) -> list[Finding]:
-    """C01: a provision neither answered nor explained."""
+    """C01: a provision neither answered nor explained, or a mandatory one only explained."""
     answered = _where_answered(loaded, all_figures)
     found = []
     for p in loaded.edition.provisions:
         omission = loaded.data.omissions.get(p.code)
-        if p.code in answered or (omission is not None and omission.part is None):
-            continue  # an omission of a part explains that part only
-        severity = WARNING if p.obligation == "recommended" else ERROR
-        found.append(Finding("C01", severity, f"{p.code} {p.title} ({p.obligation_label.lower()}) is neither "
+        obligation = loaded.obligation(p)
+        if p.code in answered:
+            continue
+        if omission is not None and omission.part is None:  # an omission of a part explains that part only
+            if obligation == "mandatory":
+                found.append(Finding("C01", ERROR, f"{p.code} {p.title} is mandatory for this issuer in "
+                                     f"{loaded.data.report.financial_year}: explaining its omission does not meet it",
+                                     p.code, _at(loaded, ("omissions", p.code))))
+            continue
+        if obligation == "voluntary":
+            continue  # asked of no one (Part D for a GEM issuer): nothing to answer or explain
+        severity = WARNING if obligation == "recommended" else ERROR
+        label = OBLIGATION_LABELS[obligation].lower()
+        found.append(Finding("C01", severity, f"{p.code} {p.title} ({label}) is neither "
                              "answered by a section or the data nor explained under omissions", p.code,
                              _provision_place(loaded)))
     return found
@@ -444,18 +455,26 @@ def _breakdowns_named(loaded: Loaded, all_figures) -> list[Finding]:
 
 
 def _climate_scopes(loaded: Loaded, all_figures) -> list[Finding]:
-    """C09: under the 2025 Code, Scope 1 and 2 present, Scope 3 reported or explained."""
+    """C09: under the 2025 Code, the emissions Part D makes mandatory for this issuer reported;
+    Scope 3 reported, or explained where it may be."""
     if loaded.edition.provision("D-MT-1") is None:
         return []
     found = []
     year = loaded.data.report.financial_year
     for mid, code in (("ghg_scope1", "D-MT-1"), ("ghg_scope2", "D-MT-2")):
+        if loaded.obligation(loaded.edition.provision(code)) != "mandatory":
+            continue
         figs = all_figures.get(mid)
         if figs is None or not is_number(figs.total.get(year).value if figs.total.get(year) else None):
             found.append(Finding("C09", ERROR, f"{code}: {_label(loaded, mid)} for {year} is mandatory under the "
                                  "2025 Code", code, _at(loaded, ("metrics",))))
-    answered = _where_answered(loaded, all_figures)
-    if "data" not in answered.get("D-MT-3", set()) and "D-MT-3" not in loaded.data.omissions:
+    scope3 = loaded.obligation(loaded.edition.provision("D-MT-3"))
+    reported = "data" in _where_answered(loaded, all_figures).get("D-MT-3", set())
+    if scope3 == "mandatory" and not reported:
+        found.append(Finding("C09", ERROR, f"D-MT-3: Scope 3 emissions (ghg_scope3) are mandatory for this issuer in "
+                             f"{year} under the 2025 Code: an explanation does not replace them", "D-MT-3",
+                             _at(loaded, ("metrics",))))
+    elif scope3 == "comply_or_explain" and not reported and "D-MT-3" not in loaded.data.omissions:
         found.append(Finding("C09", ERROR, "D-MT-3: Scope 3 emissions are neither reported (ghg_scope3) nor "
                              "explained under omissions", "D-MT-3", _at(loaded, ("metrics",))))
     return found

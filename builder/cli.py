@@ -207,7 +207,7 @@ def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
         payload = {
             "edition": loaded.edition.id,
             "provisions": [
-                {"code": r.provision.code, "obligation": r.provision.obligation, "status": r.status,
+                {"code": r.provision.code, "obligation": r.obligation, "status": r.status,
                  "answered_in": [loc.title for loc in r.locations],
                  "omission": ({"reason": r.omission.reason, "explanation": r.omission.explanation}
                               if r.omission else None)}

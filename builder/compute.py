@@ -134,6 +134,7 @@ class IndexRow:
     locations: list[Location]
     omission: Any = None
     findings: list = field(default_factory=list)  # what the checks found about it
+    obligation: str = ""  # for this company in this year (Loaded.obligation)
 
     @property
     def status(self) -> str:
@@ -424,6 +425,7 @@ def _content_index(loaded: Loaded, tables: list[DataTable], findings: list, lang
                     locations.append(Location(lang.gettext("Targets and progress"), TARGETS_ANCHOR))
                 locations += tables_for.get(provision.code, [])
                 rows.append(IndexRow(provision, locations, data.omissions.get(provision.code),
-                                     [f for f in findings if f.subject == provision.code]))
+                                     [f for f in findings if f.subject == provision.code],
+                                     loaded.obligation(provision)))
             groups.append(IndexGroup(aspect, rows))
     return groups

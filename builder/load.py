@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
 
-from .catalogue import Catalogue, Edition, load_catalogue
+from .catalogue import Catalogue, Edition, Issuer, load_catalogue
 from .errors import InputError, Problem
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
@@ -55,6 +55,15 @@ class Loaded:
     def in_language(self, language: str) -> "Loaded":
         """The same input, its text in another of the report's languages; the same figures."""
         return replace(self, data=self.editions[language].data, language=language)
+
+    @property
+    def issuer(self) -> Issuer:
+        return Issuer(self.data.company.board, self.data.company.largecap)
+
+    def obligation(self, provision) -> str:
+        """The provision's obligation for this company in this report's financial year (the 2025
+        Code phases Part D in by board, LargeCap status and year: catalogue `phasing`)."""
+        return self.edition.obligation(provision, self.issuer, self.data.report.period.start)
 
     def member_name(self, member: str) -> str:
         """A typed member's name (a site, a region) as the edition's language writes it."""
@@ -435,6 +444,17 @@ def _unwrap(annotation: Any) -> Any:
 # --- checks that need the catalogue or the file system ---------------------------------
 
 
+def _issuer_problems(company, source: SourceMap, edition: Edition) -> list[Problem]:
+    """An edition that phases obligations by board needs the board; a LargeCap issuer is on the Main Board."""
+    if company.board is None and any(rule.board is not None for rule in edition.phasing):
+        return [source.problem(("company",), f"say which board the shares are listed on (board: main_board or gem): "
+                                             f"under the {edition.title}, some obligations depend on it")]
+    if company.largecap and company.board == "gem":
+        return [source.problem(("company", "largecap"), "the Hang Seng Composite LargeCap Index holds Main Board "
+                                                        "issuers only; a GEM issuer is not a LargeCap issuer")]
+    return []
+
+
 def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition, folder: Path) -> list[Problem]:
     from .render import reserved_id
 
@@ -452,6 +472,7 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                     source.problem(path + (i,), f"{code!r} is not a provision of the {edition.title}{hint}")
                 )
 
+    problems += _issuer_problems(data.company, source, edition)
     seen_ids: dict[str, tuple] = {}
     for c, chapter in enumerate(data.chapters):
         for ident, path in [(chapter.id, ("chapters", c, "id"))] + [

@@ -38,7 +38,7 @@ def test_several_reports_build_side_by_side_with_one_summary(tmp_path, capsys):
     assert [line.split()[1] for line in summary[1:4]] == ["ok", "bad", "ok"]  # in the order given
     assert summary[-1] == "2 of 3 built"
     # the failed report's own error, with its place, follows
-    assert "broken/company.yaml:26:19: report.financial_year: expected a whole number" in err
+    assert "broken/company.yaml:27:19: report.financial_year: expected a whole number" in err
     assert (tmp_path / "good" / "output" / "report.html").is_file()
     assert (tmp_path / "other" / "output" / "report.html").is_file()
     assert not (tmp_path / "broken" / "output").exists()
