@@ -93,6 +93,39 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A disclosure of another framework (GRI 305-1, IFRS S2 29(a), TCFD Governance (a))."""
+
+    id: str
+    title: str  # its topic, in our own words
+    title_zh: str
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework investors read beside the HKEX one, and which of its references correspond to
+    which HKEX provisions (by the provisions' stable name keys, so across editions)."""
+
+    id: str
+    title: str
+    title_zh: str
+    index_title: str
+    index_title_zh: str
+    references: tuple[Reference, ...]
+    by_concept: dict[str, tuple[str, ...]] = field(compare=False, hash=False)
+
+    def rows(self, edition: "Edition") -> list[tuple[Reference, list[Provision]]]:
+        """Each reference, in the framework's order, with the edition's provisions that answer it
+        (in the edition's order); references none of them answers are left out."""
+        rows = []
+        for reference in self.references:
+            provisions = [p for p in edition.provisions if reference.id in self.by_concept.get(p.concept, ())]
+            if provisions:
+                rows.append((reference, provisions))
+        return rows
+
+
+@dataclass(frozen=True)
 class Issuer:
     """What an obligation phased in by the Exchange depends on, besides the financial year."""
 
@@ -224,6 +257,7 @@ class Catalogue:
     tables: list[Table]
 
     extended: bool = False  # holds a company's own metrics, axes or members
+    frameworks: dict[str, Framework] = field(default_factory=dict)  # cross-references (crossrefs.yaml)
 
     def units_of(self, kind: str) -> list[Unit]:
         return [u for u in self.units.values() if u.kind == kind]
@@ -253,7 +287,7 @@ class Catalogue:
                 sum_of=tuple(m.sum_of), intensity=m.intensity, extension=True, anchor=m.anchor,
             )
             metrics = _placed(metrics, metric, m.after)
-        return Catalogue(self.editions, metrics, axes, self.units, tables, extended=True)
+        return replace(self, metrics=metrics, axes=axes, tables=tables, extended=True)
 
     def pair(self, a: str, b: str) -> tuple[str, str]:
         """Two axes as a combination: in the catalogue's order of axes, whichever is given first."""
@@ -476,6 +510,32 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
             denominator_measure=m.get("denominator_measure"),
             combinations=tuple(tuple(pair) for pair in m.get("combinations", ())),
         )
+    frameworks = _frameworks(_read("crossrefs.yaml", directory), editions, problems)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(editions, metrics, axes, units, tables)
+    return Catalogue(editions, metrics, axes, units, tables, frameworks=frameworks)
+
+
+def _frameworks(data: dict, editions: dict[str, Edition], problems: list[str]) -> dict[str, Framework]:
+    """The cross-references, each checked against the frameworks and the editions' provisions."""
+    concepts = {p.concept for edition in editions.values() for p in edition.provisions}
+    known = {fid: {str(rid) for rid in f["references"]} for fid, f in data["frameworks"].items()}
+    mapped: dict[str, dict[str, tuple[str, ...]]] = {fid: {} for fid in known}
+    for concept, by_framework in data["provisions"].items():
+        if concept not in concepts:
+            problems.append(f"crossrefs.yaml: provisions: no edition has a provision {concept!r}")
+        for fid, ids in by_framework.items():
+            if fid not in known:
+                problems.append(f"crossrefs.yaml: provisions: {concept}: no framework {fid!r}")
+                continue
+            problems.extend(f"crossrefs.yaml: provisions: {concept}: {fid} has no reference {rid!r}"
+                            for rid in map(str, ids) if rid not in known[fid])
+            mapped[fid][concept] = tuple(map(str, ids))
+    frameworks = {}
+    for fid, f in data["frameworks"].items():
+        problems.extend(f"crossrefs.yaml: {fid}: unknown key {k!r}" for k in f
+                        if k not in {"title", "title_zh", "index_title", "index_title_zh", "references"})
+        references = tuple(Reference(str(rid), r["topic"], r["topic_zh"]) for rid, r in f["references"].items())
+        frameworks[fid] = Framework(fid, f["title"], f["title_zh"], f["index_title"], f["index_title_zh"],
+                                    references, mapped[fid])
+    return frameworks

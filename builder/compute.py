@@ -157,11 +157,39 @@ class IndexGroup:
 
 
 @dataclass
+class CrossRow:
+    """A reference of another framework, with the HKEX provisions that answer it."""
+
+    reference: Any  # catalogue.Reference
+    rows: list[IndexRow]  # the content index's rows of those provisions
+
+    @property
+    def locations(self) -> list[Location]:
+        """Where the report answers it: the places of its provisions, each once, in their order."""
+        return list({(loc.anchor, loc.title): loc for row in self.rows for loc in row.locations}.values())
+
+    @property
+    def explained(self) -> list[IndexRow]:
+        """Its provisions not answered but explained under omissions (the content index says why)."""
+        return [row for row in self.rows if row.omission is not None and not row.locations]
+
+
+@dataclass
+class CrossIndex:
+    """A cross-reference index: a framework's references and where the report answers them."""
+
+    framework: Any  # catalogue.Framework
+    anchor: str
+    rows: list[CrossRow]
+
+
+@dataclass
 class ReportView:
     tables: list[DataTable]
     index: list[IndexGroup]
     language: str = DEFAULT  # the language of its text: "en" or "zh-Hant"
     charts: dict[str, list] = field(default_factory=dict)  # section id -> its ChartViews (builder.charts)
+    cross_indexes: list[CrossIndex] = field(default_factory=list)  # report.indexes, in its order
 
     @property
     def has_derived(self) -> bool:
@@ -197,7 +225,23 @@ def compute(loaded: Loaded, findings: list | None = None, language: str = DEFAUL
     tables = _tables(loaded, notes, lang)
     index = _content_index(loaded, tables, findings or [], lang)
     charts = chart_views(loaded, lang, {table.id: table for table in tables})
-    return ReportView(tables, index, language, charts)
+    return ReportView(tables, index, language, charts, _cross_indexes(loaded, index))
+
+
+CROSS_INDEX_ANCHOR = "crossref-"  # + the framework's id: the section of its index
+
+
+def _cross_indexes(loaded: Loaded, index: list[IndexGroup]) -> list[CrossIndex]:
+    """The cross-reference indexes report.indexes asks for, built on the content index's rows (the
+    same places and explanations, so that the indexes cannot disagree)."""
+    rows = {row.provision.code: row for group in index for row in group.rows}
+    indexes = []
+    for framework_id in loaded.data.report.indexes:
+        framework = loaded.catalogue.frameworks[framework_id]
+        indexes.append(CrossIndex(framework, CROSS_INDEX_ANCHOR + framework_id,
+                                  [CrossRow(reference, [rows[p.code] for p in provisions])
+                                   for reference, provisions in framework.rows(loaded.edition)]))
+    return indexes
 
 
 def _years(loaded: Loaded, metrics: list[MetricFigures]) -> list[int]:

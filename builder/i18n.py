@@ -143,7 +143,7 @@ class Language:
         pattern = (metric.denominator_zh or metric.denominator) if self.chinese else metric.denominator
         return pattern.format(unit=str(unit_label))
 
-    FIELDS = frozenset({"applies_to", "appendix", "wording"})  # the texts field() gives
+    FIELDS = frozenset({"applies_to", "appendix", "wording", "index_title"})  # the texts field() gives
 
     def field(self, thing, name: str, fallback: bool = True) -> str | None:
         """A catalogue text that is neither label nor title (an edition's `applies_to`,

@@ -473,6 +473,10 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 )
 
     problems += _issuer_problems(data.company, source, edition)
+    for i, framework in enumerate(data.report.indexes):
+        if not catalogue.frameworks[framework].rows(edition):
+            problems.append(source.problem(("report", "indexes", i), f"no provision of the {edition.title} corresponds "
+                                           f"to {catalogue.frameworks[framework].title}: there would be nothing to index"))
     seen_ids: dict[str, tuple] = {}
     for c, chapter in enumerate(data.chapters):
         for ident, path in [(chapter.id, ("chapters", c, "id"))] + [

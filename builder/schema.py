@@ -327,6 +327,10 @@ def _edition_ids() -> tuple[str, ...]:
     return tuple(load_catalogue().editions)
 
 
+def _framework_ids() -> tuple[str, ...]:
+    return tuple(load_catalogue().frameworks)
+
+
 class Report(Strict):
     title: Optional[TLine] = None
     edition: str = Field(description="framework edition: " + ", ".join(_edition_ids()))
@@ -347,6 +351,10 @@ class Report(Strict):
         "is not known")
     previous: Optional[RelativePath] = Field(
         None, description="last year's company.yaml, as published, to compare the prior-year figures with")
+    indexes: list[str] = Field(
+        [], description="cross-reference indexes printed after the HKEX content index, one per framework: "
+        + ", ".join(_framework_ids()) + " (where each reference is answered, with its page)",
+        json_schema_extra={"uniqueItems": True, "items": {"enum": list(_framework_ids())}})
 
     @model_validator(mode="after")
     def _published_after_the_period(self) -> "Report":
@@ -360,6 +368,17 @@ class Report(Strict):
     def _once_each(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise PydanticCustomError("languages", "name each language once")
+        return value
+
+    @field_validator("indexes")
+    @classmethod
+    def _known_indexes(cls, value: list[str]) -> list[str]:
+        for framework in value:
+            if framework not in _framework_ids():
+                raise PydanticCustomError("indexes", "no cross-reference index '{value}'; expected some of: {known}",
+                                          {"value": framework, "known": ", ".join(_framework_ids())})
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("indexes", "name each index once")
         return value
 
     @field_validator("edition")
