@@ -111,6 +111,7 @@ class Framework:
     title_zh: str
     index_title: str
     index_title_zh: str
+    publisher: str
     references: tuple[Reference, ...]
     by_concept: dict[str, tuple[str, ...]] = field(compare=False, hash=False)
 
@@ -534,8 +535,8 @@ def _frameworks(data: dict, editions: dict[str, Edition], problems: list[str]) -
     frameworks = {}
     for fid, f in data["frameworks"].items():
         problems.extend(f"crossrefs.yaml: {fid}: unknown key {k!r}" for k in f
-                        if k not in {"title", "title_zh", "index_title", "index_title_zh", "references"})
+                        if k not in {"title", "title_zh", "index_title", "index_title_zh", "publisher", "references"})
         references = tuple(Reference(str(rid), r["topic"], r["topic_zh"]) for rid, r in f["references"].items())
         frameworks[fid] = Framework(fid, f["title"], f["title_zh"], f["index_title"], f["index_title_zh"],
-                                    references, mapped[fid])
+                                    f["publisher"], references, mapped[fid])
     return frameworks

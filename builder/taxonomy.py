@@ -926,7 +926,30 @@ def reference_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:
                                ("Paragraph", ref.provision.code), ("Note", ref.provision.obligation_label)):
                 etree.SubElement(el, f"{{{REF}}}{part}").text = text
             link.arc("referenceArc", "concept-reference", loc, res)
+        for framework, reference in _cross_references(tax.catalogue, concept):
+            res = f"ref_{concept.name}_{framework.id}_{re.sub(r'[^A-Za-z0-9]', '_', reference.id)}"  # an NCName
+            # a correspondence, not a requirement: the generic reference role
+            el = etree.SubElement(link.element, _q("link:reference"), attrib={
+                f"{{{XLINK}}}type": "resource", f"{{{XLINK}}}label": res, f"{{{XLINK}}}role": CROSS_REFERENCE_ROLE})
+            for part, text in (("Publisher", framework.publisher), ("Name", framework.title),
+                               ("Paragraph", reference.id), ("Note", reference.title)):
+                etree.SubElement(el, f"{{{REF}}}{part}").text = text
+            link.arc("referenceArc", "concept-reference", loc, res)
     return lb.bytes()
+
+
+CROSS_REFERENCE_ROLE = "http://www.xbrl.org/2003/role/reference"
+
+
+def _cross_references(catalogue: Catalogue, concept: Concept) -> list:
+    """The other frameworks' references (crossrefs.yaml) corresponding to the provisions a
+    concept answers, each once, in the frameworks' own order."""
+    keys = {ref.provision.concept for ref in concept.references}
+    found = []
+    for framework in catalogue.frameworks.values():
+        ids = {rid for key in keys for rid in framework.by_concept.get(key, ())}
+        found += [(framework, reference) for reference in framework.references if reference.id in ids]
+    return found
 
 
 def definition_linkbase(tax: Taxonomy, scope: Scope = FRAMEWORK) -> bytes:

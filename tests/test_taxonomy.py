@@ -7,7 +7,7 @@ from lxml import etree
 
 from builder.catalogue import load_catalogue
 from builder.taxonomy import (
-    CORE, HOST, NS, PACKAGE_DIR, VERSION, build_model, entry_point_url, item_text_block_name, omission_explanation_name,
+    PUBLISHER, CORE, HOST, NS, PACKAGE_DIR, VERSION, build_model, entry_point_url, item_text_block_name, omission_explanation_name,
     omission_reason_name, stale_files, text_block_name,
 )
 from builder.validate import run_arelle
@@ -25,16 +25,22 @@ def _inspect(model):
     references = {}
     obligations = {}
     ref = "{http://www.xbrl.org/2006/ref}"
+    cross_references = {}
     for name, concept in ours.items():
         rels = model.relationshipSet(XbrlConst.conceptReference).fromModelObject(concept)
+        hkex = [r for r in rels if r.toModelObject.findtext(f"{ref}Publisher") == PUBLISHER]
         references[name] = sorted(
-            (r.toModelObject.findtext(f"{ref}Name"), r.toModelObject.findtext(f"{ref}Paragraph")) for r in rels
+            (r.toModelObject.findtext(f"{ref}Name"), r.toModelObject.findtext(f"{ref}Paragraph")) for r in hkex
         )
         # (edition, code) -> (the reference's role, its note)
         obligations[name] = {
             (r.toModelObject.findtext(f"{ref}Name"), r.toModelObject.findtext(f"{ref}Paragraph")):
-            (r.toModelObject.role, r.toModelObject.findtext(f"{ref}Note")) for r in rels
+            (r.toModelObject.role, r.toModelObject.findtext(f"{ref}Note")) for r in hkex
         }
+        # the other frameworks': (publisher, name, paragraph, role)
+        cross_references[name] = sorted(
+            (r.toModelObject.findtext(f"{ref}Publisher"), r.toModelObject.findtext(f"{ref}Name"),
+             r.toModelObject.findtext(f"{ref}Paragraph"), r.toModelObject.role) for r in rels if r not in hkex)
     presentation_roles = sorted(
         model.roleTypeDefinition(role) for role in model.relationshipSet(XbrlConst.parentChild).linkRoleUris
     )
@@ -43,6 +49,7 @@ def _inspect(model):
                    for name, c in ours.items()},
         "references": references,
         "obligations": obligations,
+        "cross_references": cross_references,
         "presentation_roles": presentation_roles,
         "sums": len(model.relationshipSet(XbrlConst.summationItem).modelRelationships),
     }
@@ -429,3 +436,16 @@ def test_arelle_refuses_a_unit_the_registry_does_not_allow_on_a_typed_intensity(
         path.write_text(instance(denominator), encoding="utf-8")
         result = run_arelle(path)
         assert [m["messageCode"] for m in result.errors + result.warnings] == expected, result.messages
+
+
+def test_the_other_frameworks_references_are_on_the_concepts_of_their_provisions(loaded):
+    cross = loaded["code-2025"].inspected["cross_references"]
+    gri, ifrs, tcfd = (CAT.frameworks[f] for f in ("gri", "ifrs-s2", "tcfd"))
+    generic = "http://www.xbrl.org/2003/role/reference"  # a correspondence, not an obligation
+    assert cross["Scope3GreenhouseGasEmissionsTextBlock"] == sorted([
+        (gri.publisher, gri.title, "305-3", generic), (ifrs.publisher, ifrs.title, "29(a)", generic),
+        (tcfd.publisher, tcfd.title, "Metrics and targets (b)", generic)])
+    # a metric answering B1.2 carries GRI 401-1, as the concept explaining its omission does
+    turnover = MODEL.metric_concepts["employee_turnover_rate"].name
+    assert (gri.publisher, gri.title, "401-1", generic) in cross[turnover]
+    assert (gri.publisher, gri.title, "401-1", generic) in cross["EmployeeTurnoverRateOmissionExplanation"]
