@@ -138,7 +138,7 @@ def _markdown_renderer(images: dict[str, str], figure=None) -> MarkdownIt:
 MAX_TEMPLATE_BYTES = 1024 * 1024
 # The ids the built-in templates and the tagger give elements: a chapter or section id may not
 # take one (X and X-title are used for each), or a link would lead to the wrong place.
-GENERATED_IDS = re.compile(r"^(?:[fcu]\d.*|(?:fn|tb|index|note|data|u|crossref)-.*)$")
+GENERATED_IDS = re.compile(r"^(?:[fcu]\d.*|(?:fn|tb|index|note|data|u|crossref|omission)-.*)$")
 
 
 def built_in_ids() -> set[str]:

@@ -351,6 +351,9 @@ class Report(Strict):
         "is not known")
     previous: Optional[RelativePath] = Field(
         None, description="last year's company.yaml, as published, to compare the prior-year figures with")
+    explanations: Literal["index", "section"] = Field(
+        "index", description="where explanations of omission are printed: in the content index beside the provision "
+        "(index), or in a chapter of their own before it, each provision's row giving its page (section)")
     indexes: list[str] = Field(
         [], description="cross-reference indexes printed after the HKEX content index, one per framework: "
         + ", ".join(_framework_ids()) + " (where each reference is answered, with its page)",
