@@ -78,10 +78,10 @@ def _harbourline(example_copy, board: str, largecap: bool, year: int):
 
 
 def _index_obligations(loaded, findings) -> dict[str, str]:
-    """Each provision's obligation as the printed content index shows it."""
+    """Each provision's obligation as the printed content index shows it ("basis": whose they are)."""
     page = lxml_html.document_fromstring(render_html(loaded, compute(loaded, findings)))
-    shown = {}
-    for group in page.xpath("//tbody[contains(@class, 'index-provision')]"):
+    shown = {"basis": " ".join(page.get_element_by_id("content-index").xpath("string(.//p[1])").split())}
+    for group in page.get_element_by_id("content-index").xpath(".//tbody[contains(@class, 'index-provision')]"):
         code = group.get("id").removeprefix("index-")
         obligation = group.xpath(".//td[contains(@class, 'obligation')]")[0]
         shown[code] = (obligation.text or "").strip()
@@ -104,6 +104,9 @@ def test_the_content_index_and_the_checks_follow_the_issuer_and_the_year(example
     findings = run_checks(loaded)
     shown = _index_obligations(loaded, findings)
     assert shown["D-GOV-1"] == CASES[board, largecap, year]
+    whose = {"gem": "a GEM issuer", True: "a LargeCap issuer", False: "a Main Board issuer that is not a LargeCap"}
+    assert f"The obligations are those of {whose['gem' if board == 'gem' else largecap]}" in shown["basis"]
+    assert f"starting on 1 January {year}." in shown["basis"]
     assert shown["D-MT-1"] == shown["D-MT-2"] == "Mandatory"
     assert shown["A1.1"] == "Comply or explain" and shown["MDR-13"] == "Mandatory"
     c01 = {f.subject: f for f in findings if f.code == "C01"}
