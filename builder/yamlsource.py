@@ -79,8 +79,12 @@ def format_path(path: PathKey, sequences: set[PathKey] | None = None) -> str:
 
 
 # What no report can show: control characters (tab and line ends aside), lone surrogates and
-# noncharacters, which XML forbids or HTML flags (a NUL or U+FFFE would break the XHTML).
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+# noncharacters, which XML forbids or HTML flags (a NUL or U+FFFE would break the XHTML); and the
+# bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9), which make text read
+# otherwise than it is stored: "1,000" shown as "000,1" in the PDF while the XBRL says 1,000. No
+# report in English or Chinese needs them (the marks U+200E and U+200F stay allowed).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+                         "\ufdd0-\ufdef"
                          + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]")
 
 
@@ -90,6 +94,9 @@ def unshowable(text: str) -> tuple[int, str] | None:
     if match is None:
         return None
     char = match.group(0)
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return match.start(), (f"a bidirectional control (U+{ord(char):04X}), which makes text read otherwise than it "
+                               "is stored (a figure shown reversed); remove it")
     kind = ("a lone surrogate" if "\ud800" <= char <= "\udfff" else
             "a noncharacter" if ord(char) >= 0xfdd0 else "a control character")
     return match.start(), f"{kind} (U+{ord(char):04X}), which a report cannot show; remove it"

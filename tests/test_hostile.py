@@ -215,6 +215,10 @@ CASES = [
      [], 2, "a control character (U+0085)"),
     ("control-in-markdown", append_markdown("\nA line with a \x1b escape.\n"), [], 2,
      "narrative/climate.md:"),
+    ("bidi-override-in-footnote", replace("  packaging: >-", '  packaging: "Water used: \u202e000,1 m3"\n  unused: >-'),
+     [], 2, "a bidirectional control (U+202E), which makes text read otherwise than it is stored"),
+    ("bidi-isolate-in-markdown", append_markdown("\nEmissions fell by \u2067%51\u2069 this year.\n"), [], 2,
+     "a bidirectional control (U+2067)"),
     ("period-in-year-1", replace("start: 2021-01-01", "start: 0001-01-01"), [], 2, "report.period.start"),
     ("period-of-ten-years", replace("start: 2021-01-01", "start: 2011-01-01"), [], 2, "longer than two years"),
     # 6. validation gaps
