@@ -111,11 +111,10 @@ def _write_and_validate(stage, loaded: Loaded, editions: list[_Edition], workers
     taxonomy = extension_files(loaded.taxonomy, loaded.edition) if xbrl else {}
     for name, content in taxonomy.items():
         stage.write(name, content)
-    validations = []
-    for edition, worker in zip(editions, workers or [None] * len(editions)):
+    for edition in editions:
         stage.write(edition.name("report.html"), edition.documents.html)
-        if xbrl:
-            validations.append(_start_validation(stage, edition, taxonomy, worker, oim=oim, viewer=viewer))
+    validations = [_start_validation(stage, edition, taxonomy, worker, oim=oim, viewer=viewer)
+                   for edition, worker in zip(editions, workers)] if xbrl else []
     return [_finish_validation(stage, edition, pending, oim=oim, viewer=viewer)
             for edition, pending in zip(editions, validations)]
 
@@ -149,7 +148,7 @@ def prepared_workers(editions: int, *, layout: bool, validation: bool) -> Iterat
             worker.stop()
 
 
-def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], worker: Worker | None, *, oim: bool,
+def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], worker: Worker, *, oim: bool,
                       viewer: bool) -> PendingValidation:
     """The edition's inline XBRL report and its report package written, and Arelle started on the
     package (which holds the report and its taxonomy as written beside it) in a child process,

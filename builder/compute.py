@@ -192,6 +192,11 @@ class ReportView:
     cross_indexes: list[CrossIndex] = field(default_factory=list)  # report.indexes, in its order
 
     @property
+    def omitted(self) -> list[IndexRow]:
+        """The content index's rows of the provisions explained under omissions, in its order."""
+        return [row for group in self.index for row in group.rows if row.omission is not None]
+
+    @property
     def has_derived(self) -> bool:
         """Whether any figure of the tables is derived (and so tagged as derived)."""
         return any(cell.derived and is_number(cell.value) for table in self.tables for row in table.rows

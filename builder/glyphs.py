@@ -17,10 +17,10 @@ from lxml import html as lxml_html
 
 from .errors import OutputError
 
-# Characters any text font has, or that are not drawn: no need to read the fonts for them.
 SVG_URI = "data:image/svg+xml;base64,"  # how an SVG image, a chart or the company's own, is embedded
 FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig-1", "fontconfig-1", "fontconfig", "libfontconfig.1.dylib",
                     "libfontconfig-1.dll")  # as weasyprint.text.ffi looks for it
+# Characters any text font has, or that are not drawn: no need to ask the fonts for them.
 ALWAYS_SHOWN = set(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D, 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
 
 

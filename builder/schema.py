@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import BOARDS, Catalogue, load_catalogue
 from .i18n import LANGUAGES
 
 NOT_APPLICABLE = "not applicable"
@@ -279,12 +279,12 @@ class Company(Strict):
     lei: Optional[Annotated[str, BeforeValidator(_lei)]] = Field(
         None, description="Legal Entity Identifier (ISO 17442): identifies the entity in the inline XBRL report")
     stock_code: Annotated[str, Field(pattern=r"^[0-9]{4,5}$", description="HKEX stock code, e.g. '0700'")]
-    board: Optional[Literal["main_board", "gem"]] = Field(
-        None, description="the board its shares are listed on, main_board or gem: under the 2025 Code, Part D's "
-        "obligations depend on it (needed for that edition)")
+    board: Optional[Literal[BOARDS]] = Field(
+        None, description="the board its shares are listed on, " + " or ".join(BOARDS) + ": under the 2025 Code, "
+        "Part D's obligations depend on it (needed for that edition)")
     largecap: bool = Field(
         False, description="a constituent of the Hang Seng Composite LargeCap Index for the report's year: under the "
-        "2025 Code, Part D becomes mandatory for LargeCap issuers from financial years starting in 2026")
+        "2025 Code, Part D's obligations depend on it too (the catalogue's phasing)")
     address: TLine
     website: Optional[Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$", max_length=MAX_LINE)]] = None
     logo: Optional[RelativePath] = None

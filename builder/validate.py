@@ -149,36 +149,22 @@ def _arelle_version() -> str:
 
 
 def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None, viewer: Path | None = None) -> ReportValidation:
-    """Arelle on the inline XBRL report, with XBRL 2.1, Dimensions, iXBRL 1.1, Calculations 1.1
-    (round to nearest) and the Unit Type Registry; optionally writing xBRL-JSON and the viewer."""
-    plugins: dict[str, dict[str, Any]] = {}
-    if oim is not None:
-        plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
-    if viewer is not None:
-        plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    result = run_arelle(xhtml, **REPORT_OPTIONS, plugins=plugins,
-                        inspect=lambda model: len(model.factsInInstance) if model is not None else 0)
+    """Arelle on a loose inline XBRL report (the preview's), with XBRL 2.1, Dimensions, iXBRL 1.1,
+    Calculations 1.1 (round to nearest) and the Unit Type Registry; optionally writing xBRL-JSON
+    and the viewer. A build validates the report package instead (start_package_validation)."""
+    result = _arelle(xhtml, oim, viewer)
     problems = [explain(m, loaded, facts) for m in result.messages]
     return ReportValidation(result, result.inspected or 0, problems, file=xhtml.name)
 
 
-def validate_package(package: Path, report: str, loaded, facts: list, oim: Path | None = None,
-                     viewer: Path | None = None) -> ReportValidation:
-    """Arelle on the report package as a filer submits it: its structure (Report Package 1.0) and
-    the inline XBRL report in it, as validate_report() validates a loose one. The report and its
-    extension taxonomy in the package are the very bytes written beside it, in the same places
-    relative to each other, so this one run answers for those files too; the xBRL-JSON and the
-    viewer are written from it where asked."""
-    return _verdict(_arelle_on_package(package, oim, viewer), package, report, loaded, facts)
-
-
-def _arelle_on_package(package: Path, oim: Path | None, viewer: Path | None) -> ArelleResult:
+def _arelle(entry: Path, oim: Path | None = None, viewer: Path | None = None) -> ArelleResult:
+    """Arelle with the report's options on a report or a report package, counting its facts."""
     plugins: dict[str, dict[str, Any]] = {}
     if oim is not None:
         plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
     if viewer is not None:
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    return run_arelle(package, **REPORT_OPTIONS, plugins=plugins, inspect=_facts_in_instance)
+    return run_arelle(entry, **REPORT_OPTIONS, plugins=plugins, inspect=_facts_in_instance)
 
 
 def _facts_in_instance(model) -> int:
@@ -205,7 +191,10 @@ ARELLE_MODULES = ("arelle.api.Session", "arelle.RuntimeOptions",
 
 @dataclass
 class PendingValidation:
-    """An edition's package being validated by Arelle in its bounded child process."""
+    """An edition's report package being validated by Arelle in its bounded child process: its
+    structure (Report Package 1.0) and the inline XBRL report in it. The report and its extension
+    taxonomy in the package are the very bytes written beside it, in the same places relative to
+    each other, so this one run answers for those files too."""
 
     running: Any
     package: Path
@@ -213,20 +202,13 @@ class PendingValidation:
     loaded: Any
     facts: list
 
-    def stop(self) -> None:
-        self.running.stop()
 
-
-def start_package_validation(package: Path, report: str, loaded, facts: list, oim: Path | None = None,
-                             viewer: Path | None = None, worker=None) -> PendingValidation:
-    """Arelle started on the package in a bounded child process (a Worker prepared with
-    ARELLE_MODULES, or a new one), to run beside the other editions' validations and the PDF
-    layouts (Arelle allows one session per process); package_validation_of() gives the verdict."""
-    from .bounded import start_bounded
-
-    args = (_arelle_on_package, package, oim, viewer)
-    running = (worker.start(*args, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY) if worker is not None
-               else start_bounded(*args, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY))
+def start_package_validation(package: Path, report: str, loaded, facts: list, oim: Path | None,
+                             viewer: Path | None, worker) -> PendingValidation:
+    """Arelle started on the package in a Worker prepared with ARELLE_MODULES (Arelle allows one
+    session per process), beside the other editions' validations and the PDF layouts, writing the
+    xBRL-JSON and the viewer where asked; package_validation_of() gives the verdict."""
+    running = worker.start(_arelle, package, oim, viewer, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY)
     return PendingValidation(running, package, report, loaded, facts)
 
 
