@@ -107,6 +107,7 @@ def test_the_content_index_and_the_checks_follow_the_issuer_and_the_year(example
     whose = {"gem": "a GEM issuer", True: "a LargeCap issuer", False: "a Main Board issuer that is not a LargeCap"}
     assert f"The obligations are those of {whose['gem' if board == 'gem' else largecap]}" in shown["basis"]
     assert f"starting on 1 January {year}." in shown["basis"]
+    assert "reported. The obligations are" in shown["basis"]  # a sentence of its own, after a space
     assert shown["D-MT-1"] == shown["D-MT-2"] == "Mandatory"
     assert shown["A1.1"] == "Comply or explain" and shown["MDR-13"] == "Mandatory"
     c01 = {f.subject: f for f in findings if f.code == "C01"}
