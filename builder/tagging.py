@@ -26,7 +26,12 @@ here it is an artifact too.
 An image with alt="" is decorative (HTML), which in a PDF is an artifact; WeasyPrint makes it a
 /Figure without /Alt (and logs an error). Here it is drawn as an /Artifact and has no element.
 
-All five are applied to WeasyPrint's drawing and tagging functions, in the child process that lays
+And one correction of speed, not of tags: pydyf builds the tuple of every page's reference
+each time one is asked for (``PDF.page_references``), and WeasyPrint's tagging asks once per
+tagged element: quadratic in the pages, 5 s of the 10,000-fact benchmark's 41 s layout. Here
+the tuple is kept until a page is added; the PDF is the same byte for byte.
+
+All six are applied to WeasyPrint's drawing and tagging functions, in the child process that lays
 out the PDF only (builder.render._layout). WeasyPrint is pinned (==70.0): these functions are
 its internals, and tests/test_accessible_pdf.py checks the result on every edition. A table
 continued on the next page is a second /Table there (WeasyPrint tags page by page), whose rows
@@ -106,12 +111,26 @@ def apply() -> None:
                     _headers_by_scope(table)
             yield element
 
+    _cache_page_references(pydyf.PDF)
     # the modules call these through their globals, recursion included
     draw.draw_stacking_context = draw_margins_as_artifacts
     draw.draw_inline_level = draw_leaders_as_artifacts
     pdf_stream.Stream.marked = marked_unless_decorative
     tags._build_box_tree = tree_without_artifacts
     _applied = True
+
+
+def _cache_page_references(pdf_class) -> None:
+    """``pdf.page_references``, computed again only when the page list has grown."""
+    def page_references(pdf):
+        kids = pdf.pages["Kids"]  # number, 0, "R" for each page
+        cached = pdf.__dict__.get("_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            pdf.__dict__["_page_references"] = cached
+        return cached[1]
+
+    pdf_class.page_references = property(page_references)
 
 
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}

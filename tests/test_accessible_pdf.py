@@ -252,3 +252,39 @@ def test_the_yaml_can_ask_for_the_archival_pdf(example_copy, capsys):
     with pikepdf.open(output_of(folder) / "report.pdf") as pdf:
         assert set(pdf.attachments) == {"report.json", "report.xhtml"}
         assert pdf.open_metadata()["pdfaid:part"] == "3"
+
+
+CACHED_REFERENCES_SAME_PDF = r"""
+import sys
+from builder.render import ACCESSIBLE
+from weasyprint import HTML
+import pydyf
+from builder import tagging
+
+pages = "".join(f'<h2>Part {n}</h2><p><a href="#p{(n + 3) % 12}">see</a></p>'
+                f'<table><tr><th scope="row">Row</th><td>{n}</td></tr></table>'
+                f'<p id="p{n}" style="break-after: page">text {n}</p>' for n in range(12))
+html = f'<html lang="en"><head><title>t</title></head><body>{pages}</body></html>'
+def layout():
+    return HTML(string=html).render(pdf_variant=ACCESSIBLE).write_pdf(pdf_variant=ACCESSIBLE)
+
+plain = layout()
+original = pydyf.PDF.page_references
+tagging._cache_page_references(pydyf.PDF)
+assert pydyf.PDF.page_references is not original
+growing = pydyf.PDF()  # asked, then a page added: the new page is in the answer
+growing.add_page(pydyf.Dictionary())
+assert growing.page_references == original.fget(growing)
+growing.add_page(pydyf.Dictionary())
+assert growing.page_references == original.fget(growing) and len(growing.page_references) == 2
+sys.exit(0 if layout() == plain else 1)
+"""
+
+
+def test_cached_page_references_leave_the_tagged_pdf_byte_for_byte_the_same():
+    """pydyf's page references kept between calls (a speed correction in builder.tagging): a
+    tagged PDF of twelve pages with links between them is the same bytes with and without."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-c", CACHED_REFERENCES_SAME_PDF], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:] or "the PDF differs with page references cached"
