@@ -668,6 +668,24 @@ def _members_model(axis) -> type[BaseModel]:
     return _MEMBER_MODELS[key]
 
 
+_SHARED_MODELS: dict[tuple, type[BaseModel]] = {}
+
+
+def _shared(key: tuple, make) -> type[BaseModel]:
+    """A model built once for what it holds, shared by every metric that holds the same: the
+    metrics broken down by the same axes (scope 2 and energy by site and region) share their
+    breakdowns, their `within` and their intensity's models (one per metric made building the
+    model of company.yaml a quarter of a `build-report check`)."""
+    if key not in _SHARED_MODELS:
+        _SHARED_MODELS[key] = make()
+    return _SHARED_MODELS[key]
+
+
+def _axes_key(catalogue: Catalogue, axes: tuple[str, ...]) -> tuple:
+    return tuple((a, catalogue.axes[a].label, catalogue.axes[a].typed, tuple(catalogue.axes[a].members.items()))
+                 for a in axes)
+
+
 def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
     metric = catalogue.metrics[metric_id]
     units = tuple(u.code for u in catalogue.units_of(metric.unit_kind))
@@ -678,18 +696,17 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
                                             "or {note: id, year: 2024} on a year, {note, axis, member} on a member")),
     }
     if metric.breakdowns:
-        breakdowns = _breakdowns_model(catalogue, f"{metric_id}_breakdowns", metric.breakdowns)
+        axes = _axes_key(catalogue, metric.breakdowns)
+        by = "_".join(metric.breakdowns)
+        breakdowns = _shared(("breakdowns", axes), lambda: _breakdowns_model(
+            catalogue, f"breakdowns_by_{by}", metric.breakdowns))
         fields["breakdowns"] = (Optional[breakdowns], None)
         if metric.sums:
             fields["shares"] = (Optional[breakdowns], Field(None, description=(
                 "each member's share of the total in percent, as published (e.g. 36.93), by axis and member "
                 "as under breakdowns")))
-        sub = {"breakdowns": (Optional[breakdowns], Field(None, description="the members' figures, of this "
-                                                         "member only"))}
-        if metric.sums:
-            sub["shares"] = (Optional[breakdowns], Field(None, description="their shares of this member's "
-                                                         "figure in percent, as published"))
-        within = create_model(f"{metric_id}_within", __base__=Strict, **sub)
+        within = _shared(("within", axes, metric.sums), lambda: _within_model(
+            f"within_{'summing_' if metric.sums else ''}by_{by}", breakdowns, metric.sums))
         # checked against the metric's axes and members when loaded: a model of every axis's
         # every member, each holding the breakdowns of every axis, would be slow to build
         fields["within"] = (Optional[dict[str, Annotated[dict[Name, within], Field(max_length=MAX_MEMBERS)]]],
@@ -699,11 +716,19 @@ def _metric_model(catalogue: Catalogue, metric_id: str) -> type[BaseModel]:
     if metric.intensity:
         intensity = Intensity
         if metric.breakdowns:
-            intensity = create_model(f"{metric_id}_intensity", __base__=Intensity, breakdowns=(
-                Optional[_breakdowns_model(catalogue, f"{metric_id}_intensity_breakdowns", metric.breakdowns)],
-                Field(None, description="the intensity of each member (per site, per type of site), as published")))
+            intensity = _shared(("intensity", axes), lambda: create_model(
+                f"intensity_by_{by}", __base__=Intensity, breakdowns=(Optional[breakdowns], Field(
+                    None, description="the intensity of each member (per site, per type of site), as published"))))
         fields["intensities"] = (list[intensity], [])
     return create_model(metric_id, __base__=Strict, __doc__=metric.label, **fields)
+
+
+def _within_model(name: str, breakdowns: type[BaseModel], sums: bool) -> type[BaseModel]:
+    sub = {"breakdowns": (Optional[breakdowns], Field(None, description="the members' figures, of this member only"))}
+    if sums:
+        sub["shares"] = (Optional[breakdowns], Field(None, description="their shares of this member's figure in "
+                                                     "percent, as published"))
+    return create_model(name, __base__=Strict, **sub)
 
 
 def breakdown_members(entry: BaseModel, field: str = "breakdowns"):
