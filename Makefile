@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	@# compiled now: where PYTHONDONTWRITEBYTECODE is set (as in many containers) every command
+	@# would compile the builder again, a tenth of `build-report check`
+	$(BIN)/python -m compileall -q builder
 	@# The Nu Html Checker (Java) and axe-core (in Chromium) judge the HTML in the tests.
 	npm install --silent --no-fund --no-audit --prefix .tools vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1
 	@touch $(STAMP)
