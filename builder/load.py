@@ -456,7 +456,7 @@ def _issuer_problems(company, source: SourceMap, edition: Edition) -> list[Probl
 
 
 def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition, folder: Path) -> list[Problem]:
-    from .render import reserved_id
+    from .ids import reserved_id
 
     problems: list[Problem] = []
 

@@ -33,10 +33,10 @@ from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
 from .languages import Foreign, display_width, words
 from .load import Loaded, resolved
+from .ids import TEMPLATES_DIR
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _is_wide(char: str | None) -> bool:
@@ -136,24 +136,6 @@ def _markdown_renderer(images: dict[str, str], figure=None) -> MarkdownIt:
 
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
-# The ids the built-in templates and the tagger give elements: a chapter or section id may not
-# take one (X and X-title are used for each), or a link would lead to the wrong place.
-GENERATED_IDS = re.compile(r"^(?:[fcu]\d.*|(?:fn|tb|index|note|data|u|crossref|omission)-.*)$")
-
-
-def built_in_ids() -> set[str]:
-    ids = set()
-    for template in TEMPLATES_DIR.glob("*.html"):
-        ids.update(re.findall(r'\bid="([a-z0-9-]+)"', template.read_text(encoding="utf-8")))
-    return ids | set(BUILT_IN_PARTS) | {TARGETS_ANCHOR}
-
-
-def reserved_id(ident: str) -> bool:
-    """Whether a chapter or section id would clash with an id of the report's own."""
-    taken = built_in_ids()
-    return any(i in taken or GENERATED_IDS.match(i) for i in (ident, f"{ident}-title"))
-
-
 class ConfinedLoader(jinja2.FileSystemLoader):
     """The user's templates/ folder, read under the same rules as every other input: no path
     out of the report's folder, whether by an absolute name, '..' or a symbolic link."""
