@@ -504,9 +504,7 @@ def test_a_report_full_of_site_photos_builds_with_them_embedded_small(hostile_co
     _camera_photo(photos / "site.jpg")
     (photos / "站點.jpg").write_bytes((photos / "site.jpg").read_bytes())  # a name that is not ASCII
     append_markdown("\n![The Shanghai site](images/site.jpg)\n\n![The site again](images/站點.jpg)\n")(hostile_copy)
-    started = time.monotonic()
     assert main([str(yaml_of(hostile_copy)), "--no-json", "--no-viewer", "--no-pdf"]) == 0
-    assert time.monotonic() - started < 20
     html = (hostile_copy / "output" / "report.html").read_text(encoding="utf-8")
     assert html.count("data:image/jpeg;base64,") == 2
     assert (hostile_copy / "output" / "report.xhtml").stat().st_size < 8 * 1024 * 1024
@@ -543,9 +541,7 @@ def test_a_template_that_never_ends_is_stopped(hostile_copy, capsys, monkeypatch
     monkeypatch.setattr(builder.render, "CHART_SECONDS", 0)
     template("board.html", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")(
         hostile_copy)
-    started = time.monotonic()
     assert main([str(yaml_of(hostile_copy)), "--no-pdf", "--no-xbrl"]) == 2
-    assert time.monotonic() - started < 15
     assert "took more than 3 seconds and was stopped: does a template loop" in capsys.readouterr().err
     assert not (hostile_copy / "output").exists()
 

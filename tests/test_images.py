@@ -6,7 +6,6 @@ import base64
 import io
 import os
 import struct
-import time
 import warnings
 import zlib
 from pathlib import Path
@@ -156,9 +155,8 @@ def test_a_truncated_camera_photo_is_refused(tmp_path, camera_photo):
 
 def test_a_decompression_bomb_is_refused_from_its_header(tmp_path):
     path = png_header_only(tmp_path / "bomb.png", 20_000, 20_000)
-    start = time.perf_counter()
+    # the file has a header and no pixel data: decoding it would be refused as damaged instead
     assert refused(path) == "has more than 80,000,000 pixels"
-    assert time.perf_counter() - start < 0.1  # nothing was decoded
 
 
 def test_the_pixel_limit_is_exact_and_silent(tmp_path):
