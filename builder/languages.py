@@ -55,6 +55,9 @@ class InLanguage:
     unused: set[str] = field(default_factory=set)  # languages texts are given in that the report does not name
     foreign_files: dict[int, str] = field(default_factory=dict)  # id(narrative file shown instead) -> its language
     names: dict[str, str] = field(default_factory=dict)  # a typed member's name -> its name in the language
+    # id(text shown) -> its YAML path, for a text written under a language key ({en: ..., zh-Hant: ...}):
+    # a problem in it is said there, not at the field that holds the languages
+    places: dict[int, tuple] = field(default_factory=dict)
 
 
 def language_of(file: str) -> str | None:
@@ -93,8 +96,10 @@ def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
         if own is None and language == first:
             own = plain
         if own is not None:
+            if value.get(language) is own:
+                result.places[id(own)] = path + (language,)
             if isinstance(own, MarkdownFile) and language_of(own.file) not in (None, language):
-                result.misnamed.append((path, own.file))
+                result.misnamed.append((result.places.get(id(own), path), own.file))
             return own
         # the first language's form stands in (written plainly or under its code), else the first given
         code, shown = next(((c, t) for c, t in value.forms if c in (None, first)), value.forms[0])
@@ -102,8 +107,11 @@ def in_language(data: BaseModel, language: str, folder: Path) -> InLanguage:
         result.missing.append((path, shown))
         if isinstance(shown, MarkdownFile):
             result.foreign_files[id(shown)] = language_of(shown.file) or shown_in
-            return shown
-        return Foreign(shown, shown_in)
+        else:
+            shown = Foreign(shown, shown_in)
+        if code is not None:
+            result.places[id(shown)] = path + (code,)
+        return shown
 
     def walk(value: Any, path: tuple) -> Any:
         if isinstance(value, Translated):

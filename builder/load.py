@@ -125,10 +125,11 @@ def load(file: Path) -> Loaded:
     uses = _named_images(data, source, folder, problems)
     images: dict[str, Path] = {}
     for code, in_edition in editions.items():
-        texts |= _read_texts(in_edition.data, source, folder, problems, texts)
-        images |= _markdown_images(in_edition.data, source, folder, texts, problems, uses)
-        _check_tables(in_edition.data, source, folder, texts, problems)
-        _check_length(in_edition.data, source, texts, problems)
+        places = in_edition.places
+        texts |= _read_texts(in_edition.data, source, folder, problems, places, texts)
+        images |= _markdown_images(in_edition.data, source, folder, texts, problems, uses, places)
+        _check_tables(in_edition.data, source, folder, texts, problems, places)
+        _check_length(in_edition.data, source, texts, problems, places)
     embedded = _embedded_images(uses, problems)
     loaded = Loaded(data, source, folder, catalogue, edition, texts, images, embedded,
                     _previous_metrics(data, source, folder, problems), editions, first)
@@ -749,7 +750,9 @@ def _inside(folder: Path, rel: str, source: SourceMap, path: tuple, problems: li
     return candidate
 
 
-def _text_fields(data) -> list[tuple[tuple, Any]]:
+def _text_fields(data, places: dict[int, tuple] | None = None) -> list[tuple[tuple, Any]]:
+    """(YAML path, text) of every narrative text of an edition's data; places (InLanguage.places)
+    gives the path of a text written under a language key."""
     fields: list[tuple[tuple, Any]] = []
     for part in ("board_statement", "reporting_principles"):
         model = getattr(data, part)
@@ -762,7 +765,7 @@ def _text_fields(data) -> list[tuple[tuple, Any]]:
             fields.append((("chapters", c, "intro"), chapter.intro))
         for s, section in enumerate(chapter.sections):
             fields.append((("chapters", c, "sections", s, "body"), section.body))
-    return fields
+    return [((places or {}).get(id(value), path), value) for path, value in fields]
 
 
 def _previous_metrics(data, source: SourceMap, folder: Path, problems: list[Problem]) -> dict | None:
@@ -815,8 +818,9 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
     MAX_QUOTES of them in all."""
     from .references import PATTERN, check
 
+    places = loaded.editions[loaded.language].places
     quotes = 0
-    for path, value in _text_fields(loaded.data):
+    for path, value in _text_fields(loaded.data, places):
         text = loaded.texts.get(id(value), "") if isinstance(value, MarkdownFile) else value
         quotes += sum(1 for _ in PATTERN.finditer(text))
         if quotes > MAX_QUOTES:
@@ -824,7 +828,7 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
                                                         "here; quote the key ones and let the tables hold the rest"))
             return
 
-    for path, value in _text_fields(loaded.data):
+    for path, value in _text_fields(loaded.data, places):
         if isinstance(value, MarkdownFile):
             if id(value) not in loaded.texts:
                 continue
@@ -837,15 +841,16 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
     notes = [(("footnotes", key), text) for key, text in loaded.data.footnotes.items()]
     notes += [(("restatements", i, "reason"), r.reason) for i, r in enumerate(loaded.data.restatements)]
     for path, text in notes:
+        path = places.get(id(text), path)
         for _, problem in check(loaded, text):
             problems.append(loaded.source.problem(path, problem))
 
 
-def _check_length(data, source: SourceMap, texts: dict[int, str], problems: list[Problem]) -> None:
+def _check_length(data, source: SourceMap, texts: dict[int, str], problems: list[Problem], places: dict[int, tuple]) -> None:
     """All the narrative together holds at most MAX_MARKDOWN characters: each part may be long,
     but not all of them (the PDF of a report many times longer takes many minutes to lay out)."""
     total = 0
-    for path, value in _text_fields(data):
+    for path, value in _text_fields(data, places):
         total += len(texts.get(id(value), "") if isinstance(value, MarkdownFile) else value)
         if total > MAX_MARKDOWN:
             problems.append(source.problem(path, f"the narrative is longer than {MAX_MARKDOWN // 1024} KB in all "
@@ -857,9 +862,9 @@ MAX_TABLE_COLUMNS = 30  # wider than that, a table cannot be printed on a page, 
 _DELIMITER_ROW = re.compile(r"^ {0,3}\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?$", re.MULTILINE)
 
 
-def _check_tables(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem]) -> None:
+def _check_tables(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem], places: dict[int, tuple]) -> None:
     """A Markdown table may have at most MAX_TABLE_COLUMNS columns (counted on its |---| row)."""
-    for path, value in _text_fields(data):
+    for path, value in _text_fields(data, places):
         text = texts.get(id(value)) if isinstance(value, MarkdownFile) else value
         for match in _DELIMITER_ROW.finditer(text or ""):
             columns = match.group(0).strip().strip("|").count("|") + 1
@@ -923,13 +928,13 @@ def _embedded_images(uses: list[_ImageUse], problems: list[Problem]) -> dict[Pat
 
 
 def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem],
-                     uses: list[_ImageUse]) -> dict[str, Path]:
+                     uses: list[_ImageUse], places: dict[int, tuple]) -> dict[str, Path]:
     """The images the Markdown shows: files inside the report's folder, each with a description."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False})
     images: dict[str, Path] = {}
-    for path, value in _text_fields(data):
+    for path, value in _text_fields(data, places):
         text = texts.get(id(value)) if isinstance(value, MarkdownFile) else value
         if text is None:
             continue
@@ -969,10 +974,10 @@ def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str
     return images
 
 
-def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem],
+def _read_texts(data, source: SourceMap, folder: Path, problems: list[Problem], places: dict[int, tuple],
                 read: dict[int, str] | None = None) -> dict[int, str]:
     texts: dict[int, str] = {}
-    for path, value in _text_fields(data):
+    for path, value in _text_fields(data, places):
         if not isinstance(value, MarkdownFile) or id(value) in (read or {}):
             continue
         file = _inside(folder, value.file, source, path + ("file",), problems)
