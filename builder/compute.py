@@ -17,6 +17,7 @@ from .catalogue import Aspect, Metric, Provision
 from .charts import chart_views
 from .derive import MetricFigures, Series, figures, is_number, percent, significant
 from .i18n import DEFAULT, N_, Language, language as language_named
+from .languages import Introduced
 from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
@@ -374,7 +375,7 @@ def _metric_rows(loaded: Loaded, metric: Metric, figs: MetricFigures, years, not
                       breakdown=what, year=r.year, figure=format_number(r.previous), unit=unit)
                     if r.previous is not None else _("The %(year)s figure%(breakdown)s is restated: ",
                                                      year=r.year, breakdown=what))
-            marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}", note + r.reason))
+            marks.append(notes.add(f"restated-{metric.id}-{r.axis}-{r.member}-{r.year}", Introduced(note, r.reason)))
     points = figs.unit == "%"
     rows = [Row("metric", lang.label(metric), unit,
                 _noted(_cells(figs.total, years, common), on_part, None, years, notes),

@@ -42,6 +42,23 @@ class Foreign(str):
         return Foreign, (str(self), self.language)
 
 
+class Introduced(str):
+    """A note the builder writes in the edition's language that ends with a company's text (a
+    restatement's reason), which may be in another language (Foreign): joined as one string, the
+    company's text would lose its language mark."""
+
+    introduction: str
+    text: str
+
+    def __new__(cls, introduction: str, text: str) -> "Introduced":
+        note = super().__new__(cls, introduction + text)
+        note.introduction, note.text = introduction, text
+        return note
+
+    def __reduce__(self):
+        return Introduced, (self.introduction, self.text)
+
+
 @dataclass
 class InLanguage:
     """The input as the edition in one language sees it."""

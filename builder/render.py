@@ -31,7 +31,7 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
-from .languages import Foreign, display_width, words
+from .languages import Foreign, Introduced, display_width, words
 from .load import Loaded, resolved
 from .ids import TEMPLATES_DIR
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
@@ -281,7 +281,9 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     md = _markdown_renderer(images or {}, figure)
     env.filters["markdown"] = lambda text: in_its_language(md.render(text), text, "div")
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
-    env.filters["inline"] = lambda text: in_its_language(md.renderInline(text), text, "span")
+    env.filters["inline"] = lambda text: (
+        Markup(md.renderInline(text.introduction)) + in_its_language(md.renderInline(text.text), text.text, "span")
+        if isinstance(text, Introduced) else in_its_language(md.renderInline(text), text, "span"))
     # a text shown in another language than the edition's, printed as it is, says its language
     env.finalize = lambda value: in_its_language(escape(value), value, "span") if isinstance(value, Foreign) else value
     return env

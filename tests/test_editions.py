@@ -298,3 +298,21 @@ def test_a_chinese_board_statement_is_measured_in_chinese_words():
     assert words("The board oversees ESG issues.") == 5
     assert words("董事會全面負責本集團的環境、社會及管治策略及匯報") == 11
     assert words("董事會通過了2025年的ESG報告") == 11 // 2 + 2  # 11 Han characters, 2025 and ESG
+
+
+def test_a_restatement_reason_in_english_keeps_its_language_in_the_chinese_note(bilingual):
+    """The note on a restated figure is the builder's Chinese words followed by the company's
+    reason; a reason given in English only is marked English inside the Chinese note, in the
+    HTML and in the inline XBRL footnote alike."""
+    yaml_file = bilingual / "company.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    reason_zh = next(line for line in text.splitlines() if line.strip().startswith("zh-Hant: 2024年12月經"))
+    edit(yaml_file, (reason_zh + "\n", ""))
+    chinese = load(yaml_file).in_language("zh-Hant")
+    view = compute(chinese, language="zh-Hant")
+    tagger = Tagger(chinese, enabled=True, language="zh-Hant")
+    for html in (render_html(chinese, view), to_xhtml11(render_html(chinese, view, tagger=tagger)).decode("utf-8")):
+        note = re.search(r'<p id="note-[^"]+">(?:(?!</p>).)*ordering portal(?:(?!</p>).)*</p>', html, re.S)
+        assert note is not None
+        assert re.search(r"2024年.*<span (?:lang=\"en\" )?xml:lang=\"en\">Five complaints", note.group(0), re.S), \
+            note.group(0)  # XHTML 1.1 keeps xml:lang alone
