@@ -10,7 +10,6 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 
 from __future__ import annotations
 
-import re
 import types
 import unicodedata
 from dataclasses import dataclass, field

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import socket
 import tempfile
@@ -28,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .charts import draw_unchanged_from_cache
 from .check import ERROR, Finding, run_checks
@@ -267,7 +266,6 @@ def page(preview: Preview, code: str) -> str:
         edition = preview.edition(code)
         html, version = edition.html, edition.version
         problems, findings, validation = list(preview.problems), list(preview.findings), list(preview.validation)
-        languages = list(preview.languages)
     extras = Markup(f"<style>{PAGE_STYLE}</style>")
     if problems:
         extras += _problems_panel(problems, preview.folder, have_report=html is not None)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from .catalogue import Provision
-from .compute import NOT_APPLICABLE_TEXT, Cell, FactKey
+from .compute import Cell, FactKey
 from .i18n import DEFAULT as DEFAULT_LANGUAGE, language as language_named
 from .load import Loaded
 from .numbers import decimal_places, format_number

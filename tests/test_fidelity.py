@@ -16,7 +16,7 @@ from builder.cli import main
 from builder.load import load
 from builder.validate import run_arelle
 
-from .conftest import EXAMPLES, edit, output_of
+from .conftest import edit, output_of
 
 HARBOURLINE = "harbourline-2025"
 LINK = "http://www.xbrl.org/2003/linkbase"

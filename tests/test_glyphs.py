@@ -6,7 +6,6 @@ from __future__ import annotations
 from builder.cli import main
 from builder.glyphs import missing
 
-from .conftest import edit
 
 
 def _fonts_without_cjk(tmp_path, monkeypatch) -> None:

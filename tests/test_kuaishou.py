@@ -15,7 +15,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import yaml
 
 EXAMPLE = "kuaishou-2020"
