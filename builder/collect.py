@@ -479,9 +479,9 @@ def _data_sheet(ws, loaded: Loaded, book: Workbook, rows: list[Row], years: list
     whose = book.site or loaded.data.company.name
     ws.cell(TITLE_ROW, METRIC, f"{ws.title}: {whose}").font = style["title"]
     ws.cell(NOTE_ROW, METRIC, f"Enter the {year} figures in the yellow column, in the unit shown (or choose another "
-            f"from the list). {', '.join(map(str, years[:-1]))}: as reported, for comparison; correct one only if it "
-            "was wrong, and say why under Comments. See the Instructions sheet.")
-    headers = {KEY: "Key", METRIC: "Metric", METRIC_ZH: "指標", BREAKDOWN: "Breakdown", UNIT: "Unit",
+            f"from the list). {' and '.join(map(str, years[:-1]))}: as reported, in the unit first shown, for "
+            "comparison; correct one only if it was wrong, and say why under Comments. See the Instructions sheet.")
+    headers = {KEY: "Key", METRIC: "Metric", METRIC_ZH: "指標", BREAKDOWN: "Breakdown", UNIT: f"Unit of {year}",
                PROVISIONS: "Provisions", comments: "Comments", definition: "How it is measured"}
     headers |= {FIRST_YEAR + i: str(y) for i, y in enumerate(years)}
     for column, text in headers.items():
@@ -635,8 +635,9 @@ def _instructions(ws, loaded: Loaded, book: Workbook, books: list[Workbook], top
         ("", "Enter numbers only, without their unit. Where a figure does not apply (no refrigeration plant, no "
              f"hazardous waste), enter {NOT_APPLICABLE}. Leave a cell empty only where the figure is not known yet: "
              "an empty cell changes nothing in the report."),
-        ("", "Give a figure in the unit shown, or choose another unit from the list in the yellow Unit cell (kWh "
-             "instead of MWh, litres instead of m³): we convert it exactly. One unit per row, for every year."),
+        ("", f"Give the {year} figure in the unit shown, or choose another unit from the list in the yellow Unit "
+             "cell (kWh instead of MWh, litres instead of m³): we convert it exactly. The past years stay in the "
+             "unit they were reported in, which the Unit cell shows when the workbook is sent."),
         ("", "Formulas may be used; save the workbook in Excel or LibreOffice so that their results are stored. A "
              "formula that gives an error (#DIV/0!, #REF!) is refused."),
         ("", "Use Comments for anything we should know about a figure: an estimate, a meter replaced, a change of "

@@ -65,7 +65,7 @@ class Cell:
     path: tuple  # below metrics, as collect wrote it
     year: int
     value: Decimal | str  # a number or NOT_APPLICABLE
-    unit: str  # the unit cell as written (a label or a code); "" where the row's unit is fixed
+    unit: str  # the unit cell as written (a label or a code); "": company.yaml's (a fixed unit, a past year)
     place: Problem  # its workbook and cell, without a message
     unit_place: Problem
     percent: bool = False  # a cell formatted as a percentage: 12% is stored 0.12
@@ -79,6 +79,7 @@ class Filled:
     meta: dict[str, str]
     cells: list[Cell] = field(default_factory=list)
     comments: list[tuple[str, str]] = field(default_factory=list)  # (place, text)
+    problems: list[Problem] = field(default_factory=list)  # of its cells: reported with the rest
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ def check_archive(path: Path, label: str) -> list[Problem]:
 
 
 def read_workbook(path: str, label: str) -> Filled:
-    """The figures of a filled collection workbook; InputError with every problem found.
-    Meant to run in a bounded child process (see read)."""
+    """The figures of a filled collection workbook, and the problems of its cells; InputError
+    where it cannot be read at all. Meant to run in a bounded child process (see read)."""
     from openpyxl import load_workbook
 
     where = Path(label)
@@ -160,8 +161,11 @@ def read_workbook(path: str, label: str) -> Filled:
         formulas = load_workbook(path, data_only=False)
         values = load_workbook(path, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises anything on a damaged file
-        raise InputError(Problem(f"the workbook cannot be read ({type(e).__name__}: {shorten(str(e), 100)}); "
-                                 "save it again as an Excel workbook (.xlsx)", where)) from None
+        if any(type(c).__module__.startswith("defusedxml") for c in _chain(e)):  # EntitiesForbidden, DTDForbidden
+            raise InputError(Problem("the workbook cannot be read: its XML declares entities, which no spreadsheet "
+                                     "program writes (they can expand a few bytes into gigabytes)", where)) from None
+        raise InputError(Problem(f"the workbook cannot be read ({type(e).__name__}); save it again as an Excel "
+                                 "workbook (.xlsx)", where)) from None
     problems: list[Problem] = []
     if len(values.sheetnames) > MAX_SHEETS:
         raise InputError(Problem(f"the workbook has {len(values.sheetnames)} sheets; a collection workbook has "
@@ -185,9 +189,17 @@ def read_workbook(path: str, label: str) -> Filled:
             problems.append(Problem(f"the sheet {name!r} is missing: its figures cannot be read", where))
             continue
         _read_sheet(formulas[name], values[name], where, years, filled, problems)
-    if problems:
-        raise InputError(problems)
+    filled.problems = problems
     return filled
+
+
+def _chain(error: BaseException):
+    """The error and those it was raised from or while handling (openpyxl wraps what it meets)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
 
 
 def _sheet(name: str) -> str:
@@ -261,7 +273,10 @@ def _read_sheet(ws_formulas, ws, where: Path, years: list[int], filled: Filled, 
             if problem:
                 problems.append(replace(at(r, column), message=problem))
             elif value is not None:
-                filled.cells.append(Cell(path, year, value, unit_text.strip(), at(r, column), at(r, UNIT), percent))
+                # the unit chosen is that of the report's year; past years are as reported, in
+                # company.yaml's unit (a site giving this year's figure in litres leaves them be)
+                unit_of_year = unit_text.strip() if year == years[-1] else ""
+                filled.cells.append(Cell(path, year, value, unit_of_year, at(r, column), at(r, UNIT), percent))
         note = ws.cell(r, comments).value
         if note not in (None, ""):
             filled.comments.append((str(replace(at(r, comments), message="")).rstrip(": "), shorten(str(note), 300)))
@@ -382,9 +397,12 @@ def import_workbooks(company_yaml: Path, workbooks: list[tuple[Path, str]]) -> I
     filled: list[Filled] = []
     for path, label in workbooks:
         try:
-            filled.append(read(path, label))
+            book = read(path, label)
         except InputError as e:
             problems += e.problems
+            continue
+        filled.append(book)
+        problems += book.problems
     report = raw.get("report") if isinstance(raw.get("report"), dict) else {}
     company = raw.get("company") if isinstance(raw.get("company"), dict) else {}
     for book in filled:
