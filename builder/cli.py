@@ -306,6 +306,9 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
     verb = "would change" if dry_run else "changed"
     click.echo(f"{verb} {len(imported.changes)} figures of {company_yaml} from {len(workbooks)} workbooks"
                + ("" if dry_run else " (nothing else in it)"))
+    if past:
+        click.echo(f"{len(past)} of them replace a figure {company_yaml.name} had (one of a past year is a restatement: "
+                   "give its reason under restatements):", err=True)
     for change in past:
         click.echo(f"  {'.'.join(map(str, change.path))}, {change.year}: {change.old} -> {change.new} ({change.place})",
                    err=True)

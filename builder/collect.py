@@ -25,7 +25,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -294,8 +294,6 @@ def _entry_rows(loaded: Loaded, metric: Metric, entry, sites: list[str]) -> list
 
 def _per(row: Row, per: str, per_zh: str) -> Row:
     """An intensity's row: 'Per m² of floor area' before the member it is of."""
-    from dataclasses import replace
-
     plain = row.breakdown in ("Total", "This site")
     return replace(row, breakdown=per if plain else f"{per}; {row.breakdown}",
                    breakdown_zh=per_zh if plain else f"{per_zh}；{row.breakdown_zh}")
@@ -552,10 +550,11 @@ UNIT_LISTS = 4  # the hidden sheet's first column of unit lists (A-B: what the w
 
 
 def _unit_list_column(units: tuple[str, ...]) -> int:
-    return UNIT_LISTS + _unit_lists().index(units) if units in _unit_lists() else UNIT_LISTS
+    return UNIT_LISTS + _unit_lists().index(units)
 
 
 def _unit_lists() -> list[tuple[str, ...]]:
+    """Every list of units a row may offer: the same in every workbook (units are the framework's)."""
     from .catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -571,6 +570,8 @@ def _unit_list_formula(units: tuple[str, ...]) -> str:
 
 
 def _shown(value):
+    """A figure as the cell holds it: a whole number, or the float nearest the Decimal (the cell's
+    format shows its published places; the importer reads it back through 15 digits)."""
     if value is None:
         return None
     if isinstance(value, Decimal):
@@ -616,7 +617,7 @@ def _instructions(ws, loaded: Loaded, book: Workbook, books: list[Workbook], top
     period = data.report.period
     edition = loaded.edition
     contact = next((c for c in data.company.contacts if c.email), None)
-    to = f"{_plain(contact.role)} ({contact.email})" if contact else "whoever sent it to you"
+    to = f"{contact.role} ({contact.email})" if contact else "whoever sent it to you"
     summed = _summed_metrics(loaded)
     whose = book.site or "the Group"
     lines: list[tuple[str, str]] = [
@@ -683,10 +684,6 @@ def _instructions(ws, loaded: Loaded, book: Workbook, books: list[Workbook], top
         if kind:
             cell.font = style[kind]
     _protect(ws)
-
-
-def _plain(text) -> str:
-    return str(text)
 
 
 def _summed_metrics(loaded: Loaded) -> list[str]:

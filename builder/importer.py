@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .bounded import Exceeded, run_bounded
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue
 from .collect import (
     FIRST_ROW, FIRST_YEAR, FORMAT, HEADER_ROW, INSTRUCTIONS, KEY, META, SITE, UNIT, computed_sum,
     convertible_units,
@@ -182,7 +182,7 @@ def read_workbook(path: str, label: str) -> Filled:
     expected = [INSTRUCTIONS, *topics, META]
     for name in values.sheetnames:
         if name not in expected:
-            problems.append(Problem(f"a sheet the collection workbook did not have; its figures would not be read: "
+            problems.append(Problem("a sheet the collection workbook did not have; its figures would not be read: "
                                     "move them onto the workbook's own sheets, and delete it", where, cell=_sheet(name)))
     for name in topics:
         if name not in values.sheetnames:
@@ -650,7 +650,7 @@ class _Editor:
                     self.notes.append(f"{metric.label}, {year}: the total sums {len(given)} of {len(figures)} sites; "
                                       f"no figure for {', '.join(missing)}")
                 self._total(entry, mid, year, sum((Decimal(str(v)) for v in given.values()), Decimal(0)),
-                            f"sum of the sites' figures")
+                            "sum of the sites' figures")
 
     def sum_metrics(self) -> None:
         """A metric that sums others (Scope 1 and 2), for the years whose parts this import changed."""
