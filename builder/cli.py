@@ -316,6 +316,17 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
         click.echo(f"note: {note}", err=True)
     for place, text in imported.comments:
         click.echo(f"comment at {place}: {text}", err=True)
+    if not dry_run:  # the checks on the new figures, as a build runs them (the import stands either way)
+        from .check import ERROR, run_checks
+        from .load import load
+
+        findings = run_checks(load(company_yaml))
+        figures = [f for f in findings if f.code.startswith("I")]
+        for finding in figures:
+            click.echo(str(finding), err=True)
+        errors = sum(f.severity == ERROR for f in figures)
+        click.echo(f"the integrity checks find {errors} errors and {len(figures) - errors} warnings in the figures"
+                   + ("; `build-report check` lists every check" if figures else ""))
 
 
 @cli.command()

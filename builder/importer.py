@@ -649,7 +649,7 @@ class _Editor:
                 if missing:
                     self.notes.append(f"{metric.label}, {year}: the total sums {len(given)} of {len(figures)} sites; "
                                       f"no figure for {', '.join(missing)}")
-                self._total(entry, mid, year, sum((Decimal(str(v)) for v in given.values()), Decimal(0)),
+                self._total(entry, mid, year, sum((_decimal(v) for v in given.values()), Decimal(0)),
                             "sum of the sites' figures")
 
     def sum_metrics(self) -> None:
@@ -662,7 +662,7 @@ class _Editor:
                 figures = [(self.metrics[p].get("values") or {}).get(year) for p in metric.sum_of]
                 if all(_is_number(v) for v in figures):
                     self._total(self.metrics[metric.id], metric.id, year,
-                                sum((Decimal(str(v)) for v in figures), Decimal(0)), "sum of its parts")
+                                sum((_decimal(v) for v in figures), Decimal(0)), "sum of its parts")
 
     def _total(self, entry, mid: str, year: int, total: Decimal, how: str) -> None:
         values = self._child(entry, "values", flow=True)
@@ -677,6 +677,18 @@ class _Wrong(Exception):
     pass
 
 
+def _decimal(value) -> Decimal:
+    """A figure of the round-trip document as the Decimal its text writes: ruamel keeps a float's
+    written width, so 0.240 is 0.240 (its float alone would say 0.24)."""
+    number = Decimal(str(value))
+    width, dot = getattr(value, "_width", None), getattr(value, "_prec", None)
+    if getattr(value, "_exp", None) is None and isinstance(width, int) and isinstance(dot, int) and dot >= 0:
+        places = width - dot - 1
+        if 0 <= places <= MAX_PLACES and decimal_places(number) <= places:
+            return number.quantize(Decimal(1).scaleb(-places))
+    return number
+
+
 def _is_number(value) -> bool:
     return value is not None and not isinstance(value, str)
 
@@ -686,7 +698,7 @@ def _same(old, new) -> bool:
     if isinstance(new, str) or isinstance(old, str):
         return str(old).strip().lower() == str(new).strip().lower()
     try:
-        return Decimal(str(old)) == new
+        return _decimal(old) == new
     except InvalidOperation:
         return False
 

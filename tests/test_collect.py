@@ -315,6 +315,22 @@ def test_site_figures_sum_to_the_group_total(collection, target, tmp_path, capsy
     assert "Tuas Fulfilment Centre: {2025: 1854.2, 2024: 1695.9, 2023: 1598.2}" in text
     assert "values: {2025: 14315.3, 2024: 14902.7, 2023: 15380.2}" in text  # Scope 2: the sites' sum
     assert "values: {2025: 24157.9, 2024: 25213.1, 2023: 26035.2}" in text  # Scope 1 and 2: its parts' sum
+    assert "the integrity checks find 0 errors" in capsys.readouterr().out
+
+
+def test_the_checks_run_on_the_imported_figures(collection, target, tmp_path, capsys):
+    group = tmp_path / "group.xlsx"
+    shutil.copy(collection / "group.xlsx", group)
+    wb = load_workbook(group)
+    ghg = wb["Greenhouse gas emissions"]
+    assert json.loads(ghg["A5"].value) == ["ghg_scope1", "values"]
+    ghg["I5"] = 9942.6  # 100 more than its sources add up to
+    wb.save(group)
+    capsys.readouterr()
+    assert main(["import", str(group), "--into", str(target)]) == 0  # imported: the figures are the company's
+    out, err = capsys.readouterr()
+    assert "metrics.ghg_scope1.values.2025: error I01:" in err
+    assert "the integrity checks find 1 errors" in out
 
 
 def test_a_result_that_would_not_load_is_not_written(collection, target, tmp_path, capsys):
@@ -372,6 +388,11 @@ def test_extra_and_missing_sheets_are_refused(collection, target, tmp_path, caps
     err = refused(target, capsys, book)
     assert f"{book}!Sheet1: a sheet the collection workbook did not have" in err
     assert f"{book}: the sheet 'Energy' is missing" in err
+
+
+def test_a_sheet_of_too_many_rows_is_refused(collection, target, tmp_path, capsys):
+    book = _set(site_book(collection, tmp_path), "Energy", "K6000", "x")
+    assert f"{book}!Energy!A1: the sheet has 6,000 rows" in refused(target, capsys, book)
 
 
 def test_a_value_in_an_added_row_is_refused(collection, target, tmp_path, capsys):
@@ -484,3 +505,14 @@ def test_entity_expansion_in_a_workbook_is_never_expanded(collection, target, tm
     assert "nothing to change" in capsys.readouterr().out and time.monotonic() - started < 30
     sheet = with_laughs("sheet.xlsx", "xl/worksheets/sheet2.xml", "worksheet")
     assert f"{sheet}: the workbook cannot be read: its XML declares entities" in refused(target, capsys, sheet)
+
+
+def test_sums_keep_the_places_company_yaml_writes():
+    """A site's 2.50 in company.yaml is 2.50 in the sum: ruamel's float alone would say 2.5."""
+    from ruamel.yaml import YAML
+
+    from builder.importer import _decimal
+
+    figures = YAML().load("[1.50, 2.50, 0.240, 10655.0, 12, -0.50]")
+    assert [str(_decimal(v)) for v in figures] == ["1.50", "2.50", "0.240", "10655.0", "12", "-0.50"]
+    assert str(_decimal(figures[0]) + _decimal(figures[1])) == "4.00"
