@@ -11,18 +11,19 @@ setup: $(STAMP)
 
 # Debian packages, installed when we can: HarfBuzz's subsetter makes WeasyPrint's font embedding fast (optional);
 # Chromium runs axe-core, the accessibility checker of the tests; Noto Sans CJK sets the
-# Chinese text (the company's Chinese name) that no other installed font has.
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium fonts-noto-cjk
+# Chinese text (the company's Chinese name) that no other installed font has; LibreOffice Calc
+# (without its GUI) re-saves collection workbooks in the tests, as a site using it would.
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium fonts-noto-cjk libreoffice-calc-nogui
 
 $(STAMP): pyproject.toml
 	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null \
-	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! command -v soffice >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "apt-get install $(DEBIAN_PACKAGES)"; \
 	    (apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1)) || \
-	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility and font tests will fail"; \
-	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs, Chinese text and the accessibility test"; fi; \
+	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility, font and LibreOffice tests will fail"; \
+	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs, Chinese text, the accessibility test and the LibreOffice test"; fi; \
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

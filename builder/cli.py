@@ -49,6 +49,8 @@ def cli() -> None:
     build-report company.yaml          build it into output/ beside the YAML
     build-report check company.yaml    run the integrity and completeness checks alone
     build-report serve                 preview the HTML in the browser, rebuilt on every save
+    build-report collect               write the workbooks that collect the year's figures
+    build-report import WORKBOOK...    read the filled workbooks' figures into company.yaml
     build-report schema                print the JSON Schema of company.yaml
     build-report taxonomy              regenerate the XBRL taxonomy
     """
@@ -249,6 +251,82 @@ def serve(company_yaml: Path, host: str, port: int, xbrl: bool, open_browser: bo
 
     run_serve(company_yaml, host=host, port=port, xbrl=xbrl, open_browser=open_browser,
               echo=click.echo, warn=lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+@click.argument("company_yaml", type=click.Path(path_type=Path), default="company.yaml")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the workbooks to (default: collection/ beside the YAML).")
+@click.option("--site", "sites", multiple=True, metavar="NAME",
+              help="A site that company.yaml does not name yet, to get a workbook too (repeat for several).")
+@click.option("--force", is_flag=True, help="Replace workbooks already in the folder (they may have been filled in).")
+def collect(company_yaml: Path, out_dir: Path | None, sites: tuple[str, ...], force: bool) -> None:
+    """Write the data-collection workbooks for the report's year: group.xlsx and sites/*.xlsx.
+
+    \b
+    One workbook for the Group's figures (given once, by its departments) and one per site
+    for the figures company.yaml gives by site; a sheet per topic, a row per metric and
+    member, a column per year (the two before filled in, for comparison), the unit (with the
+    units it may be given in) and the provisions beside each row. Send them out, then read
+    them back with `build-report import`."""
+    from .collect import collect as write_workbooks
+    from .load import load
+
+    loaded = load(company_yaml)
+    folder = out_dir if out_dir is not None else company_yaml.parent / "collection"
+    for path in write_workbooks(loaded, folder, sites, force):
+        click.echo(f"wrote {path}")
+
+
+@cli.command("import")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--into", "company_yaml", type=click.Path(path_type=Path, dir_okay=False), default="company.yaml",
+              show_default=True, help="The company.yaml to write the figures into.")
+@click.option("--dry-run", is_flag=True, help="Print the changes to company.yaml as a diff; write nothing.")
+def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> None:
+    """Read filled collection workbooks (the group's and the sites', several at once) into company.yaml.
+
+    \b
+    Each site's figures fill its member of the site breakdown; the group total of a metric
+    that adds up is the sum of the sites', and a metric that sums others (Scope 1 and 2)
+    their sum. Comments, key order and layout of company.yaml are kept, and it is replaced
+    (atomically) only if every cell of every workbook reads and the result loads; every
+    problem is reported at once as workbook!Sheet!Cell, and nothing is written (exit 2).
+    Then run `build-report check`: the checks run on the imported figures as on any."""
+    from .importer import import_workbooks, write
+
+    imported = import_workbooks(company_yaml, [(path, str(path)) for path in workbooks])
+    past = [c for c in imported.changes if c.old is not None]
+    if not imported.changes:
+        click.echo(f"nothing to change: {company_yaml} already holds every figure the workbooks give")
+        return
+    write(company_yaml, imported, dry_run=dry_run)
+    if dry_run:
+        click.echo(imported.diff(str(company_yaml)), nl=False)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{verb} {len(imported.changes)} figures of {company_yaml} from {len(workbooks)} workbooks"
+               + ("" if dry_run else " (nothing else in it)"))
+    if past:
+        click.echo(f"{len(past)} of them replace a figure {company_yaml.name} had (one of a past year is a restatement: "
+                   "give its reason under restatements):", err=True)
+    for change in past:
+        click.echo(f"  {'.'.join(map(str, change.path))}, {change.year}: {change.old} -> {change.new} ({change.place})",
+                   err=True)
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
+    for place, text in imported.comments:
+        click.echo(f"comment at {place}: {text}", err=True)
+    if not dry_run:  # the checks on the new figures, as a build runs them (the import stands either way)
+        from .check import ERROR, run_checks
+        from .load import load
+
+        findings = run_checks(load(company_yaml))
+        figures = [f for f in findings if f.code.startswith("I")]
+        for finding in figures:
+            click.echo(str(finding), err=True)
+        errors = sum(f.severity == ERROR for f in figures)
+        click.echo(f"the integrity checks find {errors} errors and {len(figures) - errors} warnings in the figures"
+                   + ("; `build-report check` lists every check" if figures else ""))
 
 
 @cli.command()

@@ -19,12 +19,15 @@ class Problem:
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     yaml_path: str | None = None
+    cell: str | None = None  # in a workbook: its sheet and cell, Energy!D14
 
     def __str__(self) -> str:
         place = ""
         if self.file is not None:
             place = str(self.file)
-            if self.line is not None:
+            if self.cell is not None:
+                place += f"!{self.cell}"
+            elif self.line is not None:
                 place += f":{self.line}:{self.column or 1}"
             place += ": "
         where = f"{self.yaml_path}: " if self.yaml_path else ""

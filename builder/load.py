@@ -186,6 +186,12 @@ def _declared_at(loaded: Loaded, source: str) -> tuple[tuple, str]:
     return ("extensions",), f"the framework's {kind} {rest}".rstrip()
 
 
+def report_catalogue(raw: Any, source: SourceMap) -> Catalogue:
+    """The catalogue of a company.yaml read with read_yaml, its extensions layered over the
+    framework's: what the figures of the file may be, without validating the rest of it."""
+    return _report_catalogue(raw, source)[0]
+
+
 def _report_catalogue(raw: Any, source: SourceMap) -> tuple[Catalogue, type[BaseModel]]:
     """The catalogue of this report (the framework's, with the company's extensions layered
     over it) and the model of its company.yaml, derived from that catalogue. When the
