@@ -535,6 +535,9 @@ def _data_sheet(ws, loaded: Loaded, book: Workbook, rows: list[Row], years: list
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.column_dimensions[get_column_letter(KEY)].hidden = True  # where each figure goes in company.yaml
     ws.freeze_panes = ws.cell(FIRST_ROW, FIRST_YEAR)
+    _fit_rows(ws, {column: width for column, width in widths.items() if column != KEY}, HEADER_ROW)
+    _print_setup(ws, landscape=True)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the column headings on every printed page
     _protect(ws)
 
 
@@ -677,13 +680,46 @@ def _instructions(ws, loaded: Loaded, book: Workbook, books: list[Workbook], top
              "of the metric (a site, a type of energy, a gender). Unit: the unit of the row's figures. Provisions: "
              f"the provisions of the {edition.short_title} the figure answers (A2.1: energy consumption)."),
     ]
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for i, (kind, text) in enumerate(lines, start=1):
         cell = ws.cell(i, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if kind:
             cell.font = style[kind]
+    _fit_rows(ws, {1: INSTRUCTIONS_WIDTH}, 1)
+    _print_setup(ws, landscape=False)
     _protect(ws)
+
+
+LINE_HEIGHT = 15  # points: a line of the default 11 pt font
+INSTRUCTIONS_WIDTH = 72  # characters: an A4 page in portrait, in Calibri or in the wider fonts that stand in for it
+
+
+def _fit_rows(ws, widths: dict[int, float], first_row: int) -> None:
+    """Each row as tall as its longest wrapped text: neither Excel nor LibreOffice sizes a row to
+    a text written by a program (the text ran over the rows below it, printed or on screen)."""
+    from .languages import display_width
+
+    for r in range(first_row, ws.max_row + 1):
+        lines = 1
+        for column, width in widths.items():
+            cell = ws.cell(r, column)
+            if isinstance(cell.value, str) and cell.value:
+                scale = (cell.font.sz or 11) / 11  # a title's characters are wider, and its lines taller
+                fits = max(1, int((width - 2) / scale))  # the cell's padding
+                cell_lines = sum(max(1, -(-display_width(part) // fits)) for part in cell.value.split("\n"))
+                lines = max(lines, cell_lines * scale)
+        if lines > 1:
+            ws.row_dimensions[r].height = round(lines * LINE_HEIGHT)
+
+
+def _print_setup(ws, *, landscape: bool) -> None:
+    """Printed, a sheet is as wide as the paper (A4) and as long as it needs: a site that prints
+    the form to fill it in by hand gets every column of a row on one page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _summed_metrics(loaded: Loaded) -> list[str]:

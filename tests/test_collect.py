@@ -516,3 +516,29 @@ def test_sums_keep_the_places_company_yaml_writes():
     figures = YAML().load("[1.50, 2.50, 0.240, 10655.0, 12, -0.50]")
     assert [str(_decimal(v)) for v in figures] == ["1.50", "2.50", "0.240", "10655.0", "12", "-0.50"]
     assert str(_decimal(figures[0]) + _decimal(figures[1])) == "4.00"
+
+
+def test_a_printed_workbook_shows_every_word_and_every_column(collection, tmp_path):
+    """A site may print the form to fill it in by hand: printed by LibreOffice, the instructions
+    are whole (their rows as tall as their text, the column as wide as the page) and each
+    topic's rows keep every column on the page, down to the notes on how it is measured."""
+    import openpyxl
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (libreoffice-calc-nogui) comes with `make setup`"
+    book = site_book(collection, tmp_path)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(book)], check=True, capture_output=True, timeout=180)
+    printed = subprocess.run(["pdftotext", "-layout", str(book.with_suffix(".pdf")), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    pages = printed.split("\f")
+    flowing = " ".join(printed.split())
+    instructions = openpyxl.load_workbook(book)["Instructions"]
+    for (text,) in instructions.iter_rows(values_only=True):
+        if text:
+            assert " ".join(text.split()) in flowing, text
+    headings = [line for page in pages for line in page.splitlines() if "Breakdown" in line and "Provisions" in line]
+    assert len(headings) == len(instructions.parent.sheetnames) - 2, headings  # a topic a page; not the hidden sheet
+    for heading in headings:  # every column of the row of headings on the page
+        assert re.search(r"Metric +指標 +Breakdown +Unit of 2025 +Provisions +2023 +2024 +2025 +Comments +How it is "
+                         "measured", heading), heading
