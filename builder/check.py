@@ -49,7 +49,8 @@ def run_checks(loaded: Loaded) -> list[Finding]:
     findings: list[Finding] = []
     findings.extend(_restatements(loaded, all_figures))
     # a wrong sign or percentage first: a sum that fails because of it is an echo of it
-    for check in (_negatives, _percentages, _totals, _coverage, _within, _shares, _intensity_denominators):
+    for check in (_negatives, _percentages, _totals, _coverage, _within, _shares, _intensity_denominators,
+                  _intensity_figures):
         for figs in all_figures.values():
             findings.extend(check(loaded, figs, all_figures))
     for check in (_answered, _answered_as_asked, _omission_of_answered, _board_statement, _intensities_given,
@@ -238,6 +239,44 @@ def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) ->
                 found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
                                      f"no intensity, because {intensity.per} has no figure for {year}",
                                      figs.metric, _at(loaded, total.path)))
+    return found
+
+
+def _intensity_figures(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
+    """I08: a published intensity that the metric's figure and its denominator do not give,
+    beyond the rounding of the three: a total changed (imported from the sites' workbooks, say)
+    and its intensity left as it was. The group's, and a member's (a site's) where the metric and
+    the denominator both give that member."""
+    units = loaded.catalogue.units
+    found = []
+    for intensity in figs.intensities:
+        denominator = all_figures.get(intensity.per)
+        unit = intensity.unit or figs.unit
+        if denominator is None or units[unit].xbrl != units[figs.unit].xbrl:
+            continue  # published without its denominator, or in a unit no power of ten reaches
+        pairs = [(None, intensity.series, figs.total, denominator.total)]
+        for m in intensity.members:
+            numerator, below = figs.member(m.axis, m.member), denominator.member(m.axis, m.member)
+            if numerator is not None and below is not None:
+                pairs.append((m, m.series, numerator.series, below.series))
+        for member, series, numerators, denominators in pairs:
+            for year, published in series.items():
+                top, below = numerators.get(year), denominators.get(year)
+                if (published.derived or top is None or below is None
+                        or not all(is_number(f.value) for f in (published, top, below)) or below.value == 0):
+                    continue
+                value = in_unit(loaded, top.value, figs.unit, unit)
+                computed = ratio(value, below.value)
+                # the rounding of each figure as published (1.33 ten thousand tonnes: to 50 t)
+                rounding = in_unit(loaded, _tolerance([top.value]), figs.unit, unit)
+                slack = _tolerance([published.value]) + (rounding + computed * _tolerance([below.value])) / below.value
+                if abs(computed - published.value) > slack:
+                    what = f"{_label(loaded, figs.metric)} per {intensity.per}"
+                    if member is not None:
+                        what += f", {_member_name(loaded, member.axis, member.member)}"
+                    found.append(Finding("I08", WARNING, f"{what}, {year}: the published intensity {published.value} "
+                                         f"differs from {top.value} / {below.value} = {significant(computed, 4)}; "
+                                         "check the intensity or the figures", figs.metric, _at(loaded, published.path)))
     return found
 
 
