@@ -304,7 +304,9 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
     if dry_run:
         click.echo(imported.diff(str(company_yaml)), nl=False)
     verb = "would change" if dry_run else "changed"
-    click.echo(f"{verb} {len(imported.changes)} figures of {company_yaml} from {len(workbooks)} workbooks"
+    figures, books = len(imported.changes), len(workbooks)
+    click.echo(f"{verb} {figures} figure{'s' * (figures != 1)} of {company_yaml} from {books} "
+               f"workbook{'s' * (books != 1)}"
                + ("" if dry_run else " (nothing else in it)"))
     if past:
         click.echo(f"{len(past)} of them replace a figure {company_yaml.name} had (one of a past year is a restatement: "
@@ -325,7 +327,9 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
         for finding in figures:
             click.echo(str(finding), err=True)
         errors = sum(f.severity == ERROR for f in figures)
-        click.echo(f"the integrity checks find {errors} errors and {len(figures) - errors} warnings in the figures"
+        warnings = len(figures) - errors
+        click.echo(f"the integrity checks find {errors} error{'s' * (errors != 1)} and {warnings} "
+                   f"warning{'s' * (warnings != 1)} in the figures"
                    + ("; `build-report check` lists every check" if figures else ""))
 
 

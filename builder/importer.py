@@ -508,7 +508,8 @@ class _Editor:
         if old is not None and _same(old, value):
             return  # as written: 0.240 stays 0.240, and the file unchanged
         _set_year(series, cell.year, value)
-        self.changes.append(Change(path, cell.year, old, value, str(cell.place).rstrip(": ")))
+        shown = _decimal(old) if _is_number(old) else old  # as company.yaml writes it: 0.390, not 0.39
+        self.changes.append(Change(path, cell.year, shown, value, str(cell.place).rstrip(": ")))
 
     def _problem(self, cell: Cell, message: str, unit: bool = False) -> None:
         self.problems.append(replace(cell.unit_place if unit else cell.place, message=message))
