@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 
+from builder.check import run_checks
 from builder.cli import main
+from builder.load import load
 
 from .conftest import EXAMPLES, edit
 
@@ -38,8 +40,15 @@ def test_several_reports_build_side_by_side_with_one_summary(tmp_path, capsys):
     summary = out.strip().splitlines()  # a heading, a row per report, a total
     assert [line.split()[1] for line in summary[1:4]] == ["ok", "bad", "ok"]  # in the order given
     assert summary[-1] == "2 of 3 built"
-    # the failed report's own error, with its place, follows
+    # a built report says how many warnings it has, and the table keeps its columns
+    warnings = sum(f.severity == "warning" for f in run_checks(load(tmp_path / "good" / "company.yaml")))
+    assert warnings > 0 and f"ok ({warnings} warnings)" in summary[1]
+    assert len({line.index(" s", len(line) - 3) for line in summary[1:4]}) == 1
+    # the failed report's own error, with its place, and the built ones' warnings, with theirs
     assert "broken/company.yaml:27:19: report.financial_year: expected a whole number" in err
+    for name in ("good", "other"):
+        printed = err.split(f"{tmp_path / name / 'company.yaml'}:\n", 1)[1].split("\n\n", 1)[0]
+        assert sum(" warning " in line for line in printed.splitlines()) == warnings, printed
     assert (tmp_path / "good" / "output" / "report.html").is_file()
     assert (tmp_path / "other" / "output" / "report.html").is_file()
     assert not (tmp_path / "broken" / "output").exists()
