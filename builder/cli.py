@@ -263,7 +263,8 @@ def serve(company_yaml: Path, host: str, port: int, xbrl: bool, open_browser: bo
               help="Folder to write the workbooks to (default: collection/ beside the YAML).")
 @click.option("--site", "sites", multiple=True, metavar="NAME",
               help="A site that company.yaml does not name yet, to get a workbook too (repeat for several).")
-@click.option("--force", is_flag=True, help="Replace workbooks already in the folder (they may have been filled in).")
+@click.option("--force", is_flag=True, help="Replace workbooks already in the folder (they may have been filled in); "
+              "without it they are kept, and only the missing ones written.")
 def collect(company_yaml: Path, out_dir: Path | None, sites: tuple[str, ...], force: bool) -> None:
     """Write the data-collection workbooks for the report's year: group.xlsx and sites/*.xlsx.
 
@@ -278,8 +279,11 @@ def collect(company_yaml: Path, out_dir: Path | None, sites: tuple[str, ...], fo
 
     loaded = load(company_yaml)
     folder = out_dir if out_dir is not None else company_yaml.parent / "collection"
-    for path in write_workbooks(loaded, folder, sites, force):
+    written, kept = write_workbooks(loaded, folder, sites, force)
+    for path in written:
         click.echo(f"wrote {path}")
+    for path in kept:
+        click.echo(f"kept {path}: it exists already (perhaps filled in); --force replaces it", err=True)
 
 
 @cli.command("import")

@@ -375,19 +375,24 @@ def workbooks_of(loaded: Loaded, more_sites: tuple[str, ...] = ()) -> list[Workb
 # --- writing -------------------------------------------------------------------------------
 
 
-def collect(loaded: Loaded, out_dir: Path, more_sites: tuple[str, ...] = (), force: bool = False) -> list[Path]:
-    """Write the group's and each site's workbook into out_dir; the files written."""
+def collect(loaded: Loaded, out_dir: Path, more_sites: tuple[str, ...] = (),
+            force: bool = False) -> tuple[list[Path], list[Path]]:
+    """Write the group's and each site's workbook into out_dir: (the files written, those kept).
+    A workbook already there is kept (it may have been filled in; force replaces it): a site new
+    this year gets its workbook beside those sent out already."""
     for site in more_sites:
         if site != " ".join(site.split()) or not site or len(site) > 100:
             raise UsageError(f"--site {site!r}: a site's name is 1 to 100 characters, without spaces at its ends "
                              "or doubled")
     books = workbooks_of(loaded, more_sites)
     targets = [out_dir / book.file for book in books]
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        raise UsageError("these workbooks exist already (perhaps filled in): " + ", ".join(existing)
+    kept = [] if force else [t for t in targets if t.exists()]
+    if kept and len(kept) == len(targets):
+        raise UsageError("these workbooks exist already (perhaps filled in): " + ", ".join(map(str, kept))
                          + "; choose another folder with -o, or replace them with --force")
     for book, target in zip(books, targets):
+        if target in kept:
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         data = workbook_bytes(loaded, book, books)
         try:
@@ -396,7 +401,7 @@ def collect(loaded: Loaded, out_dir: Path, more_sites: tuple[str, ...] = (), for
             tmp.replace(target)
         except OSError as e:
             raise UsageError(f"cannot write {target}: {e.strerror}") from None
-    return targets
+    return [t for t in targets if t not in kept], kept
 
 
 def workbook_bytes(loaded: Loaded, book: Workbook, books: list[Workbook]) -> bytes:

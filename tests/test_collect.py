@@ -245,6 +245,23 @@ def test_filled_workbooks_are_never_overwritten(tmp_path, capsys):
     assert "exist already (perhaps filled in)" in capsys.readouterr().err
 
 
+def test_a_new_site_gets_its_workbook_beside_those_sent_out(tmp_path, capsys):
+    """The README's `collect --site` after the first collection: the new site's workbook is
+    written, the workbooks sent out (perhaps filled in already) are kept as they are."""
+    collect(EXAMPLE / "company.yaml", tmp_path)
+    filled = tmp_path / SITES["Tuas Fulfilment Centre"]
+    wb = load_workbook(filled)
+    wb["Greenhouse gas emissions"]["I5"] = 1754.2
+    wb.save(filled)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.xlsx")}
+    capsys.readouterr()
+    assert main(["collect", str(EXAMPLE / "company.yaml"), "-o", str(tmp_path), "--site", "Yuen Long Depot"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"wrote {tmp_path / 'sites' / 'yuen-long-depot.xlsx'}\n"
+    assert f"kept {filled}: it exists already (perhaps filled in)" in err
+    assert {p: p.read_bytes() for p in before} == before
+
+
 @pytest.mark.parametrize(("stored", "shown", "expected"), [
     (0.1 + 0.2, "General", "0.3"),  # 0.30000000000000004 in binary: a spreadsheet shows 15 digits
     (5480.2, "General", "5480.2"),
