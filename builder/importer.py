@@ -193,6 +193,21 @@ def read_workbook(path: str, label: str) -> Filled:
     return filled
 
 
+def _one_of_each(filled: list[Filled], problems: list[Problem]) -> list[Filled]:
+    """The workbooks, each workbook once: the same site's (or the group's) given twice, as the one
+    sent out and the one returned, is one problem, not one for each of its figures."""
+    first: dict[tuple, Filled] = {}
+    for book in filled:
+        whose = (book.meta.get("workbook"), book.meta.get("site"))
+        if whose in first:
+            what = f"{whose[1]}'s workbook" if whose[1] else "the group's workbook"
+            problems.append(Problem(f"{what} again: {first[whose].label} is {what} too; give one of them",
+                                    Path(book.label)))
+        else:
+            first[whose] = book
+    return list(first.values())
+
+
 def _chain(error: BaseException):
     """The error and those it was raised from or while handling (openpyxl wraps what it meets)."""
     seen = set()
@@ -414,6 +429,7 @@ def import_workbooks(company_yaml: Path, workbooks: list[tuple[Path, str]]) -> I
             problems.append(replace(where, message=f"the workbook collects the figures of {book.meta.get('company')} "
                                                    f"(stock code {book.meta.get('stock code')}), not of "
                                                    f"{company.get('name')} ({company.get('stock_code')})"))
+    filled = _one_of_each(filled, problems)
     seen: dict[tuple, Cell] = {}
     for book in filled:
         for cell in book.cells:

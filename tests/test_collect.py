@@ -438,7 +438,23 @@ def test_a_workbook_given_twice_is_refused(collection, target, tmp_path, capsys)
     again = tmp_path / "again.xlsx"
     shutil.copy(book, again)
     err = refused(target, capsys, book, again)
-    assert f"{again}!Energy!I5: the 2025 figure is given twice: also at {book}!Energy!I5" in err
+    # one problem, not one for each figure the two copies share
+    assert err.splitlines()[1:] == [f"  {again}: Tsing Yi Cold Chain Centre's workbook again: {book} is Tsing Yi Cold "
+                                    "Chain Centre's workbook too; give one of them"], err
+
+
+def test_the_group_workbook_sent_and_returned_is_one_problem(collection, target, tmp_path, capsys):
+    """The README's `import collection/group.xlsx returned/*.xlsx` with the returned group workbook
+    among the returned ones: said once, with the problems of the cells beside it."""
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    shutil.copy(collection / "group.xlsx", returned / "group.xlsx")
+    _set(returned / "group.xlsx", "Energy", "I5", "1,2O3")
+    err = refused(target, capsys, collection / "group.xlsx", returned / "group.xlsx")
+    assert err.splitlines()[0] == "error: 2 problems in the input:", err
+    assert f"{returned / 'group.xlsx'}: the group's workbook again: {collection / 'group.xlsx'} is the group's " \
+           "workbook too; give one of them" in err
+    assert f'{returned / "group.xlsx"}!Energy!I5: expected a number, got "1,2O3"' in err
 
 
 def test_a_workbook_of_another_year_is_refused(collection, target, tmp_path, capsys):
