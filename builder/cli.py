@@ -302,6 +302,7 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
     problem is reported at once as workbook!Sheet!Cell, and nothing is written (exit 2).
     Then run `build-report check`: the checks run on the imported figures as on any."""
     from .importer import import_workbooks, write
+    from .yamlsource import format_path
 
     imported = import_workbooks(company_yaml, [(path, str(path)) for path in workbooks])
     past = [c for c in imported.changes if c.old is not None]
@@ -317,11 +318,12 @@ def import_(workbooks: tuple[Path, ...], company_yaml: Path, dry_run: bool) -> N
                f"workbook{'s' * (books != 1)}"
                + ("" if dry_run else " (nothing else in it)"))
     if past:
-        click.echo(f"{len(past)} of them replace a figure {company_yaml.name} had (one of a past year is a restatement: "
-                   "give its reason under restatements):", err=True)
+        click.echo(f"{len(past)} of them replace a figure {company_yaml.name} had:", err=True)
     for change in past:
-        click.echo(f"  {'.'.join(map(str, change.path))}, {change.year}: {change.old} -> {change.new} ({change.place})",
-                   err=True)
+        restated = imported.year is not None and change.year < imported.year
+        click.echo(f"  {format_path(change.yaml_path)}, {change.year}: {change.old} -> {change.new} "
+                   f"({change.place})" + ("; a past year's figure: a restatement, to explain under restatements"
+                                          if restated else ""), err=True)
     for note in imported.notes:
         click.echo(f"note: {note}", err=True)
     for place, text in imported.comments:

@@ -90,6 +90,15 @@ class Change:
     new: object
     place: str
 
+    @property
+    def yaml_path(self) -> tuple:
+        """Where the figure stands in company.yaml (an intensity's row key names its denominator
+        after the intensity's index, which the YAML does not)."""
+        path = ("metrics", *self.path)
+        if len(path) > 4 and path[2] == "intensities":
+            path = path[:4] + path[5:]
+        return path
+
 
 @dataclass
 class Imported:
@@ -98,6 +107,7 @@ class Imported:
     changes: list[Change]
     notes: list[str]
     comments: list[tuple[str, str]]
+    year: int | None = None  # the report's financial year: a change of an earlier year is a restatement
 
     def diff(self, name: str) -> str:
         return "".join(difflib.unified_diff(self.original.splitlines(True), self.text.splitlines(True),
@@ -447,7 +457,9 @@ def import_workbooks(company_yaml: Path, workbooks: list[tuple[Path, str]]) -> I
     editor.sum_sites()
     editor.sum_metrics()
     new = dump(document)
-    return Imported(new, text, editor.changes, editor.notes, [c for book in filled for c in book.comments])
+    year = report.get("financial_year")
+    return Imported(new, text, editor.changes, editor.notes, [c for book in filled for c in book.comments],
+                    year if isinstance(year, int) else None)
 
 
 def _round_trip(text: str):

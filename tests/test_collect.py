@@ -144,6 +144,9 @@ def test_collected_figures_read_back_give_the_example(tmp_path, capsys, built):
     # the past figures the copy had changed are put back, and said
     assert "ghg_scope2.breakdowns.site.Kwai Chung Distribution Centre, 2024: 3150.8 -> 3105.8" in err
     assert "ghg_scope1.values, 2024: 10301.4 -> 10310.4" in err
+    # a past year's: a restatement to explain; the report's year's are not
+    restated = [line for line in err.splitlines() if line.endswith("a restatement, to explain under restatements")]
+    assert restated and all(", 2024: " in line for line in restated), restated
 
     result = (folder / "company.yaml").read_text(encoding="utf-8")
     assert "# Harbourline Logistics Holdings Limited – ESG Report 2025 (a fictional company)." in result
