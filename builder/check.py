@@ -19,7 +19,7 @@ from decimal import Decimal
 from .catalogue import OBLIGATION_LABELS
 from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
 from .errors import Problem
-from .i18n import NAMES
+from .i18n import NAMES, language as language_named
 from .languages import words
 from .load import Loaded
 
@@ -65,6 +65,17 @@ def _at(loaded: Loaded, path: tuple, message: str = "") -> Problem:
 
 def _label(loaded: Loaded, metric_id: str) -> str:
     return loaded.catalogue.metrics[metric_id].label
+
+
+def _per(loaded: Loaded, figs: MetricFigures, intensity) -> str:
+    """An intensity as the report's English edition names it: 'Hazardous waste produced per
+    employee', 'Total energy consumption per m² of floor area'."""
+    catalogue = loaded.catalogue
+    denominator = catalogue.metrics.get(intensity.per)
+    unit = catalogue.units.get(intensity.per_unit) if intensity.per_unit else None
+    if denominator is None or unit is None:
+        return f"{_label(loaded, figs.metric)} per {intensity.per}"
+    return f"{_label(loaded, figs.metric)} per {language_named('en').per(denominator, unit.label)}"
 
 
 def _tolerance(values: list[Decimal]) -> Decimal:
@@ -231,12 +242,12 @@ def _intensity_denominators(loaded: Loaded, figs: MetricFigures, all_figures) ->
             if f.derived:
                 continue
             if year not in denominator.total:
-                found.append(Finding("I05", ERROR, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
+                found.append(Finding("I05", ERROR, f"{_per(loaded, figs, intensity)}, {year}: "
                                      f"the denominator {intensity.per} has no figure for {year}, so the intensity "
                                      "cannot be read or checked", figs.metric, _at(loaded, f.path)))
         for year, total in figs.total.items():
             if year not in intensity.series and is_number(total.value) and year not in denominator.total:
-                found.append(Finding("I05", WARNING, f"{_label(loaded, figs.metric)} per {intensity.per}, {year}: "
+                found.append(Finding("I05", WARNING, f"{_per(loaded, figs, intensity)}, {year}: "
                                      f"no intensity, because {intensity.per} has no figure for {year}",
                                      figs.metric, _at(loaded, total.path)))
     return found
@@ -271,7 +282,7 @@ def _intensity_figures(loaded: Loaded, figs: MetricFigures, all_figures) -> list
                 rounding = in_unit(loaded, _tolerance([top.value]), figs.unit, unit)
                 slack = _tolerance([published.value]) + (rounding + computed * _tolerance([below.value])) / below.value
                 if abs(computed - published.value) > slack:
-                    what = f"{_label(loaded, figs.metric)} per {intensity.per}"
+                    what = _per(loaded, figs, intensity)
                     if member is not None:
                         what += f", {_member_name(loaded, member.axis, member.member)}"
                     found.append(Finding("I08", WARNING, f"{what}, {year}: the published intensity {published.value} "

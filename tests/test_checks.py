@@ -46,17 +46,17 @@ CASES = [
      ("I04", "error", "Work-related fatalities, 2025: -1 is negative, which a physical quantity cannot be; check the sign")),
     ("I05", [("    unit: HKD million\n    values: {2025: 6842, 2024: 6415, 2023: 6022}",
               "    unit: HKD million\n    values: {2025: 6842, 2024: 6415}")],
-     ("I05", "error", "Total greenhouse gas emissions (Scope 1 and 2) per revenue, 2023: the denominator revenue "
+     ("I05", "error", "Total greenhouse gas emissions (Scope 1 and 2) per HK$ million of revenue, 2023: the denominator revenue "
       "has no figure for 2023, so the intensity cannot be read or checked")),
     ("I08", [("        values: {2025: 3.52, 2024: 3.93, 2023: 4.32}", "        values: {2025: 3.62, 2024: 3.93, 2023: 4.32}")],
-     ("I08", "warning", "Total greenhouse gas emissions (Scope 1 and 2) per revenue, 2025: the published intensity 3.62 "
-      "differs from 24057.9 / 6842 = 3.516; check the intensity or the figures")),
+     ("I08", "warning", "Total greenhouse gas emissions (Scope 1 and 2) per HK$ million of revenue, 2025: the "
+      "published intensity 3.62 differs from 24057.9 / 6842 = 3.516; check the intensity or the figures")),
     ("I08-site", [("            Tsing Yi Cold Chain Centre: {2025: 0.390,", "            Tsing Yi Cold Chain Centre: {2025: 0.290,"),
                   # the energy by site, to check the sites' intensities against: Tsing Yi's 2025 figure is 24,180 MWh
                   ("        lpg: {2025: 400, 2024: 390, 2023: 380}\n",
                    "        lpg: {2025: 400, 2024: 390, 2023: 380}\n      site:\n"
                    "        Tsing Yi Cold Chain Centre: {2025: 24180}\n        Others: {2025: 27580}\n")],
-     ("I08", "warning", "Total energy consumption per floor_area, Tsing Yi Cold Chain Centre, 2025: the published "
+     ("I08", "warning", "Total energy consumption per m² of floor area, Tsing Yi Cold Chain Centre, 2025: the published "
       "intensity 0.290 differs from 24180 / 62000 = 0.3900; check the intensity or the figures")),
     ("C01", [("        answers: [B7, B7.1, B7.2, B7.3]", "        answers: [B7, B7.1, B7.3]")],
      ("C01", "error", "B7.2 Preventive measures and whistle-blowing (comply or explain) is neither answered by a "
@@ -364,5 +364,5 @@ def test_published_intensities_against_their_figures_in_the_real_reports():
     kuaishou = [f for f in findings_of(EXAMPLES / "kuaishou-2020") if f[0] == "I08"]
     digitech = [f for f in findings_of(EXAMPLES / "360digitech-2021") if f[0] == "I08"]
     assert kuaishou == []
-    assert digitech == [("I08", "warning", "Hazardous waste produced per employees, 2021: the published intensity 0.01 "
+    assert digitech == [("I08", "warning", "Hazardous waste produced per employee, 2021: the published intensity 0.01 "
                          "differs from 0.12 / 2129 = 0.00005636; check the intensity or the figures")]

@@ -338,7 +338,8 @@ def test_site_figures_sum_to_the_group_total(collection, target, tmp_path, capsy
     out, err = capsys.readouterr()
     assert "the integrity checks find 0 errors and 1 warning in the figures" in out
     # its intensity per revenue, as published, no longer follows from it: to be given anew
-    assert ("warning I08: Total greenhouse gas emissions (Scope 1 and 2) per revenue, 2025: the published intensity "
+    assert ("warning I08: Total greenhouse gas emissions (Scope 1 and 2) per HK$ million of revenue, 2025: the published "
+            "intensity "
             "3.52 differs from 24157.9 / 6842 = 3.531") in err
 
 
