@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from .catalogue import OBLIGATION_LABELS
 from .derive import MetricFigures, figures, in_unit, is_number, ratio, significant
-from .errors import Problem
+from .errors import Problem, closest
 from .i18n import NAMES, language as language_named
 from .languages import words
 from .load import Loaded
@@ -533,7 +533,6 @@ def _climate_scopes(loaded: Loaded, all_figures) -> list[Finding]:
 def _translated(loaded: Loaded, all_figures) -> list[Finding]:
     """C10: a text of the report not given in one of its languages, which that edition would
     print in the first language instead."""
-    import difflib
 
     from .languages import sibling, typed_names
     from .schema import EXAMPLE, MarkdownFile
@@ -563,7 +562,7 @@ def _translated(loaded: Loaded, all_figures) -> list[Finding]:
                                  code, _at(loaded, ("company", "name"))))
     for name in loaded.data.names:
         if name not in used:
-            close = difflib.get_close_matches(name, list(used), n=1)
+            close = closest(name, list(used))
             hint = f"; did you mean {close[0]!r}?" if close else ""
             found.append(Finding("C10", WARNING, f"names: no figure names a member {name!r}{hint}", "names",
                                  loaded.source.problem(("names", name), "", key=True)))

@@ -108,3 +108,18 @@ class WriteError(OutputError):
     output is kept."""
 
     exit_code = 2
+
+
+def _folded(word: str) -> str:
+    return "".join(ch for ch in word.casefold() if ch not in "_- ")
+
+
+def closest(word: str, candidates) -> list[str]:
+    """The candidate a misspelt word most likely meant, as a list of at most one: first one that
+    differs only in case, underscores, hyphens or spaces (ghg_scope_2 is ghg_scope2, not the
+    ghg_scope1_2 that a plain similarity ranks first), else the most similar."""
+    import difflib
+
+    candidates = [str(c) for c in candidates]
+    same = [c for c in candidates if _folded(c) == _folded(str(word))]
+    return same[:1] or difflib.get_close_matches(str(word), candidates, n=1)

@@ -6,7 +6,6 @@ YAML path; nothing is rendered from input that has a problem.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, ValidationError
 
 from .catalogue import Catalogue, Edition, Issuer, load_catalogue
-from .errors import InputError, Problem
+from .errors import InputError, Problem, closest
 from .bounded import Exceeded, run_bounded
 from .images import prepare_images
 from .taxonomy import ITEM_TYPES
@@ -259,7 +258,7 @@ def _check_extensions(ext: Extensions, base: Catalogue, source: SourceMap) -> li
 
     def named(kind: str, ident: str, known, path: tuple) -> None:
         if ident not in known:
-            close = difflib.get_close_matches(ident, list(known), n=1)
+            close = closest(ident, list(known))
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(source.problem(path, f"unknown {kind} {ident!r}{hint}"))
 
@@ -351,7 +350,7 @@ def _problem(source: SourceMap, model: type[BaseModel], err: dict, within: tuple
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         message = f"unknown key {shorten(repr(loc[-1]))}"
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        close = closest(str(loc[-1]), allowed)
         if close:
             message += f"; did you mean {close[0]!r}?"
         elif allowed:
@@ -473,7 +472,7 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 problems.append(source.problem(path + (i,), f"{code!r} is listed twice"))
             if edition.provision(code) is None:
                 known = {p.code.upper(): p.code for p in edition.provisions}
-                close = [known[c] for c in difflib.get_close_matches(code.upper(), list(known), n=1)]
+                close = [known[c] for c in closest(code.upper(), list(known))]
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append(
                     source.problem(path + (i,), f"{code!r} is not a provision of the {edition.title}{hint}")
@@ -510,7 +509,7 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
         for part in ("baseline", "target"):
             point = getattr(target, part)
             if point is not None and point.unit is not None and point.unit not in catalogue.units:
-                close = difflib.get_close_matches(point.unit, list(catalogue.units), n=1)
+                close = closest(point.unit, list(catalogue.units))
                 problems.append(source.problem(("targets", t, part, "unit"), f"unknown unit {point.unit!r}"
                                                + (f"; did you mean {close[0]!r}?" if close else "")))
             elif point is not None and point.unit is not None and point.value is None:
@@ -583,7 +582,7 @@ def _cross_check(data, source: SourceMap, catalogue: Catalogue, edition: Edition
                 continue
             axis = catalogue.axes[outer]
             if not axis.typed and member not in axis.members:
-                close = difflib.get_close_matches(member, list(axis.members), n=1)
+                close = closest(member, list(axis.members))
                 problems.append(source.problem(at + (member,), f"{member!r} is not a member of {outer}"
                                                + (f"; did you mean {close[0]!r}?" if close else
                                                   "; expected one of: " + ", ".join(axis.members)), key=True))
@@ -649,7 +648,7 @@ def _chart_problem(chart, data, catalogue: Catalogue) -> tuple[str, str] | None:
     """(the chart's key that is wrong, what is wrong), or None."""
     metric = catalogue.metrics.get(chart.metric)
     if metric is None:
-        close = difflib.get_close_matches(chart.metric, list(catalogue.metrics), n=1)
+        close = closest(chart.metric, list(catalogue.metrics))
         return "metric", f"unknown metric {chart.metric!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     entry = getattr(data.metrics, chart.metric, None) if data.metrics is not None else None
     if entry is None:

@@ -64,6 +64,11 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
             "ghg_scope_1:",
             "metrics.ghg_scope_1: unknown key 'ghg_scope_1'; did you mean 'ghg_scope1'?",
         ),
+        (  # not ghg_scope1_2, which plain similarity ranks first: a separator is the likelier slip
+            [("  ghg_scope2:\n", "  ghg_scope_2:\n")],
+            "ghg_scope_2:",
+            "metrics.ghg_scope_2: unknown key 'ghg_scope_2'; did you mean 'ghg_scope2'?",
+        ),
         (
             [("        petrol: {2021: 69.92}", "        gasoline: {2021: 69.92}")],
             "gasoline:",
@@ -122,7 +127,7 @@ def test_three_mistakes_give_three_errors_in_one_run(example_copy, capsys):
             "the second value would silently replace the first",
         ),
     ],
-    ids=["unknown-metric", "unknown-member", "edition", "provision", "stock-code", "unit-kind",
+    ids=["unknown-metric", "unknown-metric-separator", "unknown-member", "edition", "provision", "stock-code", "unit-kind",
          "missing-file", "outside-folder", "denominator", "nan", "duplicate-key"],
 )
 def test_each_input_error_names_its_place(example_copy, replacements, needle, expected):
