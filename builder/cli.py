@@ -188,6 +188,9 @@ def check(company_yaml: Path, json_file: Path | None, strict: bool) -> None:
     from .errors import ChecksFailed
     from .load import load
 
+    from .batch import report_file
+
+    company_yaml = report_file(company_yaml)  # a report's folder names its company.yaml, as for a build
     loaded = load(company_yaml)
     findings = run_checks(loaded)
     view = compute(loaded, findings)
@@ -277,6 +280,9 @@ def collect(company_yaml: Path, out_dir: Path | None, sites: tuple[str, ...], fo
     from .collect import collect as write_workbooks
     from .load import load
 
+    from .batch import report_file
+
+    company_yaml = report_file(company_yaml)
     loaded = load(company_yaml)
     folder = out_dir if out_dir is not None else company_yaml.parent / "collection"
     written, kept = write_workbooks(loaded, folder, sites, force)

@@ -257,7 +257,8 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
             raise InputError(Problem(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; a company.yaml is "
                                      "far smaller (put long narrative in Markdown files)", file))
     except FileNotFoundError:
-        raise InputError(Problem("no such file", file)) from None
+        folder = file.parent.resolve() if file.parent.exists() else file.parent
+        raise InputError(Problem(f"no such file in {folder}", file)) from None
     except IsADirectoryError:
         raise InputError(Problem("this is a folder, not a YAML file", file)) from None
     except OSError as e:

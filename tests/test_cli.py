@@ -63,3 +63,16 @@ def test_one_output_folder_for_several_reports_is_refused(tmp_path, capsys):
 def test_a_report_that_does_not_exist_is_named(tmp_path, capsys):
     assert main([str(EXAMPLES / "360digitech-2021"), str(tmp_path / "nowhere")]) == 2
     assert f"no such report: {tmp_path / 'nowhere'}\n" in capsys.readouterr().err
+
+
+def test_check_and_collect_take_a_reports_folder_as_a_build_does(tmp_path, capsys):
+    assert main(["check", str(EXAMPLES / "kuaishou-2020")]) == 0
+    assert "43 provisions" in capsys.readouterr().out
+    assert main(["collect", str(EXAMPLES / "360digitech-2021"), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "group.xlsx").is_file()
+
+
+def test_a_missing_company_yaml_says_where_it_was_looked_for(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 2
+    assert f"company.yaml: no such file in {tmp_path.resolve()}" in capsys.readouterr().err
