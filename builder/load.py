@@ -837,17 +837,17 @@ def _check_references(loaded: Loaded, problems: list[Problem]) -> None:
         if isinstance(value, MarkdownFile):
             if id(value) not in loaded.texts:
                 continue
-            for line, problem in check(loaded, loaded.texts[id(value)]):
-                problems.append(Problem(problem, loaded.folder / value.file, line, 1))
+            for line, column, problem in check(loaded, loaded.texts[id(value)]):
+                problems.append(Problem(problem, loaded.folder / value.file, line, column))
         else:
-            for _, problem in check(loaded, value):
+            for _, _, problem in check(loaded, value):
                 problems.append(loaded.source.problem(path, problem))
     # footnotes and restatements' reasons are notes under the tables, Markdown too
     notes = [(("footnotes", key), text) for key, text in loaded.data.footnotes.items()]
     notes += [(("restatements", i, "reason"), r.reason) for i, r in enumerate(loaded.data.restatements)]
     for path, text in notes:
         path = places.get(id(text), path)
-        for _, problem in check(loaded, text):
+        for _, _, problem in check(loaded, text):
             problems.append(loaded.source.problem(path, problem))
 
 

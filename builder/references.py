@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .compute import Cell, FactKey
+from .errors import closest
 from .i18n import Language, language as language_named
 from .schema import NOT_APPLICABLE
 
@@ -46,22 +47,23 @@ def parse(match: re.Match) -> Reference:
 
 
 def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
-    """The cell a reference names, or why it names none."""
+    """The cell a reference names, or why it names none (said after the reference as written)."""
     from .derive import figures
 
     catalogue = loaded.catalogue
     all_figures = figures(loaded)
     if ref.metric not in catalogue.metrics:
-        return None, f"{{{{{ref.metric}}}}} names no metric"
+        close = closest(ref.metric, catalogue.metrics)
+        return None, "no metric of that name" + (f"; did you mean {close[0]!r}?" if close else "")
     if ref.metric not in all_figures:
-        return None, f"{{{{{ref.metric}}}}}: the YAML gives no figures for {ref.metric}"
+        return None, f"the YAML gives no figures for {ref.metric}"
     figs = all_figures[ref.metric]
     year = ref.year or loaded.data.report.financial_year
     key = {"metric": ref.metric, "unit": figs.unit}
     if ref.per is not None:
         found = [i for i in figs.intensities if i.per == ref.per and i.per_unit]
         if not found:
-            return None, f"{{{{{ref.metric} | per: {ref.per}}}}}: no intensity per {ref.per} is given"
+            return None, f"no intensity per {ref.per} is given"
         series = found[0].series
         key |= {"per": ref.per, "per_unit": found[0].per_unit}
         if found[0].unit:  # published in a unit of its own (kg per employee): shown and tagged in it
@@ -69,22 +71,21 @@ def resolve(loaded, ref: Reference) -> tuple[Cell | None, str | None]:
         if ref.axis is not None:  # one member's intensity (a site's)
             members = [m for m in found[0].members if (m.axis, m.member) == (ref.axis, ref.member)]
             if not members:
-                return None, (f"{{{{{ref.metric} | per: {ref.per} | {ref.axis}: {ref.member}}}}}: no intensity of "
-                              f"that member is given")
+                return None, "no intensity of that member is given"
             series = members[0].series
             key |= {"axis": ref.axis, "member": ref.member}
     elif ref.axis is not None:
         if ref.member is None or ref.axis not in figs.axes():
-            return None, f"{{{{{ref.metric} | {ref.axis}: ...}}}}: no breakdown by {ref.axis} is given"
+            return None, f"no breakdown by {ref.axis} is given"
         members = [m for m in figs.members_of(ref.axis) if m.member == ref.member]
         if not members:
-            return None, f"{{{{{ref.metric} | {ref.axis}: {ref.member}}}}}: no such member is given"
+            return None, f"no member {ref.member!r} of {ref.axis} is given"
         series = members[0].series
         key |= {"axis": ref.axis, "member": ref.member}
     else:
         series = figs.total
     if year not in series:
-        return None, f"{{{{{ref.metric}}}}}: no figure for {year}"
+        return None, f"no figure for {year}"
     figure = series[year]
     if figure.value == NOT_APPLICABLE:
         return Cell(figure.value), None
@@ -122,12 +123,14 @@ def unit_text(loaded, cell: Cell, lang: Language | None = None) -> tuple[str, st
     return "", f"\u00a0{unit.label}"
 
 
-def check(loaded_like, text: str) -> list[tuple[int, str]]:
-    """(line, problem) for every reference in a Markdown text that names no figure."""
+def check(loaded_like, text: str) -> list[tuple[int, int, str]]:
+    """(line, column, problem) for every reference in a Markdown text that names no figure, the
+    reference quoted as written."""
     problems = []
     for match in PATTERN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - text.rfind("\n", 0, match.start())
         _, problem = resolve(loaded_like, parse(match))
         if problem:
-            problems.append((line, problem))
+            problems.append((line, column, f"{' '.join(match.group(0).split())}: {problem}"))
     return problems

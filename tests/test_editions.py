@@ -217,7 +217,7 @@ def test_a_report_in_english_alone_asks_for_no_chinese(example_copy):
     ("body: {file: narrative/emissions.md}", "body: {en: {file: narrative/emissions.md}, zh-Hant: {file: nowhere.md}}",
      "body.zh-Hant.file: no file 'nowhere.md'"),  # its own place, not the body's
     ("body: {file: narrative/emissions.md}", "body: {en: {file: narrative/emissions.md}, zh-Hant: '排放 {{ nothing }}'}",
-     "body.zh-Hant: {{nothing}} names no metric"),
+     "body.zh-Hant: {{ nothing }}: no metric of that name"),
 ])
 def test_a_mistake_in_a_text_in_several_languages_is_named_where_it_is(bilingual, old, new, message):
     yaml_file = bilingual / "company.yaml"

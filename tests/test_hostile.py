@@ -245,8 +245,8 @@ CASES = [
     ("table-of-5000-columns", append_markdown("\n" + "|a" * 5000 + "|\n" + "|-" * 5000 + "|\n" + "|1" * 5000 + "|\n"),
      [], 2, "narrative/climate.md:4:1: a table of 5,000 columns cannot be printed; at most 30"),
     ("quote-in-footnote-names-nothing", replace("  packaging: >-", "  packaging: see {{nosuch}}\n  unused: >-"), [], 2,
-     "footnotes.packaging: {{nosuch}} names no metric"),
-    ("quote-across-a-blockquote", append_markdown("\n> {{nosuch\n> }}\n"), [], 2, "names no metric"),
+     "footnotes.packaging: {{nosuch}}: no metric of that name"),
+    ("quote-across-a-blockquote", append_markdown("\n> {{nosuch\n> }}\n"), [], 2, "no metric of that name"),
     ("quote-superscript-year", append_markdown("\n{{water_consumption | ²}}\n"), [], 2, "climate.md"),
     ("restatement-unknown-axis", replace("footnotes:\n", "restatements:\n  - {metric: suppliers, year: 2020, axis: nosuch, "
                                          "member: x, previous: 1, reason: counted again}\nfootnotes:\n"), [], 2,

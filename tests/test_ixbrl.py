@@ -300,13 +300,14 @@ def test_figures_quoted_in_the_narrative_come_from_the_data_and_are_tagged(built
 
     folder = example_copy("harbourline-2025")
     energy = folder / "narrative" / "energy.md"
-    energy.write_text("We used {{energy_consumption | 2019}} and {{enrgy}} and {{employees | region: Macau}}.\n",
+    energy.write_text("We used {{ energy_consumption | 2019 }} and {{employes}}\nand {{employees | region: Macau}}.\n",
                       encoding="utf-8")
     assert main([str(folder / "company.yaml"), "--no-pdf", "--no-xbrl"]) == 2
     err = capsys.readouterr().err
-    assert f"{energy}:1:1: {{{{energy_consumption}}}}: no figure for 2019" in err
-    assert f"{energy}:1:1: {{{{enrgy}}}} names no metric" in err
-    assert f"{energy}:1:1: {{{{employees | region: Macau}}}}: no such member is given" in err
+    # each at its own line and column, quoted as written
+    assert f"{energy}:1:9: {{{{ energy_consumption | 2019 }}}}: no figure for 2019" in err
+    assert f"{energy}:1:45: {{{{employes}}}}: no metric of that name; did you mean 'employees'?" in err
+    assert f"{energy}:2:5: {{{{employees | region: Macau}}}}: no member 'Macau' of region is given" in err
 
 
 def test_a_disclosure_answered_in_two_places_is_continued(example_copy):
