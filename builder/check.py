@@ -67,6 +67,11 @@ def _label(loaded: Loaded, metric_id: str) -> str:
     return loaded.catalogue.metrics[metric_id].label
 
 
+def _unit(loaded: Loaded, code: str) -> str:
+    unit = loaded.catalogue.units.get(code)
+    return unit.label if unit is not None else code
+
+
 def _per(loaded: Loaded, figs: MetricFigures, intensity) -> str:
     """An intensity as the report's English edition names it: 'Hazardous waste produced per
     employee', 'Total energy consumption per m² of floor area'."""
@@ -104,8 +109,14 @@ def _totals(loaded: Loaded, figs: MetricFigures, all_figures) -> list[Finding]:
         if metric.sum_of and all(p in all_figures and year in all_figures[p].total for p in metric.sum_of):
             values = [all_figures[p].total[year].value for p in metric.sum_of]
             if all(is_number(v) for v in values):
+                parts = [_label(loaded, p) for p in metric.sum_of]
+                units = [all_figures[p].unit for p in metric.sum_of]
+                if any(unit != figs.unit for unit in units):  # each part in its unit: a wrong unit shows
+                    parts = [f"{label} ({v} {_unit(loaded, unit)}" + (f" = {in_unit(loaded, v, unit, figs.unit)} "
+                             f"{_unit(loaded, figs.unit)})" if unit != figs.unit else ")")
+                             for label, v, unit in zip(parts, values, units)]
                 values = [in_unit(loaded, v, all_figures[p].unit, figs.unit) for p, v in zip(metric.sum_of, values)]
-                sums.append(("the sum of " + " and ".join(_label(loaded, p) for p in metric.sum_of), values))
+                sums.append(("the sum of " + " and ".join(parts), values))
         for what, values in sums:
             computed = sum(values, Decimal(0))
             if abs(computed - total.value) > _tolerance(values + [total.value]):

@@ -36,6 +36,10 @@ CASES = [
      ("I01", "error", "Total greenhouse gas emissions (Scope 1 and 2), 2025: the total 24157.9 differs from the sum "
       "of Direct greenhouse gas emissions (Scope 1) and Energy indirect greenhouse gas emissions (Scope 2, "
       "location-based), 24057.9")),
+    ("I01-unit", [("  ghg_scope2:\n    unit: tCO2e\n", "  ghg_scope2:\n    unit: kgCO2e\n")],  # a unit mistaken
+     ("I01", "error", "Total greenhouse gas emissions (Scope 1 and 2), 2025: the total 24057.9 differs from the sum "
+      "of Direct greenhouse gas emissions (Scope 1) (9842.6 tCO₂e) and Energy indirect greenhouse gas emissions "
+      "(Scope 2, location-based) (14215.3 kgCO₂e = 14.2153 tCO₂e), 9856.8153")),
     ("I02", [("Southeast Asia: {2025: 424, 2024: 388, 2023: 348}", "Southeast Asia: {2024: 388, 2023: 348}")],
      ("I02", "error", "Total workforce, 2025: the breakdown by geographical region lacks Southeast Asia, so it does "
       "not cover the total")),
