@@ -269,7 +269,7 @@ def _read_sheet(ws_formulas, ws, where: Path, years: list[int], filled: Filled, 
     for merged in ws.merged_cells.ranges:
         if merged.max_row >= HEADER_ROW:
             problems.append(replace(at(merged.min_row, merged.min_col), message=f"merged cells ({merged.coord}) in the "
-                                    "figures: unmerge them, one figure to a cell"))
+                                    "rows the workbook is read from: unmerge them, one value to a cell"))
     if any(m.max_row >= HEADER_ROW for m in ws.merged_cells.ranges):
         return
     for r in range(FIRST_ROW, ws.max_row + 1):

@@ -788,8 +788,25 @@ def _previous_metrics(data, source: SourceMap, folder: Path, problems: list[Prob
     metrics = previous.get("metrics")
     if not isinstance(metrics, dict):
         return {}
+    year = _year_of(previous, metrics)
+    if year is not None and year != data.report.financial_year - 1:  # its figures are compared as last year's
+        problems.append(source.problem(("report", "previous"), f"{data.report.previous!r} is the report of {year}; "
+                                       f"last year's report is that of {data.report.financial_year - 1} (leave "
+                                       "report.previous out where the company published none)"))
+        return None
     problems.extend(_previous_shape(metrics, previous_source))
     return metrics
+
+
+def _year_of(previous: dict, metrics: dict) -> int | None:
+    """The year a published company.yaml reports: its financial_year, or where it holds only its
+    metrics, the latest year of its figures."""
+    report = previous.get("report")
+    if isinstance(report, dict) and isinstance(report.get("financial_year"), int):
+        return report["financial_year"]
+    years = [year for entry in metrics.values() if isinstance(entry, dict) and isinstance(entry.get("values"), dict)
+             for year in entry["values"] if isinstance(year, int)]
+    return max(years, default=None)
 
 
 def _previous_shape(metrics: dict, source: SourceMap) -> list[Problem]:

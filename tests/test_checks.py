@@ -370,3 +370,13 @@ def test_published_intensities_against_their_figures_in_the_real_reports():
     assert kuaishou == []
     assert digitech == [("I08", "warning", "Hazardous waste produced per employee, 2021: the published intensity 0.01 "
                          "differs from 0.12 / 2129 = 0.00005636; check the intensity or the figures")]
+
+
+def test_last_years_report_must_be_last_years(example_copy, capsys):
+    """report.previous is compared as the year before's report: one of two years back (the example
+    copied for a new year, its previous file kept) is named, not compared as if it were."""
+    folder = example_copy(COMPLETE)
+    edit(folder / "company.yaml", ("  financial_year: 2025", "  financial_year: 2026"))
+    assert main(["check", str(folder / "company.yaml")]) == 2
+    assert ("report.previous: 'previous/company-2024.yaml' is the report of 2024; last year's report is that of "
+            "2025") in capsys.readouterr().err

@@ -401,7 +401,7 @@ def test_merged_cells_are_refused(collection, target, tmp_path, capsys):
     wb = load_workbook(book)
     wb["Energy"].merge_cells("I5:J5")
     wb.save(book)
-    assert f"{book}!Energy!I5: merged cells (I5:J5) in the figures" in refused(target, capsys, book)
+    assert f"{book}!Energy!I5: merged cells (I5:J5) in the rows the workbook is read from" in refused(target, capsys, book)
 
 
 def test_extra_and_missing_sheets_are_refused(collection, target, tmp_path, capsys):

@@ -67,9 +67,10 @@ def _harbourline(example_copy, board: str, largecap: bool, year: int):
     edit(folder / "company.yaml", *replacements)
     if year != 2025:  # its figures a year later too, so that the narrative finds its year's figures
         shift = year - 2025
-        text = (folder / "company.yaml").read_text(encoding="utf-8")
-        text = re.sub(r"(?<![\d-])(20[12]\d)(?=: )", lambda m: str(int(m.group(1)) + shift), text)
-        (folder / "company.yaml").write_text(text, encoding="utf-8")
+        for yaml_file in (folder / "company.yaml", folder / "previous" / "company-2024.yaml"):  # last year's too
+            text = yaml_file.read_text(encoding="utf-8")
+            text = re.sub(r"(?<![\d-])(20[12]\d)(?=: )", lambda m: str(int(m.group(1)) + shift), text)
+            yaml_file.write_text(text, encoding="utf-8")
         for markdown in (folder / "narrative").glob("*.md"):  # {{employees | 2023}}
             text = re.sub(r"(\|\s*)(20[12]\d)(?=\s*\}\})", lambda m: m.group(1) + str(int(m.group(2)) + shift),
                           markdown.read_text(encoding="utf-8"))
