@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! command -v soffice >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "apt-get install $(DEBIAN_PACKAGES)"; \
-	    (apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1)) || \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1)) || \
 	    echo "note: $(DEBIAN_PACKAGES) could not be installed; the accessibility, font and LibreOffice tests will fail"; \
 	  else echo "note: install $(DEBIAN_PACKAGES) (Debian) for faster PDFs, Chinese text, the accessibility test and the LibreOffice test"; fi; \
 	fi
