@@ -38,15 +38,19 @@ def collect(company_yaml: Path, out: Path) -> None:
     assert main(["collect", str(company_yaml), "-o", str(out)]) == 0
 
 
-def libreoffice_resave(files: list[Path], out: Path) -> list[Path]:
-    """The workbooks opened and saved again by LibreOffice Calc, headless, as a site using it
-    would: its own XML, styles and shared strings, and the formulas calculated."""
+def libreoffice(files: list[Path], out: Path, to: str) -> None:
+    """The files opened by LibreOffice Calc, headless, and written into out as `to` says."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (libreoffice-calc-nogui) comes with `make setup`"
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run([soffice, f"-env:UserInstallation=file://{out / 'profile'}", "--headless", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, files)],
-                   check=True, capture_output=True, timeout=180)
+                    to, "--outdir", str(out), *map(str, files)], check=True, capture_output=True, timeout=180)
+
+
+def libreoffice_resave(files: list[Path], out: Path) -> list[Path]:
+    """The workbooks opened and saved again by LibreOffice Calc, headless, as a site using it
+    would: its own XML, styles and shared strings, and the formulas calculated."""
+    libreoffice(files, out, "xlsx:Calc MS Excel 2007 XML")
     saved = [out / f.name for f in files]
     assert all(f.is_file() for f in saved), "LibreOffice wrote no workbook"
     return saved
@@ -565,11 +569,8 @@ def test_a_printed_workbook_shows_every_word_and_every_column(collection, tmp_pa
     topic's rows keep every column on the page, down to the notes on how it is measured."""
     import openpyxl
 
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (libreoffice-calc-nogui) comes with `make setup`"
     book = site_book(collection, tmp_path)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(book)], check=True, capture_output=True, timeout=180)
+    libreoffice([book], tmp_path, "pdf")
     printed = subprocess.run(["pdftotext", "-layout", str(book.with_suffix(".pdf")), "-"], capture_output=True,
                              text=True, check=True).stdout
     pages = printed.split("\f")
