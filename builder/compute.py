@@ -17,11 +17,13 @@ from .catalogue import Aspect, Metric, Provision
 from .charts import chart_views
 from .derive import MetricFigures, Series, figures, is_number, percent, significant
 from .i18n import DEFAULT, N_, Language, language as language_named
-from .languages import Introduced
+from .languages import Introduced, display_width
 from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
 from .units import factor
+from .widths import (INDICATOR_LEAST, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH, column, indent,
+                     long_unit_width, longest_word, text_width, widest)
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
 BUILT_IN_PARTS = {
@@ -90,6 +92,14 @@ class Row:
     change_in_points: bool = False
     share: Decimal | None = None  # of the breakdown's total in the report's year, in percent (derived)
     level: int = 1  # 2 for a breakdown within a member (of a sub-population)
+    change_text: str = ""  # the change as the table prints it, in the table's language: +4.5%, -0.3 pts
+    share_text: str = ""  # the derived share as printed: 12.5%
+
+    @property
+    def long_unit(self) -> bool:
+        """A unit that wraps in its column rather than squeezing the indicator's (tCO2e per HK$
+        million of revenue)."""
+        return display_width(self.unit) > LONG_UNIT_COLUMNS
 
     @property
     def has_values(self) -> bool:
@@ -105,6 +115,10 @@ class DataTable:
     notes: list[tuple[int, str]]
     provisions: list[str]
     years: list[int] = field(default_factory=list)  # its columns, newest first: the years it has figures for
+    change_header: str = ""  # its derived columns' headings, in its language
+    share_header: str = ""
+    # each column's CSS width (the indicator's empty: it takes the rest), for a fixed layout
+    widths: list[str] = field(default_factory=list)
 
     @property
     def has_change(self) -> bool:
@@ -298,9 +312,81 @@ def _tables(loaded: Loaded, notes: _Notes, lang: Language) -> list[DataTable]:
         order = {p.code: i for i, p in enumerate(loaded.edition.provisions)}
         provisions.sort(key=order.__getitem__)  # as the framework lists them: (A2.1, A2.3)
         if groups:
-            tables.append(DataTable(table.id, lang.label(table), groups, _number_notes(groups, notes),
-                                    provisions, table_years))
+            tables.append(_printed(DataTable(table.id, lang.label(table), groups, _number_notes(groups, notes),
+                                             provisions, table_years), lang))
     return tables
+
+
+def _printed(table: DataTable, lang: Language) -> DataTable:
+    """The table with the texts it prints beside its figures (its derived columns' headings and
+    figures) and the widths of its columns."""
+    _ = lang.gettext
+    if len(table.years) > 1:
+        table.change_header = _glued(_("Change on %(year)s", year=table.years[1]), table.years[1])
+    if table.years:
+        table.share_header = _glued(_("Share in %(year)s", year=table.years[0]), table.years[0])
+    for row in table.rows:
+        if row.change is not None:
+            change = "%+.1f" % row.change if row.change != 0 else "0.0"
+            # Translators: a change in percentage points
+            row.change_text = _("%(change)s\u00a0pts", change=change) if row.change_in_points else f"{change}%"
+        if row.share is not None:
+            row.share_text = "%.1f%%" % row.share
+    table.widths = _column_widths(table, lang)
+    return table
+
+
+def _glued(text: str, year: int) -> str:
+    """The heading with a no-break space before its year: "Change on 2024" wraps as "Change / on
+    2024" in a narrow column, never with the year alone on a third line."""
+    return text.replace(f" {year}", f"\u00a0{year}")
+
+
+def _column_widths(table: DataTable, lang: Language) -> list[str]:
+    """The CSS width of each column (builder.widths says why): the indicator's none, each other
+    as wide as its widest text that does not wrap, headings included. None at all where the
+    figures leave the indicators too little room: the automatic layout shares it out, as before."""
+    figure_rows = [row for row in table.rows if row.kind != "axis"]
+    unit = max(widest([lang.gettext("Unit")], bold=True), widest(r.unit for r in figure_rows if not r.long_unit))
+    if any(row.long_unit for row in figure_rows):  # it wraps, in a column of a set width
+        unit = max(unit, long_unit_width(lang.code), *(longest_word(row.unit) for row in figure_rows))
+    texts = [unit] + [max(widest([str(year)], bold=True), *(_figure_width(row, row.cells[i], lang) for row in figure_rows))
+                      for i, year in enumerate(table.years)]
+    # a derived column's heading wraps at its spaces in English; Chinese keeps it on one line
+    heading = (lambda text: widest([text], bold=True)) if lang.chinese else \
+        (lambda text: longest_word(text, bold=True))
+    if table.has_change:
+        texts.append(max(heading(table.change_header), widest(r.change_text for r in figure_rows)))
+    if table.has_share:
+        texts.append(max(heading(table.share_header), widest(r.share_text for r in figure_rows)))
+    columns = [column(text) for text in texts]
+    if TEXT_WIDTH - sum(columns) < _indicator_needs(figure_rows, lang):
+        return []
+    return [""] + [f"{width:.1f}pt" for width in columns]
+
+
+def _indicator_needs(rows: list[Row], lang: Language) -> float:
+    """The least width of the indicators' column: its longest word (with the marks of its notes),
+    and a fifth of the page, below which its labels would take a line for every word or two."""
+    def label(row: Row) -> float:
+        marks = text_width(",".join(map(str, row.notes)), NOTE_MARK_FONT) if row.notes else 0.0
+        return longest_word(row.label, bold=row.kind == "metric") + marks + indent(row.kind, row.level)
+
+    return max(INDICATOR_LEAST * TEXT_WIDTH, column(widest([lang.gettext("Indicator")], bold=True)),
+               *(label(row) for row in rows))
+
+
+def _figure_width(row: Row, cell: Cell, lang: Language) -> float:
+    """The width of a figure as its cell prints it: the number, its published share, its notes' marks."""
+    if not row.has_values:
+        return 0.0
+    text = lang.gettext(cell.text) if cell.value == NOT_APPLICABLE else cell.text
+    if cell.share is not None:
+        text += f" ({cell.share.text}%)"
+    width = text_width(text, TABLE_FONT)
+    if cell.notes:
+        width += text_width(",".join(str(n) for n in cell.notes), NOTE_MARK_FONT)
+    return width
 
 
 def _number_notes(groups: list[list[Row]], notes: _Notes) -> list[tuple[int, str]]:

@@ -30,7 +30,7 @@ from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
-from .languages import Foreign, Introduced, display_width, words
+from .languages import Foreign, Introduced, words
 from .load import Loaded, resolved
 from .ids import TEMPLATES_DIR
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
@@ -274,9 +274,7 @@ def environment(report_folder: Path | None, images: dict[str, str] | None = None
     env.filters["date"] = lang.date
     # a message held in a variable (an obligation, a status): extracted where it is defined (N_)
     env.filters["translate"] = lambda message: lang.gettext(message)
-    env.filters["glue_before"] = glue_before
     env.tests["short_chapter"] = is_short_chapter
-    env.tests["wider_than"] = lambda text, columns: display_width(str(text)) > columns
     md = _markdown_renderer(images or {}, figure)
     env.filters["markdown"] = lambda text: in_its_language(md.render(text), text, "div")
     # short texts from the YAML (footnotes, explanations): typographic quotes, *emphasis*
@@ -298,12 +296,6 @@ def is_short_chapter(html: str) -> bool:
     # a table, a chart or a picture takes room its words do not measure
     return (not any(tag in html for tag in ("<table", "<figure", "<img"))
             and words(Markup(html).striptags()) < SHORT_CHAPTER_WORDS)
-
-
-def glue_before(text: str, word: Any) -> str:
-    """The text with a no-break space before `word`: "Change on 2024" wraps as "Change / on 2024"
-    in a narrow column, never with the year alone on a third line."""
-    return text.replace(f" {word}", f"\u00a0{word}")
 
 
 class ForeignHtml(Markup):

@@ -122,3 +122,128 @@ def test_a_note_mark_is_never_split_over_two_lines(tmp_path):
     marks = placed(pdf_file, "6,7")
     assert len(marks) == 40
     assert all(m.lines == 1 for m in marks), f"{sum(m.lines > 1 for m in marks)} marks split"
+
+
+# --- the data tables' columns, whose widths the builder works out (builder.widths) ----------------
+
+
+def _descendants(box):
+    for child in getattr(box, "children", None) or []:
+        yield child
+        yield from _descendants(child)
+
+
+def _overflowing(html: str, base: str) -> tuple[list[tuple[int, str, float]], int]:
+    """(page, text, points beyond its cell) of every text wider than its cell in the tables laid
+    out with the builder's widths, as WeasyPrint lays them out; and how many cells there are."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    found, cells = [], 0
+    for number, page in enumerate(HTML(string=html, base_url=base).render().pages, 1):
+        tables = (b for b in _descendants(page._page_box)
+                  if isinstance(b, boxes.TableBox) and "fixed-columns" in b.element.get("class", ""))
+        for cell in (b for table in tables for b in _descendants(table) if isinstance(b, boxes.TableCellBox)):
+            cells += 1
+            right = cell.content_box_x() + cell.width
+            for text in (b for b in _descendants(cell) if isinstance(b, boxes.TextBox)):
+                if text.position_x + text.width - right > 0.01:
+                    found.append((number, text.text, round((text.position_x + text.width - right) * 0.75, 2)))
+    return found, cells
+
+
+def _print_html(loaded) -> str:
+    from builder.render import render_html
+
+    return render_html(loaded, compute(loaded, language=loaded.language), for_print=True)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_no_figure_or_heading_is_wider_than_its_column(language):
+    loaded = load(EXAMPLES / "harbourline-2025" / "company.yaml").in_language(language)
+    html = _print_html(loaded)
+    assert html.count('class="kpi fixed-columns') >= 15
+    overflowing, cells = _overflowing(html, str(loaded.folder))
+    assert cells > 900
+    assert overflowing == []
+
+
+def _scaled_example(folder, factor: int, offset: int):
+    """The complete example with every total figure scaled (three decimals where it is not a count)."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(EXAMPLES / "harbourline-2025", folder, ignore=shutil.ignore_patterns("output"))
+    data = yaml.safe_load((folder / "company.yaml").read_text(encoding="utf-8"))
+    for metric in data["metrics"].values():
+        if "values" in metric and metric.get("unit") != "%":
+            metric["values"] = {
+                year: value if isinstance(value, str) else value * factor + offset if isinstance(value, int)
+                else round(value * factor + offset + 0.125, 3) for year, value in metric["values"].items()}
+    (folder / "company.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder / "company.yaml"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_large_figures_with_shares_and_notes_still_fit_their_columns(tmp_path, language):
+    """Every total a seven-digit number with three decimals, beside the example's notes and
+    breakdowns' shares: the columns widen, the indicator's takes what is left (most tables still
+    leave it a fifth of the page), nothing runs over."""
+    loaded = load(_scaled_example(tmp_path / "large", 98, 1234567)).in_language(language)
+    html = _print_html(loaded)
+    assert "1,23" in html and html.count('class="kpi fixed-columns') >= 12
+    overflowing, cells = _overflowing(html, str(loaded.folder))
+    assert cells > 500 and overflowing == []
+
+
+def test_a_table_whose_figures_leave_the_indicators_no_room_is_laid_out_as_before(tmp_path):
+    """Twelve-digit figures with three decimals in three years leave less than a fifth of the
+    page to the indicators: those tables get no widths, and WeasyPrint shares the room out."""
+    loaded = load(_scaled_example(tmp_path / "huge", 98765, 123456789012))
+    view = compute(loaded)
+    unsized = [table.id for table in view.tables if not table.widths]
+    assert "energy" in unsized and len(unsized) < len(view.tables)
+    html = _print_html(loaded)
+    assert html.count("<colgroup>") == html.count('class="kpi fixed-columns') == len(view.tables) - len(unsized)
+    overflowing, _cells = _overflowing(html, str(loaded.folder))
+    assert overflowing == []
+
+
+def test_a_column_too_narrow_is_found():
+    """The check above finds a figure wider than its column: the widths it lays out, a third less."""
+    import re
+
+    loaded = load(EXAMPLES / "360digitech-2021" / "company.yaml")
+    html = _print_html(loaded)
+    narrowed = re.sub(r'<col style="width: ([0-9.]+)pt" />', lambda m: f'<col style="width: {float(m[1]) * 2 / 3:.1f}pt" />',
+                      html)
+    assert narrowed != html
+    overflowing, _cells = _overflowing(narrowed, str(loaded.folder))
+    assert len(overflowing) > 20
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_widths_measured_are_those_the_pdf_sets(bold):
+    """builder.widths holds DejaVu Sans's advance widths: each text measures what WeasyPrint sets
+    it in, in the report's own stylesheet (an update of the font would show here)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from builder.widths import text_width
+
+    texts = ["1,234,567.890", "-12.5%", "+220.8%", "(31.1%)", "0.0 pts", "tCO₂e", "MWh per m² of floor area",
+             "HK$ million", "Not applicable", "Change on 2024", "Ünit – ±3 µg/m³", "不適用", "噸二氧化碳當量"]
+    spans = "".join(f'<p><span style="white-space: nowrap; font-size: 8.5pt{"; font-weight: bold" if bold else ""}">'
+                    f"{text}</span></p>" for text in texts)
+    html = f'<html lang="en"><head><style>@page {{ size: A3 }} p {{ margin: 0 }} body {{ font-family: "DejaVu Sans" }}</style></head><body>{spans}</body></html>'
+    page = HTML(string=html).render().pages[0]
+    measured = [b for b in _descendants(page._page_box) if isinstance(b, boxes.InlineBox)]
+    assert len(measured) == len(texts)
+    for text, box in zip(texts, measured):
+        expected = text_width(text, 8.5, bold)
+        actual = box.width * 0.75  # CSS pixels to points
+        if all(ord(c) < 0x2E80 for c in text):  # the font's own glyphs: the same but for kerning and ligatures
+            assert expected * 0.99 <= actual <= expected + 0.05, text
+        else:  # a Chinese character another font sets: at most its em
+            assert actual <= expected + 0.05, text
