@@ -37,13 +37,19 @@ def run_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory
     return start_bounded(function, *args, seconds=seconds, memory=memory).result()
 
 
-def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> "Running":
+def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int,
+                  parts: bool = False) -> "Running":
     """function(*args) started in a bounded child process, to run while this one goes on (the
-    PDF of each edition is laid out while Arelle validates): its result comes with .result()."""
+    PDF of each edition is laid out while Arelle validates): its result comes with .result().
+    With parts, the function is also given a send(part) with which it hands over what is ready
+    before its result (an edition's print HTML, to be laid out while its other documents are
+    rendered); .part() takes each in turn."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     limit = _address_space() + memory
     parent = os.getpid()
+    if parts:
+        args = (*args, _PartSender(sender))
     process = context.Process(target=_child, args=(function, args, limit, parent, sender), daemon=True)
     process.start()
     sender.close()
@@ -106,21 +112,52 @@ class Running:
         self.process, self.receiver, self.deadline = process, receiver, deadline
 
     def result(self) -> Any:
+        """The function's result; the parts it sent before, and nobody took, are passed over."""
         try:
-            if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
-                raise Exceeded("time")
-            kind, payload = self.receiver.recv()
-        except EOFError:
-            raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
+            kind, payload = self._received()
+            while kind == "part":
+                kind, payload = self._received()
         finally:
             self.stop()
         return _returned(kind, payload)
+
+    def part(self) -> Any:
+        """The next part the child sent ahead of its result (start_bounded(parts=True)); the
+        child goes on. Its failure before it is raised here, as result() raises it."""
+        try:
+            kind, payload = self._received()
+        except Exceeded:
+            self.stop()
+            raise
+        if kind == "part":
+            return payload
+        self.stop()
+        _returned(kind, payload)
+        raise RuntimeError("the child ended without sending its part")  # a bug of ours: the CLI says so
+
+    def _received(self) -> tuple[str, Any]:
+        try:
+            if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
+                raise Exceeded("time")
+            return self.receiver.recv()
+        except EOFError:
+            raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.receiver.close()
+
+
+class _PartSender:
+    """What a child function sends a part of its work with, ahead of its result."""
+
+    def __init__(self, sender):
+        self.sender = sender
+
+    def __call__(self, part: Any) -> None:
+        self.sender.send(("part", part))
 
 
 def _returned(kind: str, payload: Any) -> Any:

@@ -15,9 +15,10 @@ from .compute import compute
 from .archive import Attachment, with_attachments
 from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
-from .glyphs import check_print_documents
+from .glyphs import lacking_in, refuse_lacking
 from .load import Loaded, load
-from .render import LAYOUT_MODULES, Documents, documents_of, pdf_of, start_pdf, start_render
+from .render import (LAYOUT_MODULES, Documents, Rendering, documents_of, pdf_of, print_html_of, start_pdf,
+                     start_render)
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
 from .validate import (ARELLE_MODULES, PendingValidation, package_validation_of, start_package_validation,
@@ -63,13 +64,16 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
         check_output_folder(out_dir, loaded.folder, loaded.input_files())
         with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
-            editions = _render_editions(loaded, findings, xbrl=xbrl, pdf=pdf)
-            if pdf:  # boxes for characters no font has: never
-                check_print_documents([edition.documents.print_html for edition in editions], loaded)
-        # the PDFs are laid out while Arelle validates each edition, each in its own process
-        pdf_started = time.perf_counter()
-        layouts = [start_pdf(edition.documents.print_html, edition.loaded, archival=archival, worker=worker)
-                   for edition, worker in zip(editions, workers.layout)] if pdf else []
+            renderings = _start_renderings(loaded, findings, xbrl=xbrl, pdf=pdf)
+            try:
+                # each edition's PDF is laid out from the moment its print HTML is rendered, while its
+                # other documents are rendered and then validated by Arelle, each in its own process
+                layouts = _start_layouts(loaded, renderings, workers.layout, archival=archival) if pdf else []
+                pdf_started = time.perf_counter()
+                editions = [_Edition(rendering.loaded, documents_of(rendering)) for rendering in renderings]
+            finally:  # one that failed stops the others
+                for rendering in renderings:
+                    rendering.stop()
         with staged_output(out_dir) as stage:
             with progress.stage("validation (Arelle)" if xbrl else "writing"):
                 validated = _write_and_validate(stage, loaded, editions, workers.validation, xbrl=xbrl, oim=oim,
@@ -92,16 +96,24 @@ class _Edition:
         return edition_name(file, self.loaded.language, self.loaded.languages)
 
 
-def _render_editions(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> list[_Edition]:
-    """Each edition's documents, the editions rendered side by side in their child processes."""
+def _start_renderings(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> list[Rendering]:
+    """Each edition's documents, rendered side by side in their child processes."""
     in_languages = [loaded.in_language(code) for code in loaded.languages]
     views = [compute(edition, findings, language=edition.language) for edition in in_languages]
-    renderings = [start_render(edition, view, xbrl=xbrl, pdf=pdf) for edition, view in zip(in_languages, views)]
-    try:
-        return [_Edition(edition, documents_of(rendering)) for edition, rendering in zip(in_languages, renderings)]
-    finally:  # one that failed stops the others
-        for rendering in renderings:
-            rendering.stop()
+    return [start_render(edition, view, xbrl=xbrl, pdf=pdf) for edition, view in zip(in_languages, views)]
+
+
+def _start_layouts(loaded: Loaded, renderings: list[Rendering], workers: list[Worker], *, archival: bool) -> list:
+    """Each edition's PDF layout, started as soon as its print HTML is there; none where a text
+    has characters no font has (it would print boxes), which are named for every edition at once."""
+    layouts, lacking = [], []
+    for rendering, worker in zip(renderings, workers):
+        html = print_html_of(rendering)
+        lacking += [c for c in lacking_in(html) if c not in lacking]
+        if not lacking:
+            layouts.append(start_pdf(html, rendering.loaded, archival=archival, worker=worker))
+    refuse_lacking(lacking, loaded)
+    return layouts
 
 
 def _write_and_validate(stage, loaded: Loaded, editions: list[_Edition], workers: list[Worker], *, xbrl: bool,

@@ -88,23 +88,30 @@ def missing(text: str) -> list[str]:
 def check_print_documents(htmls: list[str], loaded) -> None:
     """Refuse to lay out PDFs that would print boxes: name each character of any edition and
     where it is, all at once."""
-    text = ""
-    for html in htmls:
-        document = lxml_html.document_fromstring(html.encode("utf-8"))
-        for element in document.xpath("//style | //script"):
-            element.drop_tree()
-        text += document.text_content()
-        # the text of SVG images is set too: the company's charts, and the ones the builder drew
-        for source in document.xpath("//img/@src"):
-            if source.startswith(SVG_URI):
-                text += _svg_text(base64.b64decode(source[len(SVG_URI):]))
-    lacking = missing(text)
-    if not lacking:
+    refuse_lacking(list(dict.fromkeys(c for html in htmls for c in lacking_in(html))), loaded)
+
+
+def lacking_in(html: str) -> list[str]:
+    """The characters of a print document no installed font has, in order of first use."""
+    document = lxml_html.document_fromstring(html.encode("utf-8"))
+    for element in document.xpath("//style | //script"):
+        element.drop_tree()
+    text = document.text_content()
+    # the text of SVG images is set too: the company's charts, and the ones the builder drew
+    for source in document.xpath("//img/@src"):
+        if source.startswith(SVG_URI):
+            text += _svg_text(base64.b64decode(source[len(SVG_URI):]))
+    return missing(text)
+
+
+def refuse_lacking(characters: list[str], loaded) -> None:
+    """An OutputError naming the characters no font has and where they are, if there are any."""
+    if not characters:
         return
-    shown = ", ".join(_named(c) for c in lacking[:10])
-    more = f" and {len(lacking) - 10} more" if len(lacking) > 10 else ""
-    places = "".join(f"\n  {where}" for where in _places(loaded, lacking))
-    chinese = any(unicodedata.name(c, "").startswith("CJK") for c in lacking)
+    shown = ", ".join(_named(c) for c in characters[:10])
+    more = f" and {len(characters) - 10} more" if len(characters) > 10 else ""
+    places = "".join(f"\n  {where}" for where in _places(loaded, characters))
+    chinese = any(unicodedata.name(c, "").startswith("CJK") for c in characters)
     hint = (" Install a font that has them: on Debian, fonts-noto-cjk for Chinese (`make setup` installs it as root)."
             if chinese else " Install a font that has them, or write the text without them.")
     raise OutputError(f"no installed font can show {shown}{more}, so the PDF would print empty boxes "

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import types
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -446,6 +448,8 @@ class Rendering:
     loaded: Loaded
     running: Running
     seconds: float  # its time bound
+    with_print: bool = False  # its print HTML comes first, through print_html_of()
+    print_html: str | None = None
 
     def stop(self) -> None:
         self.running.stop()
@@ -456,13 +460,35 @@ def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> 
     charts = sum(len(charts) for charts in view.charts.values())  # at most schema.MAX_CHARTS
     seconds = RENDER_SECONDS + (CHART_IMPORT_SECONDS + CHART_SECONDS * charts if charts else 0)
     return Rendering(loaded, start_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds,
-                                           memory=RENDER_MEMORY), seconds)
+                                           memory=RENDER_MEMORY, parts=pdf), seconds, pdf)
+
+
+def print_html_of(rendering: Rendering) -> str:
+    """The print HTML of an edition rendered with its PDF: sent ahead of its other documents,
+    so that its layout, the longest step of a build, starts while they are rendered."""
+    if rendering.print_html is None:
+        with _bounds_said(rendering):
+            rendering.print_html = rendering.running.part()
+    return rendering.print_html
 
 
 def documents_of(rendering: Rendering) -> Documents:
+    """The edition's documents; those of an edition rendered with its PDF once print_html_of()
+    has taken its print HTML, which they then hold."""
+    if rendering.with_print:
+        print_html_of(rendering)
+    with _bounds_said(rendering):
+        documents = rendering.running.result()
+    documents.print_html = rendering.print_html
+    return documents
+
+
+@contextmanager
+def _bounds_said(rendering: Rendering) -> Iterator[None]:
+    """The rendering stopped at its bounds said as the input's or the templates' fault."""
     loaded = rendering.loaded
     try:
-        return rendering.running.result()
+        yield
     except Exceeded as e:
         limit = (f"more than {rendering.seconds:g} seconds" if e.what == "time"
                  else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
@@ -475,14 +501,16 @@ def documents_of(rendering: Rendering) -> Documents:
                                  loaded.source.file)) from None
 
 
-def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool) -> Documents:
+def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool, send: Callable[[str], None] | None = None
+                ) -> Documents:
+    if pdf:  # first, sent ahead: its layout starts while the rest is rendered
+        assert send is not None
+        send(render_html(loaded, view, for_print=True))
     documents = Documents(render_html(loaded, view))
     if xbrl:
         tagger = Tagger(loaded, enabled=True, language=view.language)
         documents.xhtml = to_xhtml11(render_html(loaded, view, tagger=tagger))
         documents.facts = tagger.facts
-    if pdf:
-        documents.print_html = render_html(loaded, view, for_print=True)
     return documents
 
 

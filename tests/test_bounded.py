@@ -52,6 +52,43 @@ def test_a_workers_work_is_bounded_in_memory_and_time_as_a_new_childs_is():
         assert exceeded.value.what == "time" and time.monotonic() - began < 30
 
 
+def _in_parts(first: str, then_sleep: float, send) -> str:
+    send(first)
+    time.sleep(then_sleep)
+    return first.upper()
+
+
+def _failing_before_its_part(send) -> None:
+    raise ValueError("no part")
+
+
+def test_a_child_hands_over_a_part_of_its_work_before_its_result():
+    """An edition's print HTML is laid out while its other documents are rendered: the part
+    arrives while the child is still at work (it sleeps for a minute; the part comes at once)."""
+    began = time.monotonic()
+    running = start_bounded(_in_parts, "print html", 60, seconds=120, memory=64 * 1024**2, parts=True)
+    try:
+        assert running.part() == "print html"
+        assert time.monotonic() - began < 30 and running.process.is_alive()
+    finally:
+        running.stop()
+    assert start_bounded(_in_parts, "print html", 0, seconds=30, memory=64 * 1024**2, parts=True).result() \
+        == "PRINT HTML", "the result comes after a part not taken"
+    running = start_bounded(_in_parts, "print html", 0, seconds=30, memory=64 * 1024**2, parts=True)
+    assert (running.part(), running.result()) == ("print html", "PRINT HTML")
+
+
+def test_a_child_that_fails_or_runs_out_before_its_part_says_so_where_the_part_is_awaited():
+    running = start_bounded(_failing_before_its_part, seconds=30, memory=64 * 1024**2, parts=True)
+    with pytest.raises(RuntimeError, match="ValueError: no part"):
+        running.part()
+    assert not running.process.is_alive()
+    running = start_bounded(_sleep, 60, seconds=1, memory=64 * 1024**2, parts=False)
+    with pytest.raises(Exceeded) as exceeded:
+        running.part()
+    assert exceeded.value.what == "time" and not running.process.is_alive()
+
+
 def test_a_worker_killed_before_its_work_is_replaced_by_a_new_child():
     worker = Worker(())
     os.kill(worker.process.pid, signal.SIGKILL)
