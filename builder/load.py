@@ -952,14 +952,16 @@ def _embedded_images(uses: list[_ImageUse], problems: list[Problem]) -> dict[Pat
 def _markdown_images(data, source: SourceMap, folder: Path, texts: dict[int, str], problems: list[Problem],
                      uses: list[_ImageUse], places: dict[int, tuple]) -> dict[str, Path]:
     """The images the Markdown shows: files inside the report's folder, each with a description."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False})
     images: dict[str, Path] = {}
+    md = None
     for path, value in _text_fields(data, places):
         text = texts.get(id(value)) if isinstance(value, MarkdownFile) else value
-        if text is None:
+        if text is None or "![" not in text:  # no image without it (raw HTML is off): not parsed, a third of load
             continue
+        if md is None:
+            from markdown_it import MarkdownIt
+
+            md = MarkdownIt("commonmark", {"html": False})
         for block in md.parse(text):
             for token in block.children or []:
                 if token.type != "image":
