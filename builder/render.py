@@ -179,6 +179,11 @@ def user_templates(report_folder: Path) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def _own_stylesheet(report_folder: Path) -> bool:
+    folder = user_templates(report_folder)
+    return folder is not None and any((folder / name).is_file() for name in ("report.css", "print.css"))
+
+
 class CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled once per process and kept in memory, keyed by their file and checked
     against their source (an edited template is compiled again): compiling the templates takes
@@ -360,6 +365,9 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         "images": images,
         "css": Markup(css),
         "print_css": Markup(print_css),
+        # the data tables' widths were measured in the built-in stylesheets' fonts and sizes: where
+        # the report has a stylesheet of its own, its tables are laid out automatically
+        "columns_measured": not _own_stylesheet(loaded.folder),
         "obligations": OBLIGATION_LABELS,
         "built_in": BUILT_IN_PARTS,
         "targets_anchor": TARGETS_ANCHOR,

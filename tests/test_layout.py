@@ -247,3 +247,23 @@ def test_the_widths_measured_are_those_the_pdf_sets(bold):
             assert expected * 0.99 <= actual <= expected + 0.05, text
         else:  # a Chinese character another font sets: at most its em
             assert actual <= expected + 0.05, text
+
+
+def test_a_report_with_a_stylesheet_of_its_own_keeps_the_automatic_table_layout(tmp_path):
+    """The widths are measured in the built-in stylesheets' font; a report's own report.css may
+    set a wider one, so its tables are laid out as WeasyPrint measures them. Another template of
+    its own (the cover) changes nothing."""
+    import shutil
+
+    from builder.ids import TEMPLATES_DIR
+
+    folder = tmp_path / "360digitech-2021"
+    shutil.copytree(EXAMPLES / "360digitech-2021", folder, ignore=shutil.ignore_patterns("output"))
+    (folder / "templates").mkdir()
+    shutil.copy(TEMPLATES_DIR / "cover.html", folder / "templates" / "cover.html")
+    assert 'class="kpi fixed-columns' in _print_html(load(folder / "company.yaml"))
+    stylesheet = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    (folder / "templates" / "report.css").write_text(stylesheet.replace('"DejaVu Sans"', '"DejaVu Serif"'),
+                                                     encoding="utf-8")
+    html = _print_html(load(folder / "company.yaml"))
+    assert "DejaVu Serif" in html and "kpi fixed-columns" not in html and "<colgroup>" not in html
