@@ -22,7 +22,7 @@ from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
 from .units import factor
-from .widths import (INDICATOR_LEAST, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH, column, indent,
+from .widths import (INDICATOR_LEAST, INDICATOR_ROOMY, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH, column, indent,
                      long_unit_width, longest_word, text_width, widest)
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
@@ -352,16 +352,23 @@ def _column_widths(table: DataTable, lang: Language) -> list[str]:
         unit = max(unit, long_unit_width(lang.code), *(longest_word(row.unit) for row in figure_rows))
     texts = [unit] + [max(widest([str(year)], bold=True), *(_figure_width(row, row.cells[i], lang) for row in figure_rows))
                       for i, year in enumerate(table.years)]
-    # a derived column's heading wraps at its spaces in English; Chinese keeps it on one line
-    heading = (lambda text: widest([text], bold=True)) if lang.chinese else \
-        (lambda text: longest_word(text, bold=True))
-    if table.has_change:
-        texts.append(max(heading(table.change_header), widest(r.change_text for r in figure_rows)))
-    if table.has_share:
-        texts.append(max(heading(table.share_header), widest(r.share_text for r in figure_rows)))
+    derived = [(header, widest(texts)) for header, texts, shown in (
+        (table.change_header, (r.change_text for r in figure_rows), table.has_change),
+        (table.share_header, (r.share_text for r in figure_rows), table.has_share)) if shown]
+    # a derived column's heading on one line where the indicators keep a roomy column; in English
+    # it may wrap at its spaces where they would not (Chinese keeps it on one line: 2025年佔比)
+    one_line = [column(max(widest([header], bold=True), figures)) for header, figures in derived]
+    wrapped = [column(max(longest_word(header, bold=True), figures)) for header, figures in derived]
     columns = [column(text) for text in texts]
+    columns += one_line if lang.chinese or TEXT_WIDTH - sum(columns + one_line) >= INDICATOR_ROOMY * TEXT_WIDTH \
+        else wrapped
     if TEXT_WIDTH - sum(columns) < _indicator_needs(figure_rows, lang):
         return []
+    surplus = TEXT_WIDTH - sum(columns) - INDICATOR_ROOMY * TEXT_WIDTH
+    if surplus > 0:  # shared by the figures' columns, as the automatic layout shares it
+        figure_columns = range(1, len(columns))  # not the unit's
+        columns = [width + surplus / len(figure_columns) if i in figure_columns else width
+                   for i, width in enumerate(columns)]
     return [""] + [f"{width:.1f}pt" for width in columns]
 
 
@@ -369,8 +376,9 @@ def _indicator_needs(rows: list[Row], lang: Language) -> float:
     """The least width of the indicators' column: its longest word (with the marks of its notes),
     and a fifth of the page, below which its labels would take a line for every word or two."""
     def label(row: Row) -> float:
-        marks = text_width(",".join(map(str, row.notes)), NOTE_MARK_FONT) if row.notes else 0.0
-        return longest_word(row.label, bold=row.kind == "metric") + marks + indent(row.kind, row.level)
+        bold = row.kind == "metric"
+        marks = text_width(",".join(map(str, row.notes)), NOTE_MARK_FONT, bold) if row.notes else 0.0
+        return longest_word(row.label, bold=bold) + marks + indent(row.kind, row.level)
 
     return max(INDICATOR_LEAST * TEXT_WIDTH, column(widest([lang.gettext("Indicator")], bold=True)),
                *(label(row) for row in rows))

@@ -179,9 +179,13 @@ def user_templates(report_folder: Path) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+# the templates that set the data tables' fonts and sizes (report.html holds the <style>)
+STYLING_TEMPLATES = ("report.css", "print.css", "report.html", "data.html")
+
+
 def _own_stylesheet(report_folder: Path) -> bool:
     folder = user_templates(report_folder)
-    return folder is not None and any((folder / name).is_file() for name in ("report.css", "print.css"))
+    return folder is not None and any((folder / name).is_file() for name in STYLING_TEMPLATES)
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -366,7 +370,7 @@ def render_html(loaded: Loaded, view: ReportView, *, for_print: bool = False, ta
         "css": Markup(css),
         "print_css": Markup(print_css),
         # the data tables' widths were measured in the built-in stylesheets' fonts and sizes: where
-        # the report has a stylesheet of its own, its tables are laid out automatically
+        # the report has its own stylesheet, page or data template, its tables are laid out automatically
         "columns_measured": not _own_stylesheet(loaded.folder),
         "obligations": OBLIGATION_LABELS,
         "built_in": BUILT_IN_PARTS,

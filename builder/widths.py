@@ -58,10 +58,10 @@ OTHER = 1.0  # em: any other letter or sign, as wide as DejaVu Sans's widest but
 TABLE_FONT = 8.5
 NOTE_MARK_FONT = 6.5
 PADDING = 10.0
-# The measure is exact for DejaVu Sans (kerning only narrows a text): a column is its widest text,
-# its padding and this much more, for what rounding may add. A column wider than it needs takes
-# room from the indicator's, whose label then wraps on more lines.
-SLACK = 1.0
+# The measure is exact for DejaVu Sans (kerning and ligatures only narrow a text): a column is its
+# widest text, its padding and this much more, for rounding. Any more would be taken from the
+# indicators' column, whose labels would wrap on more lines than the automatic layout's.
+SLACK = 0.2
 # report.css: a long unit wraps in a column of 13% of the text's width (17% in Chinese); the
 # text's width is print.css's A4 page less its margins of 18 mm
 TEXT_WIDTH = (210 - 2 * 18) / 25.4 * 72
@@ -101,6 +101,10 @@ def column(content: float) -> float:
 # breakdown's members), and the cell's right padding
 INDENT = {("member", 1): 20.0, ("member", 2): 32.0}
 INDICATOR_LEAST = 0.2  # of the text width: the narrowest indicators' column a fixed layout gives
+# what the indicators' column is given where there is room (report.css: th.indicator 40%): the room
+# beyond it goes to the other columns, as the automatic layout shares it, rather than leaving the
+# figures packed at the right edge of a page-wide table
+INDICATOR_ROOMY = 0.4
 
 
 def indent(kind: str, level: int) -> float:

@@ -250,9 +250,9 @@ def test_the_widths_measured_are_those_the_pdf_sets(bold):
 
 
 def test_a_report_with_a_stylesheet_of_its_own_keeps_the_automatic_table_layout(tmp_path):
-    """The widths are measured in the built-in stylesheets' font; a report's own report.css may
-    set a wider one, so its tables are laid out as WeasyPrint measures them. Another template of
-    its own (the cover) changes nothing."""
+    """The widths are measured in the built-in stylesheets' font; a report's own report.css (or
+    print.css, or report.html with its <style>, or data.html) may set a wider one, so its tables
+    are laid out as WeasyPrint measures them. Another template of its own (the cover) changes nothing."""
     import shutil
 
     from builder.ids import TEMPLATES_DIR
@@ -267,3 +267,11 @@ def test_a_report_with_a_stylesheet_of_its_own_keeps_the_automatic_table_layout(
                                                      encoding="utf-8")
     html = _print_html(load(folder / "company.yaml"))
     assert "DejaVu Serif" in html and "kpi fixed-columns" not in html and "<colgroup>" not in html
+    # a page template of its own may restyle the tables in its <style> too
+    (folder / "templates" / "report.css").unlink()
+    page = (TEMPLATES_DIR / "report.html").read_text(encoding="utf-8")
+    assert "{{ css }}" in page
+    (folder / "templates" / "report.html").write_text(
+        page.replace("{{ css }}", "{{ css }}\ntable { font-size: 9.5pt; }", 1), encoding="utf-8")
+    html = _print_html(load(folder / "company.yaml"))
+    assert "font-size: 9.5pt" in html and "kpi fixed-columns" not in html and "<colgroup>" not in html
