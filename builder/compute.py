@@ -292,7 +292,8 @@ def _noted(cells: list[Cell], on_part: list, member, years: list[int], notes: "_
     """The cells, with the notes given on one year's figure of this row (the total's, or a member's)."""
     for note in on_part:
         if note.year in years and (member is None) == (note.member is None):
-            cells[years.index(note.year)].notes = notes.marks([note.note])
+            cell = cells[years.index(note.year)]  # several notes on one figure: each its mark
+            cell.notes = cell.notes + [mark for mark in notes.marks([note.note]) if mark not in cell.notes]
     return cells
 
 

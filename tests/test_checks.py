@@ -326,6 +326,26 @@ def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
     assert main([str(yaml_file), "--no-pdf", "--no-xbrl"]) == 2
 
 
+def test_several_footnotes_on_one_figure_each_have_their_mark_and_link(example_copy):
+    """Two notes on the same year's figure: both marks at the figure, both notes under the table,
+    both linked to its fact (the second used to replace the first)."""
+    folder = example_copy("360digitech-2021")
+    yaml_file = folder / "company.yaml"
+    edit(yaml_file,
+         ("    values: {2021: 93600.00}\n", "    values: {2021: 93600.00}\n"
+          "    footnotes: [{note: meter, year: 2021}, {note: estimate, year: 2021}]\n"),
+         ("\nfootnotes:\n", "\nfootnotes:\n  meter: Read from the building meter.\n"
+          "  estimate: December estimated from November's reading.\n"))
+    assert main([str(yaml_file), "--no-pdf"]) == 0
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
+    water = html.split('id="data-water"')[1].split("</section>")[0]
+    cell = water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
+    assert cell.count("<a href=\"#note-water-") == 2, cell
+    assert "Read from the building meter." in water and "December estimated from November" in water
+    xhtml = (output_of(folder) / "report.xhtml").read_text(encoding="utf-8")
+    assert xhtml.count('toRefs="fn-water-') == 2
+
+
 def test_a_change_rounded_to_nothing_shows_no_sign():
     """0.0045% one year, 0.00% the next: the change is 0.0 points, not -0.0."""
     from decimal import Decimal
