@@ -22,8 +22,8 @@ from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
 from .units import factor
-from .widths import (INDICATOR_LEAST, INDICATOR_ROOMY, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH, column, indent,
-                     long_unit_width, longest_word, text_width, widest)
+from .widths import (INDICATOR_LEAST, INDICATOR_ROOMY, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH,
+                     column, indent, long_unit_width, longest_word, text_width, widest)
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
 BUILT_IN_PARTS = {
@@ -353,7 +353,7 @@ def _column_widths(table: DataTable, lang: Language) -> list[str]:
         unit = max(unit, long_unit_width(lang.code), *(longest_word(row.unit) for row in figure_rows))
     texts = [unit] + [max(widest([str(year)], bold=True), *(_figure_width(row, row.cells[i], lang) for row in figure_rows))
                       for i, year in enumerate(table.years)]
-    derived = [(header, widest(texts)) for header, texts, shown in (
+    derived = [(header, widest(printed)) for header, printed, shown in (
         (table.change_header, (r.change_text for r in figure_rows), table.has_change),
         (table.share_header, (r.share_text for r in figure_rows), table.has_share)) if shown]
     # a derived column's heading on one line where the indicators keep a roomy column; in English

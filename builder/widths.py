@@ -65,7 +65,7 @@ SLACK = 0.2
 # report.css: a long unit wraps in a column of 13% of the text's width (17% in Chinese); the
 # text's width is print.css's A4 page less its margins of 18 mm
 TEXT_WIDTH = (210 - 2 * 18) / 25.4 * 72
-LONG_UNIT_COLUMNS = 24  # display columns, as the template's `wider_than 24`
+LONG_UNIT_COLUMNS = 24  # display columns: a unit wider wraps in its column (compute.Row.long_unit)
 LONG_UNIT_SHARE = {"en": 0.13, "zh-Hant": 0.17}
 
 

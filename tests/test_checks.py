@@ -303,6 +303,13 @@ def test_an_intensity_goes_in_as_published_without_its_denominator(example_copy,
     assert "the unit comes from the figures of employees under metrics; leave per_unit out" in capsys.readouterr().err
 
 
+def _water_table(folder):
+    """The built report's HTML, its water table, and the cell of the 2021 water figure (93,600.00)."""
+    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
+    water = html.split('id="data-water"')[1].split("</section>")[0]
+    return html, water, water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
+
+
 def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
     folder = example_copy("360digitech-2021")
     yaml_file = folder / "company.yaml"
@@ -313,9 +320,7 @@ def test_a_footnote_on_one_years_figure_or_one_member(example_copy):
          ("\nfootnotes:\n", "\nfootnotes:\n  meter: Read from the building meter.\n"
           "  beijing: Including the Beijing branch opened in 2021.\n"))
     assert main([str(yaml_file), "--no-pdf"]) == 0
-    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
-    water = html.split('id="data-water"')[1].split("</section>")[0]
-    cell = water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
+    html, water, cell = _water_table(folder)
     assert 'class="note-mark"' in cell, "the marker stands at the figure"
     assert "Read from the building meter." in water
     member_row = html.split("<th scope=\"row\">North China")[1].split("</th>")[0]
@@ -337,9 +342,7 @@ def test_several_footnotes_on_one_figure_each_have_their_mark_and_link(example_c
          ("\nfootnotes:\n", "\nfootnotes:\n  meter: Read from the building meter.\n"
           "  estimate: December estimated from November's reading.\n"))
     assert main([str(yaml_file), "--no-pdf"]) == 0
-    html = (output_of(folder) / "report.html").read_text(encoding="utf-8")
-    water = html.split('id="data-water"')[1].split("</section>")[0]
-    cell = water.split("<td class=\"num\">93,600.00")[1].split("</td>")[0]
+    _html, water, cell = _water_table(folder)
     assert cell.count("<a href=\"#note-water-") == 2, cell
     assert "Read from the building meter." in water and "December estimated from November" in water
     xhtml = (output_of(folder) / "report.xhtml").read_text(encoding="utf-8")
