@@ -10,6 +10,7 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 
 from __future__ import annotations
 
+import gc
 import types
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from . import references
-from .bounded import Exceeded, Running, Worker, start_bounded
+from .bounded import Exceeded, Running, Worker, cycles_left_for_later, start_bounded
 from .catalogue import OBLIGATION_LABELS
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
@@ -515,14 +516,15 @@ def _bounds_said(rendering: Rendering) -> Iterator[None]:
 
 def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool, send: Callable[[str], None] | None = None
                 ) -> Documents:
-    if pdf:  # first, sent ahead: its layout starts while the rest is rendered
-        assert send is not None
-        send(render_html(loaded, view, for_print=True))
-    documents = Documents(render_html(loaded, view))
-    if xbrl:
-        tagger = Tagger(loaded, enabled=True, language=view.language)
-        documents.xhtml = to_xhtml11(render_html(loaded, view, tagger=tagger))
-        documents.facts = tagger.facts
+    with cycles_left_for_later():
+        if pdf:  # first, sent ahead: its layout starts while the rest is rendered
+            assert send is not None
+            send(render_html(loaded, view, for_print=True))
+        documents = Documents(render_html(loaded, view))
+        if xbrl:
+            tagger = Tagger(loaded, enabled=True, language=view.language)
+            documents.xhtml = to_xhtml11(render_html(loaded, view, tagger=tagger))
+            documents.facts = tagger.facts
     return documents
 
 
@@ -574,9 +576,13 @@ def _layout(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes
     # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(pdf_variant=variant)
-        # PDF/A requires a file identifier: the MD5 of the file's content, the same every build
-        return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL)
+        with cycles_left_for_later():
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(pdf_variant=variant)
+            # one collection, of the boxes the layout discarded, so that the PDF's objects take their
+            # place: the peak stays that of a layout with the collector on
+            gc.collect()
+            # PDF/A requires a file identifier: the MD5 of the file's content, the same every build
+            return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL)
     except MemoryError:
         raise
     except Exception as e:  # whatever WeasyPrint raises, the user is told plainly

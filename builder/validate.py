@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .bounded import cycles_left_for_later
 from .taxonomy import PACKAGE_ZIP
 
 
@@ -64,7 +65,7 @@ def run_arelle(
     )
     handler = StructuredMessageLogHandler()
     inspected = None
-    with Session() as session:
+    with Session() as session, cycles_left_for_later():
         session.run(runtime, logHandler=handler)
         messages = list(session.get_log_messages())
         if inspect is not None:

@@ -105,3 +105,54 @@ def test_a_build_its_checks_refuse_leaves_no_worker_behind(example_copy, capsys)
     assert main([str(folder / "company.yaml")]) == 1
     assert "error I01" in capsys.readouterr().err
     assert multiprocessing.active_children() == []
+
+
+def _collector_during_layout(html: str) -> list[int]:
+    """Whether the cycle collector ran while WeasyPrint laid out and wrote the PDF (a layout worker's
+    step, in its child process)."""
+    import gc
+    import importlib
+
+    from builder import tagging
+    from builder.render import LAYOUT_MODULES, _layout
+
+    for module in LAYOUT_MODULES:  # imported as a layout worker imports them, before its work
+        importlib.import_module(module)
+    tagging.apply()
+
+    seen: list[int] = []  # the generation of each collection
+    gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(info["generation"]))
+    try:
+        _layout(html, ".")
+    finally:
+        gc.callbacks.pop()
+    return seen
+
+
+def test_the_cycle_collector_is_paused_for_a_step_and_as_it_was_after_it():
+    import gc
+
+    from builder.bounded import cycles_left_for_later
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cycles_left_for_later():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()  # restored when the step fails too
+    gc.disable()
+    try:
+        with cycles_left_for_later():
+            pass
+        assert not gc.isenabled()  # a process that had it off keeps it off
+    finally:
+        gc.enable()
+
+
+def test_a_layout_collects_cycles_once_between_the_layout_and_the_pdf():
+    # thousands of elements: with the collector on, it would run hundreds of times
+    rows = "".join(f"<tr><th>Site {n}</th><td>{n}.0</td></tr>" for n in range(3000))
+    collections = start_bounded(_collector_during_layout, f"<table>{rows}</table>", seconds=120,
+                                memory=2 * 1024**3).result()
+    # with the collector on, hundreds; paused: the one collection of the oldest generation, and the
+    # young generation's once it is on again
+    assert collections.count(2) == 1 and len(collections) <= 2
