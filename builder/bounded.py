@@ -210,10 +210,10 @@ def _die_with(parent: int) -> None:
 @contextmanager
 def cycles_left_for_later() -> Iterator[None]:
     """Python's cycle collector paused for a step that makes millions of objects and keeps most of
-    them (WeasyPrint's boxes, Arelle's model, the templates' output): each collection of the
-    oldest generation walks all of them again, a fifth of a 10,000-fact layout's time and a tenth
-    of a validation's, for a few megabytes of cycles, which the step's bounded child frees when
-    it ends (or a collection after it, where the process goes on)."""
+    them (WeasyPrint's boxes, Arelle's model, the templates' output, the loaded report): each
+    collection of the oldest generation walks all of them again, a fifth of a 10,000-fact layout's
+    time, a tenth of a validation's or of `check`, for a few megabytes of cycles, which the step's
+    process frees when it ends (or a collection after it, where the process goes on)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from .bounded import cycles_left_for_later
 from .errors import BatchFailed, BuildError, UsageError
 from .progress import Progress
 
@@ -254,8 +255,11 @@ def serve(company_yaml: Path, host: str, port: int, xbrl: bool, open_browser: bo
     Watches the report's folder (company.yaml, the narrative, images, templates/) and serves
     each edition from memory: nothing is written. Input errors and the checks' findings are
     shown in the page, with their file:line, and in the terminal."""
+    import gc
+
     from .serve import serve as run_serve
 
+    gc.enable()  # it runs all day: each rebuild's cycles are collected
     run_serve(company_yaml, host=host, port=port, xbrl=xbrl, open_browser=open_browser,
               echo=click.echo, warn=lambda line: click.echo(line, err=True))
 
@@ -407,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_terminated)
     try:
-        cli.main(args=argv, prog_name="build-report", standalone_mode=False)
+        with cycles_left_for_later():  # one command, then the process ends (serve turns it back on)
+            cli.main(args=argv, prog_name="build-report", standalone_mode=False)
     except BuildError as e:
         click.echo(f"error: {e}", err=True)
         return e.exit_code
