@@ -541,7 +541,7 @@ def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
 
 # What a layout worker (bounded.Worker) imports while the build loads and renders: WeasyPrint takes
 # half a second to import, which would otherwise come before every PDF's first page.
-LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging")
+LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs")
 
 
 def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
@@ -569,9 +569,10 @@ def _layout(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    from . import tagging
+    from . import pagerefs, tagging
 
     tagging.apply()  # running heads, page numbers and decorative images as artifacts
+    pagerefs.apply()  # a page holding page numbers of others laid out twice, not three times
     # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
     # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)

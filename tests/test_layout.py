@@ -10,7 +10,7 @@ from builder.compute import compute
 from builder.load import load
 
 from .conftest import EXAMPLES, edit
-from .pdfutil import links, placed
+from .pdfutil import links, page_texts, placed
 
 LONG_TITLE = "Emission management of greenhouse gases, air pollutants and waste from our offices and data centres"
 
@@ -275,3 +275,81 @@ def test_a_report_with_a_stylesheet_of_its_own_keeps_the_automatic_table_layout(
         page.replace("{{ css }}", "{{ css }}\ntable { font-size: 9.5pt; }", 1), encoding="utf-8")
     html = _print_html(load(folder / "company.yaml"))
     assert "font-size: 9.5pt" in html and "kpi fixed-columns" not in html and "<colgroup>" not in html
+
+
+# --- page references: laid out twice, not three times (builder.pagerefs) --------------------
+
+PAGE_REFERENCES = """<html><head><style>
+@page { size: A6; }
+section { break-before: page; }
+a.ref::after { content: leader(". ") target-counter(attr(href url), page); }
+span.pageref a::after { content: target-counter(attr(href url), page); }
+</style></head><body>
+<nav><h1>Contents</h1>CONTENTS</nav>
+CHAPTERS
+<section id="index"><h1>Index</h1>INDEX</section>
+</body></html>"""
+
+
+def _page_references_document() -> str:
+    """Contents before the chapters (references forward), an index after them (backward), and a
+    chapter that refers to the index (forward across the document)."""
+    chapters = [f"<section id=\"c{n}\"><h1>Chapter {n}</h1>" + "<p>A paragraph of the chapter.</p>" * (4 * n)
+                + ("<p><span class=\"pageref\">See the index, page <a href=\"#index\"></a></span></p>" if n == 3 else "")
+                + "</section>" for n in range(1, 7)]
+    return (PAGE_REFERENCES
+            .replace("CONTENTS", "".join(f"<p><a class=\"ref\" href=\"#c{n}\">Chapter {n}</a></p>" for n in range(1, 7)))
+            .replace("CHAPTERS", "".join(chapters))
+            .replace("INDEX", "".join(f"<p><a class=\"ref\" href=\"#c{n}\">Chapter {n}</a></p>" for n in range(6, 0, -1))))
+
+
+def _laid_out(html: str, corrected: bool) -> tuple[bytes, list[int]]:
+    """The PDF, and the page number of each page WeasyPrint laid out, in order (in a new process:
+    the corrections stay in the process that applied them, and in those it forks)."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.logger import PROGRESS_LOGGER
+
+    from builder import pagerefs, tagging
+
+    tagging.apply()
+    if corrected:
+        pagerefs.apply()
+    made: list[int] = []
+
+    class Pages(logging.Handler):
+        def emit(self, record):
+            message = record.getMessage()
+            if "Creating layout - Page" in message and "up-to-date" not in message:
+                made.append(int(message.rsplit(" ", 1)[1]))
+
+    PROGRESS_LOGGER.addHandler(Pages())
+    PROGRESS_LOGGER.setLevel(logging.INFO)
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), made
+
+
+def test_pages_holding_page_references_are_laid_out_twice_and_print_what_weasyprint_prints(tmp_path):
+    import re
+    from collections import Counter
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    html = _page_references_document()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:
+        (plain, plain_made), (pdf, made) = processes.map(_laid_out, [html, html], [False, True])
+    assert pdf == plain  # byte for byte
+    (tmp_path / "refs.pdf").write_bytes(pdf)
+    texts = page_texts(tmp_path / "refs.pdf")
+    starts = {n: next(i + 1 for i, t in enumerate(texts) if t.startswith(f"Chapter {n}\r\n")) for n in range(1, 7)}
+    index = next(i + 1 for i, t in enumerate(texts) if t.startswith("Index"))
+    referring = next(i + 1 for i, t in enumerate(texts) if "See the index, page" in t)
+    # forward from the contents, backward from the index, forward from a chapter
+    assert {int(n): int(page) for n, page in re.findall(r"Chapter (\d) [. ]+ (\d+)", texts[0])} == starts
+    assert {int(n): int(page) for n, page in re.findall(r"Chapter (\d) [. ]+ (\d+)", texts[index - 1])} == starts
+    assert f"See the index, page {index}" in texts[referring - 1]
+    holding = {1, referring, index}
+    # WeasyPrint alone lays out each page holding references three times; corrected, twice
+    assert Counter(plain_made) == {page: 3 if page in holding else 1 for page in range(1, len(texts) + 1)}
+    assert Counter(made) == {page: 2 if page in holding else 1 for page in range(1, len(texts) + 1)}
