@@ -9,14 +9,15 @@ the table holding them.
 
 Drawing is deterministic (a fixed hash salt for the SVG's ids, no date or software in its
 metadata, text kept as text so that the PDF sets it in the report's fonts) and happens in
-memory, on first use: matplotlib is imported only when a report has charts, inside the
-render's bounded child process.
+memory, on first use: matplotlib is imported only when a report has charts, in a bounded child
+process of its own that a build runs beside the templates' (DrawnBeside).
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import secrets
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -93,6 +94,49 @@ def draw_unchanged_from_cache(views: dict[str, list[ChartView]]) -> None:
                 _DRAWN.clear()
             _DRAWN[key] = chart.uri
         chart._uri = _DRAWN[key]
+
+
+def uris_of(charts: list[ChartView]) -> list[str]:
+    """Each chart's data: URI, drawn here (in the child process of DrawnBeside)."""
+    return [chart.uri for chart in charts]
+
+
+class DrawnBeside:
+    """A report's charts drawn in a child process of their own while its templates render in
+    another: matplotlib's import and the drawing were two thirds of the render, one after the
+    other. Started before the templates' process, which gets each chart's URI as a placeholder;
+    drawn() puts the charts in place of the placeholders in each document it renders."""
+
+    def __init__(self, views: dict[str, list[ChartView]], seconds: float, memory: int):
+        from .bounded import start_bounded
+
+        self.charts = [chart for charts in views.values() for chart in charts if chart._uri is None]
+        self.uris: dict[str, str] | None = {}
+        self.running = None
+        if self.charts:
+            self.running = start_bounded(uris_of, self.charts, seconds=seconds, memory=memory)
+            self.uris = None
+            unique = secrets.token_hex(8)  # no text of the report can hold it
+            for number, chart in enumerate(self.charts):
+                chart._uri = f"data:image/svg+xml;base64,CHART{unique}{number:04d}"
+
+    def drawn(self, document: str | bytes) -> str | bytes:
+        """The document with the charts in place of their placeholders (waiting for them)."""
+        if self.uris is None:
+            drawn = self.running.result()
+            self.uris = {chart._uri: uri for chart, uri in zip(self.charts, drawn)}
+            for chart, uri in zip(self.charts, drawn):
+                chart._uri = uri
+        for placeholder, uri in self.uris.items():
+            if isinstance(document, bytes):
+                document = document.replace(placeholder.encode("ascii"), uri.encode("ascii"))
+            else:
+                document = document.replace(placeholder, uri)
+        return document
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.stop()
 
 
 # --- what a chart shows ----------------------------------------------------------------------

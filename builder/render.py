@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from . import references
 from .bounded import Exceeded, Running, Worker, cycles_left_for_later, start_bounded
 from .catalogue import OBLIGATION_LABELS
+from .charts import DrawnBeside
 from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
@@ -463,17 +464,28 @@ class Rendering:
     seconds: float  # its time bound
     with_print: bool = False  # its print HTML comes first, through print_html_of()
     print_html: str | None = None
+    charts: DrawnBeside | None = None  # drawn meanwhile, put in place of their placeholders here
 
     def stop(self) -> None:
         self.running.stop()
+        if self.charts is not None:
+            self.charts.stop()
 
 
 def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Rendering:
     """The rendering started, to run beside another edition's; documents_of() waits for it."""
     charts = sum(len(charts) for charts in view.charts.values())  # at most schema.MAX_CHARTS
     seconds = RENDER_SECONDS + (CHART_IMPORT_SECONDS + CHART_SECONDS * charts if charts else 0)
-    return Rendering(loaded, start_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds,
-                                           memory=RENDER_MEMORY, parts=pdf), seconds, pdf)
+    # the charts drawn in a process of their own beside the templates' (started first: the
+    # templates' process gets their placeholders)
+    drawing = DrawnBeside(view.charts, seconds=seconds, memory=RENDER_MEMORY)
+    try:
+        running = start_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds, memory=RENDER_MEMORY,
+                                parts=pdf)
+    except BaseException:
+        drawing.stop()
+        raise
+    return Rendering(loaded, running, seconds, pdf, charts=drawing)
 
 
 def print_html_of(rendering: Rendering) -> str:
@@ -481,7 +493,7 @@ def print_html_of(rendering: Rendering) -> str:
     so that its layout, the longest step of a build, starts while they are rendered."""
     if rendering.print_html is None:
         with _bounds_said(rendering):
-            rendering.print_html = rendering.running.part()
+            rendering.print_html = _with_charts(rendering, rendering.running.part())
     return rendering.print_html
 
 
@@ -492,8 +504,15 @@ def documents_of(rendering: Rendering) -> Documents:
         print_html_of(rendering)
     with _bounds_said(rendering):
         documents = rendering.running.result()
+        documents.html = _with_charts(rendering, documents.html)
+        if documents.xhtml is not None:
+            documents.xhtml = _with_charts(rendering, documents.xhtml)
     documents.print_html = rendering.print_html
     return documents
+
+
+def _with_charts(rendering: Rendering, document):
+    return rendering.charts.drawn(document) if rendering.charts is not None else document
 
 
 @contextmanager

@@ -230,3 +230,20 @@ def test_the_inline_xbrl_report_with_charts_is_valid(built):
     out = built(COMPLETE)
     assert charts_of((out / "report.xhtml").read_text(encoding="utf-8"))
     assert "0 errors, 0 warnings, 0 inconsistencies" in (out / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_charts_drawn_beside_the_templates_take_their_placeholders_places():
+    """A build draws the charts in a process of their own while the templates render with a
+    placeholder for each: every document gets the very charts drawn in place."""
+    from builder.charts import DrawnBeside
+
+    loaded = load(EXAMPLES / COMPLETE / "company.yaml")
+    in_place = [chart.uri for charts in compute(loaded).charts.values() for chart in charts]
+    view = compute(loaded)
+    beside = DrawnBeside(view.charts, seconds=60, memory=512 * 1024**2)
+    placeholders = [chart.uri for charts in view.charts.values() for chart in charts]
+    assert len(placeholders) == len(in_place) >= 6 and not set(placeholders) & set(in_place)
+    document = "<p>" + "</p><p>".join(placeholders) + "</p>"
+    assert beside.drawn(document) == "<p>" + "</p><p>".join(in_place) + "</p>"
+    assert beside.drawn(document.encode("ascii")) == ("<p>" + "</p><p>".join(in_place) + "</p>").encode("ascii")
+    assert [chart.uri for charts in view.charts.values() for chart in charts] == in_place
