@@ -23,6 +23,7 @@ from typing import Any
 from .errors import BuildError, InputError
 
 PR_SET_PDEATHSIG = 1
+YIELDING = 10  # the niceness of a worker off the critical path (os.nice)
 
 
 class Exceeded(Exception):
@@ -61,12 +62,14 @@ def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memo
 class Worker:
     """A bounded child process started before its work is known, so that its slow imports
     (WeasyPrint, Arelle: half a second each) are done while the build loads and renders; it then
-    runs one function, bounded as start_bounded() bounds it from the moment it is given."""
+    runs one function, bounded as start_bounded() bounds it from the moment it is given. A
+    yielding one runs at a lower priority: its work is off the critical path (Arelle beside the
+    PDF layouts), so the processes on it get the cores first."""
 
-    def __init__(self, modules: tuple[str, ...]):
+    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False):
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker, args=(modules, os.getpid(), child), daemon=True)
+        self.process = context.Process(target=_worker, args=(modules, os.getpid(), child, yielding), daemon=True)
         self.process.start()
         child.close()
         self.replacement: Running | None = None
@@ -93,8 +96,10 @@ class Worker:
         self.connection.close()
 
 
-def _worker(modules: tuple[str, ...], parent: int, connection) -> None:
+def _worker(modules: tuple[str, ...], parent: int, connection, yielding: bool) -> None:
     _die_with(parent)
+    if yielding:
+        os.nice(YIELDING)
     import importlib
 
     for module in modules:

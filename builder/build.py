@@ -152,7 +152,7 @@ def prepared_workers(editions: int, *, layout: bool, validation: bool) -> Iterat
     the time the documents are rendered; on leaving, whatever they still run is stopped (a build
     that failed stops its layouts and validations; one that checks refused never used them)."""
     workers = _Workers([Worker(LAYOUT_MODULES) for _ in range(editions)] if layout else [],
-                       [Worker(ARELLE_MODULES) for _ in range(editions)] if validation else [])
+                       [Worker(ARELLE_MODULES, yielding=layout) for _ in range(editions)] if validation else [])
     try:
         yield workers
     finally:

@@ -156,3 +156,17 @@ def test_a_layout_collects_cycles_once_between_the_layout_and_the_pdf():
     # with the collector on, hundreds; paused: the one collection of the oldest generation, and the
     # young generation's once it is on again
     assert collections.count(2) == 1 and len(collections) <= 2
+
+
+def test_arelle_yields_the_cpu_to_the_layouts_and_not_to_the_templates():
+    """With a PDF, Arelle's validation is off the critical path (the layout is it): its worker
+    runs at a lower priority; without, it is the last step and keeps its priority."""
+    from builder.bounded import YIELDING
+    from builder.build import prepared_workers
+
+    base = os.nice(0)
+    with prepared_workers(1, layout=True, validation=True) as workers:
+        assert workers.validation[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base + YIELDING
+        assert workers.layout[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
+    with prepared_workers(1, layout=False, validation=True) as workers:
+        assert workers.validation[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
