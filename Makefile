@@ -12,12 +12,14 @@ setup: $(STAMP)
 # Debian packages, installed when we can: HarfBuzz's subsetter makes WeasyPrint's font embedding fast (optional);
 # Chromium runs axe-core, the accessibility checker of the tests; Noto Sans CJK sets the
 # Chinese text (the company's Chinese name) that no other installed font has; LibreOffice Calc
-# (without its GUI) re-saves collection workbooks in the tests, as a site using it would.
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium fonts-noto-cjk libreoffice-calc-nogui
+# (without its GUI) re-saves collection workbooks in the tests, as a site using it would, and
+# prints them to PDF, which poppler's pdftotext reads back.
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium fonts-noto-cjk libreoffice-calc-nogui poppler-utils
 
 $(STAMP): pyproject.toml
 	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null \
-	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! command -v soffice >/dev/null; then \
+	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! command -v soffice >/dev/null \
+	    || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "apt-get install $(DEBIAN_PACKAGES)"; \
 	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
