@@ -122,18 +122,19 @@ def _build_many(reports: list[Path], jobs: int | None, options: list[str], quiet
     if not quiet:
         click.echo(f"building {len(files)} reports, {jobs} at a time", err=True)
     outcomes = build_many(files, jobs, options,
-                          done=None if quiet else lambda o: click.echo(_outcome_line(o), err=True))
+                          done=(lambda o: None) if quiet else lambda o: click.echo(_outcome_line(o), err=True))
     failed = [o for o in outcomes if not o.ok]
     # what each build printed: a failed one's errors, a built one's warnings (a portfolio's
     # warnings are as much the preparer's business as a single report's)
     for outcome in [o for o in outcomes if o.printed]:
         click.echo(f"\n{outcome.report}:\n{outcome.printed}", err=True)
-    width = max(len(str(o.report)) for o in outcomes)
-    results = max(len("result"), *(len(_result(o)) for o in outcomes))
-    click.echo(f"\n{'report':<{width}}  {'result':<{results}}  {'time':>8}")
-    for o in outcomes:
-        click.echo(f"{str(o.report):<{width}}  {_result(o):<{results}}  {o.seconds:6.1f} s")
-    click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} built")
+    if not quiet:  # quiet: the warnings and errors above, and the exit code
+        width = max(len(str(o.report)) for o in outcomes)
+        results = max(len("result"), *(len(_result(o)) for o in outcomes))
+        click.echo(f"\n{'report':<{width}}  {'result':<{results}}  {'time':>8}")
+        for o in outcomes:
+            click.echo(f"{str(o.report):<{width}}  {_result(o):<{results}}  {o.seconds:6.1f} s")
+        click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} built")
     if failed:
         raise BatchFailed(2 if any(o.exit_code == 2 for o in failed) else 1,
                           f"{len(failed)} of {len(outcomes)} reports failed")

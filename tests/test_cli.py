@@ -54,6 +54,21 @@ def test_several_reports_build_side_by_side_with_one_summary(tmp_path, capsys):
     assert not (tmp_path / "broken" / "output").exists()
 
 
+def test_several_reports_built_quietly_say_only_their_warnings_and_errors(tmp_path, capsys):
+    for name in ("good", "broken"):
+        shutil.copytree(EXAMPLES / "360digitech-2021", tmp_path / name, ignore=shutil.ignore_patterns("output"))
+    edit(tmp_path / "broken" / "company.yaml", ("  financial_year: 2021\n", "  financial_year: twenty\n"))
+    assert main([str(tmp_path / "good"), "--no-pdf", "--no-xbrl", "--quiet"]) == 0  # one, as before
+    capsys.readouterr()
+    assert main([str(tmp_path / "good"), str(tmp_path / "broken"), "-q", "--no-pdf", "--no-xbrl"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "broken/company.yaml:27:19: report.financial_year: expected a whole number" in err
+    assert " warning " in err.split(f"{tmp_path / 'good' / 'company.yaml'}:\n", 1)[1]
+    assert "internal error" not in err and " at a time" not in err
+    assert (tmp_path / "good" / "output" / "report.html").is_file()
+
+
 def test_one_output_folder_for_several_reports_is_refused(tmp_path, capsys):
     assert main([str(EXAMPLES / "360digitech-2021"), str(EXAMPLES / "kuaishou-2020"), "-o", str(tmp_path)]) == 2
     assert "with several reports, each is written beside its YAML" in capsys.readouterr().err
