@@ -20,7 +20,11 @@ Here the reference is filed under the anchor its attribute names, and its own co
 (where its text has no counter() of its own: otherwise it is left as WeasyPrint files it): a
 target laid out tells the references to it, which are laid out again once. And a target laid out
 again whose page counters changed only in ``pages`` tells nobody unless a reference to it reads
-``pages``. The PDF is the same byte for byte (tests/test_pdf.py reads every page number).
+``pages``. The examples' PDFs are the same byte for byte (tests/test_pdf.py reads every page
+number). Where filling in the numbers moves their targets to other pages (hundreds of numbers in
+running text), WeasyPrint alone leaves some numbers of the pages the targets were on before;
+corrected, the targets that moved tell their references, and every number is right
+(tests/test_layout.py).
 
 Applied in the child process that lays out the PDF (builder.render._layout), as builder.tagging's
 corrections are; WeasyPrint is pinned (==70.0).
