@@ -512,7 +512,14 @@ def documents_of(rendering: Rendering) -> Documents:
 
 
 def _with_charts(rendering: Rendering, document):
-    return rendering.charts.drawn(document) if rendering.charts is not None else document
+    if rendering.charts is None:
+        return document
+    try:
+        return rendering.charts.drawn(document)
+    except Exceeded as e:  # matplotlib's, not the templates' nor the input's
+        limit = (f"more than {rendering.seconds:g} seconds" if e.what == "time"
+                 else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
+        raise OutputError(f"drawing the report's charts took {limit} and was stopped") from None
 
 
 @contextmanager

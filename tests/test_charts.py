@@ -247,3 +247,20 @@ def test_charts_drawn_beside_the_templates_take_their_placeholders_places():
     assert beside.drawn(document) == "<p>" + "</p><p>".join(in_place) + "</p>"
     assert beside.drawn(document.encode("ascii")) == ("<p>" + "</p><p>".join(in_place) + "</p>").encode("ascii")
     assert [chart.uri for charts in view.charts.values() for chart in charts] == in_place
+
+
+def test_charts_that_run_out_of_time_are_said_to_be_the_charts(monkeypatch):
+    """The charts' process stopped at its bound is said as the charts', not as the templates' or
+    the input's (the templates' process rendered in time)."""
+    import time
+
+    from builder import charts as charts_module
+    from builder.render import render_documents
+
+    loaded = load(EXAMPLES / SAMPLE / "company.yaml")
+    monkeypatch.setattr(charts_module, "uris_of", lambda charts: time.sleep(60))
+    monkeypatch.setattr("builder.render.CHART_IMPORT_SECONDS", 0)
+    monkeypatch.setattr("builder.render.CHART_SECONDS", 0)
+    monkeypatch.setattr("builder.render.RENDER_SECONDS", 3)
+    with pytest.raises(OutputError, match="drawing the report's charts took more than 3 seconds"):
+        render_documents(loaded, compute(loaded), xbrl=False, pdf=False)
