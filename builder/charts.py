@@ -111,21 +111,21 @@ class DrawnBeside:
         from .bounded import start_bounded
 
         self.charts = [chart for charts in views.values() for chart in charts if chart._uri is None]
-        self.uris: dict[str, str] | None = {}
-        self.running = None
+        self.uris: dict[str, str] = {}  # placeholder: the chart's data: URI, once they are drawn
+        self.running = None  # the drawing, until its charts are received
         if self.charts:
             self.running = start_bounded(uris_of, self.charts, seconds=seconds, memory=memory)
-            self.uris = None
             unique = secrets.token_hex(8)  # no text of the report can hold it
             for number, chart in enumerate(self.charts):
                 chart._uri = f"data:image/svg+xml;base64,CHART{unique}{number:04d}"
 
     def drawn(self, document: str | bytes) -> str | bytes:
         """The document with the charts in place of their placeholders (waiting for them)."""
-        if self.uris is None:
-            drawn = self.running.result()
-            self.uris = {chart._uri: uri for chart, uri in zip(self.charts, drawn)}
+        if self.running is not None:
+            drawn = self.running.result()  # its process ends with it
+            self.running = None
             for chart, uri in zip(self.charts, drawn):
+                self.uris[chart._uri] = uri
                 chart._uri = uri
         for placeholder, uri in self.uris.items():
             if isinstance(document, bytes):

@@ -462,14 +462,13 @@ class Rendering:
     loaded: Loaded
     running: Running
     seconds: float  # its time bound
+    charts: DrawnBeside  # drawn meanwhile, put in place of their placeholders here
     with_print: bool = False  # its print HTML comes first, through print_html_of()
     print_html: str | None = None
-    charts: DrawnBeside | None = None  # drawn meanwhile, put in place of their placeholders here
 
     def stop(self) -> None:
         self.running.stop()
-        if self.charts is not None:
-            self.charts.stop()
+        self.charts.stop()
 
 
 def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Rendering:
@@ -485,7 +484,7 @@ def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> 
     except BaseException:
         drawing.stop()
         raise
-    return Rendering(loaded, running, seconds, pdf, charts=drawing)
+    return Rendering(loaded, running, seconds, drawing, with_print=pdf)
 
 
 def print_html_of(rendering: Rendering) -> str:
@@ -512,14 +511,15 @@ def documents_of(rendering: Rendering) -> Documents:
 
 
 def _with_charts(rendering: Rendering, document):
-    if rendering.charts is None:
-        return document
     try:
         return rendering.charts.drawn(document)
     except Exceeded as e:  # matplotlib's, not the templates' nor the input's
-        limit = (f"more than {rendering.seconds:g} seconds" if e.what == "time"
-                 else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
-        raise OutputError(f"drawing the report's charts took {limit} and was stopped") from None
+        raise OutputError(f"drawing the report's charts took {_limit(rendering, e)} and was stopped") from None
+
+
+def _limit(rendering: Rendering, exceeded: Exceeded) -> str:
+    return (f"more than {rendering.seconds:g} seconds" if exceeded.what == "time"
+            else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
 
 
 @contextmanager
@@ -529,8 +529,7 @@ def _bounds_said(rendering: Rendering) -> Iterator[None]:
     try:
         yield
     except Exceeded as e:
-        limit = (f"more than {rendering.seconds:g} seconds" if e.what == "time"
-                 else f"more than {RENDER_MEMORY // 1024**2} MB of memory")
+        limit = _limit(rendering, e)
         if user_templates(loaded.folder) is not None:
             raise TemplateError(Problem(f"rendering the report with the templates of this folder took {limit} and "
                                         "was stopped: does a template loop or build a huge text?",

@@ -329,16 +329,20 @@ def _laid_out(html: str, corrected: bool) -> tuple[bytes, list[int]]:
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), made
 
 
+def _plain_and_corrected(html: str) -> list[tuple[bytes, list[int]]]:
+    """_laid_out() by WeasyPrint alone and with the correction, side by side in new processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:
+        return list(processes.map(_laid_out, [html, html], [False, True]))
+
+
 def test_pages_holding_page_references_are_laid_out_twice_and_print_what_weasyprint_prints(tmp_path):
     import re
     from collections import Counter
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    html = _page_references_document()
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:
-        (plain, plain_made), (pdf, made) = processes.map(_laid_out, [html, html], [False, True])
+    (plain, plain_made), (pdf, made) = _plain_and_corrected(_page_references_document())
     assert pdf == plain  # byte for byte
     (tmp_path / "refs.pdf").write_bytes(pdf)
     texts = page_texts(tmp_path / "refs.pdf")
@@ -368,13 +372,9 @@ def _references_that_move_their_targets() -> str:
 def test_page_numbers_are_those_of_the_pages_their_targets_end_on(tmp_path):
     """Where filling in the numbers moves their targets, WeasyPrint alone prints some numbers of
     the pages the targets were on before; corrected, each is the page its target ends on."""
-    import multiprocessing
     import re
-    from concurrent.futures import ProcessPoolExecutor
 
-    html = _references_that_move_their_targets()
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:
-        (plain, _), (pdf, _) = processes.map(_laid_out, [html, html], [False, True])
+    (plain, _), (pdf, _) = _plain_and_corrected(_references_that_move_their_targets())
     wrong = {}
     for name, laid_out in (("plain", plain), ("corrected", pdf)):
         (tmp_path / f"{name}.pdf").write_bytes(laid_out)
