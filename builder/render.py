@@ -566,7 +566,7 @@ def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
 
 # What a layout worker (bounded.Worker) imports while the build loads and renders: WeasyPrint takes
 # half a second to import, which would otherwise come before every PDF's first page.
-LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs")
+LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs", "builder.footprint")
 
 
 def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
@@ -594,21 +594,22 @@ def _layout(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    from . import pagerefs, tagging
+    from . import footprint, pagerefs, tagging
 
     tagging.apply()  # running heads, page numbers and decorative images as artifacts
     pagerefs.apply()  # a page holding page numbers of others laid out twice, not three times
+    footprint.apply()  # what WeasyPrint holds that it no longer needs, or holds many times, let go
     # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
     # no network, no redirect, so no attachment can carry a file into the PDF either.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     try:
         with cycles_left_for_later():
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(pdf_variant=variant)
-            # one collection, of the boxes the layout discarded, so that the PDF's objects take their
-            # place: the peak stays that of a layout with the collector on
-            gc.collect()
+            parsed = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            gc.collect()  # the parser's tree, garbage in cycles, let go before the layout takes its place
+            document = parsed.render(pdf_variant=variant)
             # PDF/A requires a file identifier: the MD5 of the file's content, the same every build
-            return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL)
+            return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL,
+                                      finisher=footprint.let_go_of_the_pages)
     except MemoryError:
         raise
     except Exception as e:  # whatever WeasyPrint raises, the user is told plainly

@@ -385,3 +385,98 @@ def test_page_numbers_are_those_of_the_pages_their_targets_end_on(tmp_path):
         wrong[name] = sum(number != page_of[k % 300 % 60] for k, number in enumerate(printed))
     assert wrong["plain"] > 0  # WeasyPrint 70's own: what the correction is measured against
     assert wrong["corrected"] == 0
+
+
+# --- what the layout holds in memory (builder.footprint) -------------------------------------
+
+FOOTPRINT = """<html lang="en"><head><title>Footprint</title><style>
+@page { size: A5; margin: 15mm; @bottom-center { content: "Page " counter(page) " of " counter(pages) } }
+body { counter-reset: chapter; }
+h2 { break-before: page; counter-increment: chapter; }
+h2::before { content: counter(chapter) ". "; }
+a.ref::after { content: leader(". ") target-counter(attr(href url), page); }
+.note { float: footnote; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num::after { content: "\\2009"; }
+ol li::marker { color: #555; }
+</style></head><body>
+<nav><h1>Contents</h1>CONTENTS</nav>
+CHAPTERS
+</body></html>"""
+
+
+RED = ' style="color: #a00"'  # a style attribute: a style of the element's own
+
+
+def _footprint_document() -> str:
+    """Contents with page references, numbered chapters, footnotes, lists with markers, page
+    numbers in the margin, a style attribute, long tables of figures continued over pages, and a chart drawn in
+    SVG (an SVG image keeps WeasyPrint's layout context, and what it refers to, to the end)."""
+    import base64
+
+    chart = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60">'
+                             b'<rect x="10" y="20" width="30" height="40" fill="#369"/>'
+                             b'<rect x="60" y="5" width="30" height="55" fill="#369"/></svg>').decode()
+    chapters = [f'<p><img src="data:image/svg+xml;base64,{chart}" alt="Sites by region, 2024 and 2025"></p>']
+    for n in range(1, 5):
+        rows = "".join(f'<tr><th scope="row">Site {n}-{row}</th><td class="num">{row * 37 % 1000}.{n}</td>'
+                       f'<td class="num"{RED if row % 40 == 0 else ""}>{row}</td></tr>' for row in range(120))
+        chapters.append(f'<h2 id="c{n}">Chapter {n}</h2><p>Figures by site<span class="note">Sites in operation'
+                        f' at year end.</span>.</p><ol><li>First</li><li>Second</li></ol>'
+                        f"<table><thead><tr><th>Site</th><th>2025</th><th>Rank</th></tr></thead>"
+                        f"<tbody>{rows}</tbody></table>")
+    contents = "".join(f'<p><a class="ref" href="#c{n}">Chapter {n}</a></p>' for n in range(1, 5))
+    return FOOTPRINT.replace("CONTENTS", contents).replace("CHAPTERS", "".join(chapters))
+
+
+def _held_in_memory(html: str, lean: bool) -> tuple[bytes, int, int, int, bool]:
+    """In a new process (the corrections stay in the process that applied them): the PDF; the
+    computed styles and the table cells held after the layout, and the cells on the pages; and
+    whether the pages' boxes are still held once the PDF is written."""
+    import gc
+    import weakref
+
+    from weasyprint import HTML
+    from weasyprint.css import ComputedStyle
+    from weasyprint.formatting_structure.boxes import TableCellBox
+
+    from builder import footprint, pagerefs, tagging
+
+    tagging.apply()
+    pagerefs.apply()
+    if lean:
+        footprint.apply()
+    gc.disable()
+    document = HTML(string=html).render(pdf_variant="pdf/ua-1")
+    gc.collect()
+    styles = sum(type(held) is ComputedStyle for held in gc.get_objects())
+    cells = sum(type(held) is TableCellBox for held in gc.get_objects())
+    on_pages = sum(isinstance(box, TableCellBox) for page in document.pages for box in page._page_box.descendants())
+    page = weakref.ref(document.pages[-1]._page_box)
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=footprint.let_go_of_the_pages if lean else None)
+    return pdf, styles, cells, on_pages, page() is not None
+
+
+def test_the_layout_holds_each_style_once_and_lets_the_built_boxes_and_the_pages_go(tmp_path):
+    import multiprocessing
+    import re
+    from concurrent.futures import ProcessPoolExecutor
+
+    html = _footprint_document()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:
+        (plain, plain_styles, plain_cells, _, plain_held), (pdf, styles, cells, on_pages, held) = processes.map(
+            _held_in_memory, [html, html], [False, True])
+    assert pdf == plain  # byte for byte
+    (tmp_path / "footprint.pdf").write_bytes(pdf)
+    texts = page_texts(tmp_path / "footprint.pdf")
+    starts = {n: next(i + 1 for i, t in enumerate(texts) if f"{n}. Chapter {n}" in t) for n in range(1, 5)}
+    assert starts[1] == 2 and starts[4] > starts[3] + 2  # each chapter's table goes on over pages
+    assert {int(n): int(page) for n, page in re.findall(r"Chapter (\d) [. ]+ (\d+)", texts[0])} == starts
+    assert f"Page 3 of {len(texts)}" in texts[2] and "Sites in operation" in texts[1]
+    # each of about 2,000 elements has six pseudo-elements in WeasyPrint's own stylesheet, and each
+    # had a style of its own; now those of elements styled alike share one
+    assert plain_styles > 6 * 1900 and styles < plain_styles / 10
+    # the cells on the pages (a table's header row repeated on each page); the box tree as built
+    # held each a second time, to the end
+    assert on_pages > 4 * 121 * 3 and cells == on_pages and plain_cells >= 2 * on_pages - 4 * 3 * 4
+    assert plain_held and not held  # the pages' boxes let go before the file is written
