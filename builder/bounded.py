@@ -64,21 +64,28 @@ class Worker:
     (WeasyPrint, Arelle: half a second each) are done while the build loads and renders; it then
     runs one function, bounded as start_bounded() bounds it from the moment it is given. A
     yielding one runs at a lower priority: its work is off the critical path (Arelle beside the
-    PDF layouts), so the processes on it get the cores first."""
+    PDF layouts), so the processes on it get the cores first. One forked by a Preloader has its
+    modules imported already, once for all the build's workers."""
 
-    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False):
+    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False, preloader: "Preloader | None" = None):
+        self.replacement: Running | None = None
+        forked = preloader.fork(modules, yielding) if preloader is not None else None
+        if forked is not None:
+            self.connection, self.process = forked
+            return
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker, args=(modules, os.getpid(), child, yielding), daemon=True)
         self.process.start()
         child.close()
-        self.replacement: Running | None = None
 
     def start(self, function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> "Running":
         """function(*args) run in the worker, with `memory` bytes of address space more than it has
         now; its result comes with .result() as from start_bounded()."""
         try:
             self.connection.send((function, args, memory))
+            if isinstance(self.process, _Forked):
+                self.process.attach(seconds)  # which process it is, said once it runs
         except (OSError, EOFError):  # the worker died before its work (killed from outside): a new one
             self.stop()
             self.replacement = start_bounded(function, *args, seconds=seconds, memory=memory)
@@ -110,6 +117,155 @@ def _worker(modules: tuple[str, ...], parent: int, connection, yielding: bool) -
         os._exit(0)
     limit = _address_space() + memory
     _child(function, args, limit, parent, connection)
+
+
+class Preloader:
+    """One child process that imports the modules of the build's workers once, and forks each
+    Worker from itself: a build of two editions imported WeasyPrint and Arelle twice each, a
+    second and a half of CPU on the cores that the editions' layouts and renders need. It imports
+    each module set when a worker first asks for it (WeasyPrint for the layouts first, then
+    Arelle). Its workers are its children, which the kernel kills when it dies (as it dies with
+    the build); stop() has it kill those still running and reap them all. The build follows a
+    worker's process by a pidfd."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe(duplex=True)
+        self.process = context.Process(target=_preloader, args=(os.getpid(), child, self.connection), daemon=True)
+        self.process.start()
+        child.close()
+
+    def fork(self, modules: tuple[str, ...], yielding: bool) -> "tuple[Any, _Forked] | None":
+        """A worker's connection and process, forked once the modules are imported; None when the
+        preloader is gone (the worker is then started on its own)."""
+        from multiprocessing.reduction import send_handle
+
+        ours, theirs = multiprocessing.get_context("fork").Pipe(duplex=True)
+        try:
+            self.connection.send((modules, yielding))
+            send_handle(self.connection, theirs.fileno(), self.process.pid)
+        except OSError:
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+        return ours, _Forked(ours)
+
+    def stop(self) -> None:
+        """Ends the preloader and whatever worker of it still runs."""
+        self.connection.close()  # it kills its workers and ends
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def preloading_works() -> bool:
+    """Whether workers can be forked by a Preloader here (Linux 5.3 or later: pidfds)."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+        return hasattr(signal, "pidfd_send_signal")
+    except (AttributeError, OSError):
+        return False
+
+
+def _preloader(parent: int, connection, builds) -> None:
+    import importlib
+    from multiprocessing.connection import Connection
+    from multiprocessing.reduction import recv_handle
+
+    _die_with(parent)
+    builds.close()  # the build's end, forked with it: the build closing its own is the end of its work
+    workers: dict[int, int] = {}  # pid: pidfd
+    while True:
+        try:
+            modules, yielding = connection.recv()
+            handle = recv_handle(connection)
+        except (EOFError, OSError):  # the build is done with it
+            break
+        for module in modules:
+            importlib.import_module(module)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                connection.close()
+                for pidfd in workers.values():
+                    os.close(pidfd)
+                ours = Connection(handle)
+                ours.send(("started", os.getpid(), _started(os.getpid())))
+                _worker((), parent=os.getppid(), connection=ours, yielding=yielding)
+            finally:
+                os._exit(0)
+        os.close(handle)
+        workers[pid] = os.pidfd_open(pid)
+    # reaped here, not by the kernel as they end, so that their time and memory count as the
+    # build's (the benchmark reads them); until then an ended one keeps its pid, which none takes
+    for pid, pidfd in workers.items():
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)  # an ended one takes it as a no-op
+        os.waitpid(pid, 0)
+
+
+def _started(pid: int) -> int:
+    """When the process started (clock ticks since boot): with its pid, it names that process
+    and no other that may later take the pid."""
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return int(stat.read().rsplit(b")", 1)[1].split()[19])
+
+
+class _Forked:
+    """A Preloader's worker, as the build sees it: the process is not the build's child, so it is
+    followed by a pidfd (is_alive, kill, join as a multiprocessing.Process's)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.pidfd: int | None = None
+        self.ended = False
+
+    def attach(self, seconds: float) -> None:
+        """Reads which process it is, the first thing a worker sends (EOFError if it died before,
+        or is not there within the seconds its work has)."""
+        if self.pidfd is not None or self.ended:
+            return
+        if not self.connection.poll(seconds):
+            raise EOFError("the preloader gave no worker")
+        _, pid, started = self.connection.recv()
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self.ended = True
+            return
+        try:
+            same = _started(pid) == started
+        except OSError:
+            same = False
+        if not same:  # it ended, and its pid is another's
+            os.close(pidfd)
+            self.ended = True
+            return
+        self.pidfd = pidfd
+
+    def is_alive(self) -> bool:
+        import select
+
+        if self.pidfd is None:
+            return False  # never given work: closing its connection ends it
+        return not select.select([self.pidfd], [], [], 0)[0]
+
+    def kill(self) -> None:
+        if self.pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def join(self) -> None:
+        import select
+
+        if self.pidfd is not None:
+            select.select([self.pidfd], [], [])
+            os.close(self.pidfd)
+            self.pidfd = None
+            self.ended = True
 
 
 class Running:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bounded import Worker
+from .bounded import Preloader, Worker, preloading_works
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .archive import Attachment, with_attachments
@@ -151,13 +151,17 @@ def prepared_workers(editions: int, *, layout: bool, validation: bool) -> Iterat
     """A layout and a validation worker per edition, started now so that their imports are done by
     the time the documents are rendered; on leaving, whatever they still run is stopped (a build
     that failed stops its layouts and validations; one that checks refused never used them)."""
-    workers = _Workers([Worker(LAYOUT_MODULES) for _ in range(editions)] if layout else [],
-                       [Worker(ARELLE_MODULES, yielding=layout) for _ in range(editions)] if validation else [])
+    preloader = Preloader() if editions > 1 and (layout or validation) and preloading_works() else None
+    workers = _Workers([Worker(LAYOUT_MODULES, preloader=preloader) for _ in range(editions)] if layout else [],
+                       [Worker(ARELLE_MODULES, yielding=layout, preloader=preloader) for _ in range(editions)]
+                       if validation else [])
     try:
         yield workers
     finally:
         for worker in workers.layout + workers.validation:
             worker.stop()
+        if preloader is not None:
+            preloader.stop()
 
 
 def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], worker: Worker, *, oim: bool,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from builder.bounded import Exceeded, Worker, start_bounded
+from builder.bounded import Exceeded, Preloader, Worker, preloading_works, start_bounded
 from builder.cli import main
 
 from .conftest import edit
@@ -159,15 +159,152 @@ def test_a_layout_collects_cycles_after_the_parse_and_before_the_file_only():
     assert collections.count(2) == 2 and len(collections) <= 3
 
 
-def test_arelle_yields_the_cpu_to_the_layouts_and_not_to_the_templates():
+@pytest.mark.parametrize("editions", [1, 2])
+def test_arelle_yields_the_cpu_to_the_layouts_and_not_to_the_templates(editions):
     """With a PDF, Arelle's validation is off the critical path (the layout is it): its worker
-    runs at a lower priority; without, it is the last step and keeps its priority."""
-    from builder.bounded import YIELDING
+    runs at a lower priority; without, it is the last step and keeps its priority. Two editions'
+    workers come from a Preloader (where this machine has pidfds)."""
+    from builder.bounded import YIELDING, _Forked
     from builder.build import prepared_workers
 
     base = os.nice(0)
-    with prepared_workers(1, layout=True, validation=True) as workers:
-        assert workers.validation[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base + YIELDING
-        assert workers.layout[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
-    with prepared_workers(1, layout=False, validation=True) as workers:
-        assert workers.validation[0].start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
+    with prepared_workers(editions, layout=True, validation=True) as workers:
+        assert {isinstance(w.process, _Forked) for w in workers.layout + workers.validation} == {
+            editions > 1 and preloading_works()}
+        for worker in workers.validation:
+            assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base + YIELDING
+        for worker in workers.layout:
+            assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
+    with prepared_workers(editions, layout=False, validation=True) as workers:
+        for worker in workers.validation:
+            assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
+    assert multiprocessing.active_children() == []
+
+
+# --- workers forked by a Preloader, which imports their modules once -------------------------
+
+needs_pidfds = pytest.mark.skipif(not preloading_works(), reason="workers are preloaded only where there are pidfds")
+
+
+def _whose(module: str) -> tuple[int, int, bool]:
+    import sys
+
+    return os.getpid(), os.getppid(), module in sys.modules
+
+
+def _children_of(pid: int) -> set[int]:
+    children = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                if entry.isdigit() and int(stat.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                    children.add(int(entry))
+        except OSError:  # ended meanwhile
+            pass
+    return children
+
+
+@needs_pidfds
+def test_preloaded_workers_are_forked_from_the_one_process_that_imported_their_modules():
+    assert not _imported("pickletools"), "a module the tests never import, so that only the preloader has it"
+    preloader = Preloader()
+    workers = [Worker(("pickletools",), preloader=preloader) for _ in range(2)]
+    try:
+        (first, parent, imported), (second, other_parent, other_imported) = [
+            worker.start(_whose, "pickletools", seconds=30, memory=256 * 1024**2).result() for worker in workers]
+        assert imported and other_imported and first != second
+        assert parent == other_parent == preloader.process.pid
+    finally:
+        for worker in workers:
+            worker.stop()
+        preloader.stop()
+    assert not _imported("pickletools")
+
+
+@needs_pidfds
+def test_a_preloaded_workers_work_is_bounded_in_memory_and_time():
+    preloader = Preloader()
+    try:
+        with pytest.raises(Exceeded) as exceeded:
+            Worker((), preloader=preloader).start(_allocate, 512, seconds=30, memory=64 * 1024**2).result()
+        assert exceeded.value.what == "memory"
+        began = time.monotonic()
+        running = Worker((), preloader=preloader).start(_sleep, 60, seconds=1, memory=64 * 1024**2)
+        with pytest.raises(Exceeded) as exceeded:
+            running.result()
+        assert exceeded.value.what == "time" and time.monotonic() - began < 30
+        assert not running.process.is_alive()
+    finally:
+        preloader.stop()
+
+
+@needs_pidfds
+def test_a_preloader_stopped_leaves_none_of_its_workers_behind():
+    preloader = Preloader()
+    busy, idle = Worker((), preloader=preloader), Worker((), preloader=preloader)
+    running = busy.start(_sleep, 60, seconds=120, memory=64 * 1024**2)
+    assert running.process.is_alive()
+    deadline = time.monotonic() + 30
+    while len(_children_of(preloader.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    forked = _children_of(preloader.process.pid)
+    assert len(forked) == 2  # the one at work and the one given none
+    busy.stop()  # a build that failed meanwhile: its work is killed
+    idle.stop()
+    preloader.stop()
+    assert not preloader.process.is_alive() and all(not os.path.exists(f"/proc/{pid}") for pid in forked)
+
+
+@needs_pidfds
+def test_a_worker_whose_preloader_died_is_replaced_by_a_new_child():
+    preloader = Preloader()
+    worker = Worker((), preloader=preloader)  # asked for; the preloader dies with its workers
+    os.kill(preloader.process.pid, signal.SIGKILL)
+    preloader.process.join()
+    try:
+        assert worker.start(_sleep, 0, seconds=30, memory=64 * 1024**2).result() == 0
+        later = Worker((), preloader=preloader)  # asked for after it died
+        assert later.start(_sleep, 0, seconds=30, memory=64 * 1024**2).result() == 0
+    finally:
+        worker.stop()
+        later.stop()
+        preloader.stop()
+
+
+KILLED_BUILD = """
+import sys, time
+from builder.bounded import Preloader, Worker
+preloader = Preloader()
+running = Worker((), preloader=preloader).start(time.sleep, 60, seconds=120, memory=64 * 1024**2)
+print(preloader.process.pid, running.process.pidfd is not None, flush=True)
+time.sleep(60)
+"""
+
+
+@needs_pidfds
+def test_a_killed_build_leaves_no_preloader_nor_worker_behind():
+    import subprocess
+    import sys
+
+    build = subprocess.Popen([sys.executable, "-c", KILLED_BUILD], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, attached = build.stdout.readline().split()
+        assert attached == "True"
+        forked = _children_of(int(pid))
+        assert len(forked) == 1
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 30
+    while any(_running(p) for p in forked | {int(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(p) for p in forked | {int(pid)})
+
+
+def _running(pid: int) -> bool:
+    """Not ended (an ended process whose new parent, PID 1 here, has not reaped it yet is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
