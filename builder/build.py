@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bounded import Preloader, Worker, preloading_works
+from .charts import CHART_MODULES
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .archive import Attachment, with_attachments
@@ -53,7 +54,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                              "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
         archival = True
     # the processes that lay out the PDFs and validate, importing WeasyPrint and Arelle meanwhile
-    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl) as workers:
+    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl, charts=_has_charts(loaded)) as workers:
         with progress.stage("checks"):
             findings = run_checks(loaded)
         failing = [f for f in findings if f.severity == ERROR or strict]
@@ -64,7 +65,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
         out_dir = out_dir if out_dir is not None else loaded.folder / DEFAULT_OUTPUT
         check_output_folder(out_dir, loaded.folder, loaded.input_files())
         with progress.stage("HTML" + (" and inline XBRL" if xbrl else "")):
-            renderings = _start_renderings(loaded, findings, xbrl=xbrl, pdf=pdf)
+            renderings = _start_renderings(loaded, findings, xbrl=xbrl, pdf=pdf, chart_workers=workers.charts)
             try:
                 # each edition's PDF is laid out from the moment its print HTML is rendered, while its
                 # other documents are rendered and then validated by Arelle, each in its own process
@@ -85,6 +86,10 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
 
 
+def _has_charts(loaded: Loaded) -> bool:
+    return any(section.charts for chapter in loaded.data.chapters for section in chapter.sections)
+
+
 @dataclass
 class _Edition:
     """The report in one of its languages, rendered."""
@@ -96,11 +101,13 @@ class _Edition:
         return edition_name(file, self.loaded.language, self.loaded.languages)
 
 
-def _start_renderings(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool) -> list[Rendering]:
+def _start_renderings(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pdf: bool,
+                      chart_workers: list[Worker]) -> list[Rendering]:
     """Each edition's documents, rendered side by side in their child processes."""
     in_languages = [loaded.in_language(code) for code in loaded.languages]
     views = [compute(edition, findings, language=edition.language) for edition in in_languages]
-    return [start_render(edition, view, xbrl=xbrl, pdf=pdf) for edition, view in zip(in_languages, views)]
+    return [start_render(edition, view, xbrl=xbrl, pdf=pdf, chart_worker=worker)
+            for edition, view, worker in zip(in_languages, views, chart_workers or [None] * len(views))]
 
 
 def _start_layouts(loaded: Loaded, renderings: list[Rendering], workers: list[Worker], *, archival: bool) -> list:
@@ -144,21 +151,23 @@ def _write_pdfs(stage, editions: list[_Edition], layouts: list, *, archival: boo
 class _Workers:
     layout: list[Worker]
     validation: list[Worker]
+    charts: list[Worker] = field(default_factory=list)
 
 
 @contextmanager
-def prepared_workers(editions: int, *, layout: bool, validation: bool) -> Iterator[_Workers]:
+def prepared_workers(editions: int, *, layout: bool, validation: bool, charts: bool = False) -> Iterator[_Workers]:
     """A layout and a validation worker per edition, started now so that their imports are done by
     the time the documents are rendered; on leaving, whatever they still run is stopped (a build
     that failed stops its layouts and validations; one that checks refused never used them)."""
     preloader = Preloader() if editions > 1 and (layout or validation) and preloading_works() else None
+    chart_workers = [Worker(CHART_MODULES, preloader=preloader) for _ in range(editions)] if preloader and charts else []
     workers = _Workers([Worker(LAYOUT_MODULES, preloader=preloader) for _ in range(editions)] if layout else [],
                        [Worker(ARELLE_MODULES, yielding=layout, preloader=preloader) for _ in range(editions)]
-                       if validation else [])
+                       if validation else [], chart_workers)
     try:
         yield workers
     finally:
-        for worker in workers.layout + workers.validation:
+        for worker in workers.layout + workers.validation + workers.charts:
             worker.stop()
         if preloader is not None:
             preloader.stop()

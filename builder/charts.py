@@ -96,6 +96,10 @@ def draw_unchanged_from_cache(views: dict[str, list[ChartView]]) -> None:
         chart._uri = _DRAWN[key]
 
 
+# what a chart worker (bounded.Worker, from a Preloader) imports ahead
+CHART_MODULES = ("matplotlib", "matplotlib.backends.backend_svg", "matplotlib.figure")
+
+
 def uris_of(charts: list[ChartView]) -> list[str]:
     """Each chart's data: URI, drawn here (in the child process of DrawnBeside)."""
     return [chart.uri for chart in charts]
@@ -107,14 +111,15 @@ class DrawnBeside:
     other. Started before the templates' process, which gets each chart's URI as a placeholder;
     drawn() puts the charts in place of the placeholders in each document it renders."""
 
-    def __init__(self, views: dict[str, list[ChartView]], seconds: float, memory: int):
+    def __init__(self, views: dict[str, list[ChartView]], seconds: float, memory: int, worker=None):
         from .bounded import start_bounded
 
         self.charts = [chart for charts in views.values() for chart in charts if chart._uri is None]
         self.uris: dict[str, str] = {}  # placeholder: the chart's data: URI, once they are drawn
         self.running = None  # the drawing, until its charts are received
         if self.charts:
-            self.running = start_bounded(uris_of, self.charts, seconds=seconds, memory=memory)
+            start = worker.start if worker is not None else start_bounded
+            self.running = start(uris_of, self.charts, seconds=seconds, memory=memory)
             unique = secrets.token_hex(8)  # no text of the report can hold it
             for number, chart in enumerate(self.charts):
                 chart._uri = f"data:image/svg+xml;base64,CHART{unique}{number:04d}"

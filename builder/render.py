@@ -471,13 +471,14 @@ class Rendering:
         self.charts.stop()
 
 
-def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool) -> Rendering:
+def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool, chart_worker: Worker | None = None
+                 ) -> Rendering:
     """The rendering started, to run beside another edition's; documents_of() waits for it."""
     charts = sum(len(charts) for charts in view.charts.values())  # at most schema.MAX_CHARTS
     seconds = RENDER_SECONDS + (CHART_IMPORT_SECONDS + CHART_SECONDS * charts if charts else 0)
     # the charts drawn in a process of their own beside the templates' (started first: the
     # templates' process gets their placeholders)
-    drawing = DrawnBeside(view.charts, seconds=seconds, memory=RENDER_MEMORY)
+    drawing = DrawnBeside(view.charts, seconds=seconds, memory=RENDER_MEMORY, worker=chart_worker)
     try:
         running = start_bounded(_render_all, loaded, view, xbrl, pdf, seconds=seconds, memory=RENDER_MEMORY,
                                 parts=pdf)
