@@ -16,6 +16,7 @@ import os
 import resource
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -67,7 +68,7 @@ class Worker:
     PDF layouts), so the processes on it get the cores first. One forked by a Preloader has its
     modules imported already, once for all the build's workers."""
 
-    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False, preloader: "Preloader | None" = None):
+    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False, preloader: Preloader | None = None):
         self.replacement: Running | None = None
         forked = preloader.fork(modules, yielding) if preloader is not None else None
         if forked is not None:
@@ -123,10 +124,11 @@ class Preloader:
     """One child process that imports the modules of the build's workers once, and forks each
     Worker from itself: a build of two editions imported WeasyPrint and Arelle twice each, a
     second and a half of CPU on the cores that the editions' layouts and renders need. It imports
-    each module set when a worker first asks for it (WeasyPrint for the layouts first, then
-    Arelle). Its workers are its children, which the kernel kills when it dies (as it dies with
-    the build); stop() has it kill those still running and reap them all. The build follows a
-    worker's process by a pidfd."""
+    each module set when a worker first asks for it, in the order they are asked for (the build:
+    matplotlib for the charts, drawn first, then WeasyPrint for the layouts, then Arelle). Its
+    workers are its children, which the kernel kills when it dies (as it dies with the build);
+    stop() has it kill those still running and reap them all. The build follows a worker's
+    process by a pidfd."""
 
     def __init__(self):
         context = multiprocessing.get_context("fork")
@@ -176,33 +178,59 @@ def _preloader(parent: int, connection, builds) -> None:
 
     _die_with(parent)
     builds.close()  # the build's end, forked with it: the build closing its own is the end of its work
+    me = os.getpid()
     workers: dict[int, int] = {}  # pid: pidfd
-    while True:
-        try:
-            modules, yielding = connection.recv()
-            handle = recv_handle(connection)
-        except (EOFError, OSError):  # the build is done with it
-            break
-        for module in modules:
-            importlib.import_module(module)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                connection.close()
-                for pidfd in workers.values():
-                    os.close(pidfd)
-                ours = Connection(handle)
-                ours.send(("started", os.getpid(), _started(os.getpid())))
-                _worker((), parent=os.getppid(), connection=ours, yielding=yielding)
-            finally:
-                os._exit(0)
-        os.close(handle)
-        workers[pid] = os.pidfd_open(pid)
+    asked: deque = deque()  # (modules, yielding, the worker's end of its connection)
+    try:
+        while True:
+            # every request already sent read first: a build that stopped (its checks refused the
+            # report) is seen at once, not after the imports its requests would have cost
+            while not asked or connection.poll(0):
+                modules, yielding = connection.recv()
+                asked.append((modules, yielding, recv_handle(connection)))
+            modules, yielding, handle = asked.popleft()
+            if _given_up(handle):  # the build stopped that worker before it was forked
+                os.close(handle)
+                continue
+            for module in modules:
+                importlib.import_module(module)
+            if _given_up(handle):  # ... or while its modules were imported
+                os.close(handle)
+                continue
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    _die_with(me)  # first: from here on it dies with the preloader
+                    connection.close()
+                    for pidfd in workers.values():
+                        os.close(pidfd)
+                    for *_, other in asked:
+                        os.close(other)
+                    ours = Connection(handle)
+                    ours.send(("started", os.getpid(), _started(os.getpid())))
+                    _worker((), parent=me, connection=ours, yielding=yielding)
+                finally:
+                    os._exit(0)
+            os.close(handle)
+            workers[pid] = os.pidfd_open(pid)
+    except (EOFError, OSError):  # the build is done with it
+        pass
     # reaped here, not by the kernel as they end, so that their time and memory count as the
     # build's (the benchmark reads them); until then an ended one keeps its pid, which none takes
     for pid, pidfd in workers.items():
         signal.pidfd_send_signal(pidfd, signal.SIGKILL)  # an ended one takes it as a no-op
         os.waitpid(pid, 0)
+
+
+def _given_up(handle: int) -> bool:
+    """Whether the build has closed its end of a worker's connection."""
+    import socket
+
+    with socket.socket(fileno=os.dup(handle)) as end:
+        try:
+            return end.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:  # open, nothing sent yet
+            return False
 
 
 def _started(pid: int) -> int:
@@ -357,9 +385,10 @@ def _child(function, args, limit: int, parent: int, sender) -> None:
 
 
 def _die_with(parent: int) -> None:
-    """The kernel kills this process when its parent dies; Ctrl-C and SIGTERM end it at once."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """The kernel kills this process when its parent dies; Ctrl-C, SIGTERM and a hangup end it at
+    once (the build's own handlers, inherited, would unwind it as the build)."""
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, signal.SIG_DFL)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the parent still kills it when it can

@@ -10,7 +10,8 @@ WeasyPrint holding what it no longer needed, or holding one thing many times:
   ::note-callback), and each gets a computed style of its own: 190,000 styles for 32,000
   elements, almost none ever used. WeasyPrint already shares one computed style among elements
   whose parent style and matched rules are the same (css/__init__.py); here a pseudo-element's
-  style is shared the same way, among those whose element's style and declarations are the same.
+  style is shared the same way, among those whose element's style and declarations are the same
+  (but a note's call, whose style WeasyPrint writes each note's anchor in).
 - After the layout, the box tree as built (a second copy of every table) stays referenced by the
   bookkeeping that lays pages out again when page numbers change (the target collector's lookups,
   the page maker) and by the tables' column widths, kept by table; and these stay as long as the
@@ -74,9 +75,9 @@ def _share_pseudo_element_styles() -> None:
     def set_computed_styles(self, element, parent, root=None, pseudo_type=None, base_url=None,
                             target_collector=None):
         shared = getattr(self, "_shared_pseudo_element_styles", None)
-        if pseudo_type is None or shared is None or not iselement(element):  # elements, pages: WeasyPrint's way
+        if pseudo_type is None or shared is None or not iselement(element) or _own(self, parent, pseudo_type):
             return compute(self, element, parent, root=root, pseudo_type=pseudo_type, base_url=base_url,
-                           target_collector=target_collector)
+                           target_collector=target_collector)  # WeasyPrint's way
         computed_styles = self.get_computed_styles()
         cascaded = self.get_cascaded_styles().get((element, pseudo_type), {})
         parent_style = computed_styles[parent, None]
@@ -100,6 +101,13 @@ def _share_pseudo_element_styles() -> None:
 
     StyleFor.set_computed_styles = set_computed_styles
     StyleFor.__init__ = __init__
+
+
+def _own(style_for, element, pseudo_type: str) -> bool:
+    """Whether the pseudo-element's style is one WeasyPrint writes in for its element alone: the
+    call of a note (position: note()) gets the anchor its note links back to
+    (layout/__init__.py, add_running_element)."""
+    return pseudo_type == "note-call" and style_for.get_computed_styles()[element, None]["position"][0] == "note()"
 
 
 def _let_go_of_what_only_pagination_needs() -> None:

@@ -276,6 +276,23 @@ def test_a_worker_whose_preloader_died_is_replaced_by_a_new_child():
         preloader.stop()
 
 
+@needs_pidfds
+def test_a_preloader_stopped_imports_nothing_more_for_the_workers_it_was_asked_for(tmp_path, monkeypatch):
+    """A build that stops early (its checks refuse the report) does not wait for the imports of
+    the workers it asked for: those it stopped are not forked, nor their modules imported."""
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1)\n", encoding="utf-8")
+    marker = tmp_path / "imported"
+    (tmp_path / "leaves_a_mark.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preloader = Preloader()
+    first, second = Worker(("slow_to_import",), preloader=preloader), Worker(("leaves_a_mark",), preloader=preloader)
+    first.stop()
+    second.stop()
+    preloader.stop()
+    assert not preloader.process.is_alive() and not marker.exists()
+    assert _children_of(preloader.process.pid) == set()
+
+
 KILLED_BUILD = """
 import sys, time
 from builder.bounded import Preloader, Worker
@@ -313,3 +330,21 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
     except OSError:
         return False
+
+
+def test_a_child_ends_on_a_hangup_at_once_whatever_the_build_does_with_its_own():
+    """The CLI unwinds the build on SIGHUP (as on SIGTERM) to clean up behind it; a child, which
+    inherits that handler, is to end at once instead of unwinding as if it were the build."""
+    def unwind(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGHUP, unwind)
+    try:
+        running = start_bounded(_in_parts, "at work", 60, seconds=120, memory=64 * 1024**2, parts=True)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert running.part() == "at work"  # its own handlers are set by then
+    os.kill(running.process.pid, signal.SIGHUP)
+    running.process.join(30)
+    assert running.process.exitcode == -signal.SIGHUP
+    running.stop()

@@ -396,6 +396,7 @@ h2 { break-before: page; counter-increment: chapter; }
 h2::before { content: counter(chapter) ". "; }
 a.ref::after { content: leader(". ") target-counter(attr(href url), page); }
 .note { float: footnote; }
+.aside { position: note(asides); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num::after { content: "\\2009"; }
 ol li::marker { color: #555; }
@@ -409,8 +410,9 @@ RED = ' style="color: #a00"'  # a style attribute: a style of the element's own
 
 
 def _footprint_document() -> str:
-    """Contents with page references, numbered chapters, footnotes, lists with markers, page
-    numbers in the margin, a style attribute, long tables of figures continued over pages, and a chart drawn in
+    """Contents with page references, numbered chapters, footnotes and notes (whose calls and
+    back-links WeasyPrint anchors one by one), lists with markers, page numbers in the margin,
+    a style attribute, long tables of figures continued over pages, and a chart drawn in
     SVG (an SVG image keeps WeasyPrint's layout context, and what it refers to, to the end)."""
     import base64
 
@@ -423,6 +425,8 @@ def _footprint_document() -> str:
                        f'<td class="num"{RED if row % 40 == 0 else ""}>{row}</td></tr>' for row in range(120))
         chapters.append(f'<h2 id="c{n}">Chapter {n}</h2><p>Figures by site<span class="note">Sites in operation'
                         f' at year end.</span>.</p><ol><li>First</li><li>Second</li></ol>'
+                        f'<p>Two sites<span class="aside">Opened in {2020 + n}.</span> opened, one'
+                        f'<span class="aside">Closed in {2021 + n}.</span> closed.</p>'
                         f"<table><thead><tr><th>Site</th><th>2025</th><th>Rank</th></tr></thead>"
                         f"<tbody>{rows}</tbody></table>")
     contents = "".join(f'<p><a class="ref" href="#c{n}">Chapter {n}</a></p>' for n in range(1, 5))
