@@ -159,16 +159,17 @@ def prepared_workers(editions: int, *, layout: bool, validation: bool, charts: b
     """A layout and a validation worker per edition, started now so that their imports are done by
     the time the documents are rendered; on leaving, whatever they still run is stopped (a build
     that failed stops its layouts and validations; one that checks refused never used them).
-    Several editions' workers, and their charts' (drawn in a new child otherwise), are forked
-    from one Preloader, which imports WeasyPrint, Arelle and matplotlib once."""
+    And a worker per edition that draws its charts, where there are any (matplotlib imported
+    ahead too). Several editions' workers are forked from one Preloader, which imports
+    WeasyPrint, Arelle and matplotlib once."""
     preloader = None
     workers = _Workers([], [], [])
     try:  # whatever was started is stopped, also when starting the next one fails
         if editions > 1 and (layout or validation) and preloading_works():
             preloader = Preloader()
-            # asked for in the order of their work: the charts first, then the layouts, then Arelle
-            for _ in range(editions if charts else 0):
-                workers.charts.append(Worker(CHART_MODULES, preloader=preloader))
+        # asked for in the order of their work: the charts first, then the layouts, then Arelle
+        for _ in range(editions if charts else 0):
+            workers.charts.append(Worker(CHART_MODULES, preloader=preloader))
         for _ in range(editions if layout else 0):
             workers.layout.append(Worker(LAYOUT_MODULES, preloader=preloader))
         for _ in range(editions if validation else 0):

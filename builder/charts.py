@@ -109,7 +109,9 @@ class DrawnBeside:
     """A report's charts drawn in a child process of their own while its templates render in
     another: matplotlib's import and the drawing were two thirds of the render, one after the
     other. Started before the templates' process, which gets each chart's URI as a placeholder;
-    drawn() puts the charts in place of the placeholders in each document it renders."""
+    drawn() puts the charts in place of the placeholders in each document it renders. A build
+    gives it a worker that imported matplotlib while the build loaded (CHART_MODULES); the
+    preview a new child."""
 
     def __init__(self, views: dict[str, list[ChartView]], seconds: float, memory: int, worker=None):
         from .bounded import start_bounded

@@ -171,9 +171,9 @@ def test_arelle_yields_the_cpu_to_the_layouts_and_not_to_the_templates(editions)
     with prepared_workers(editions, layout=True, validation=True, charts=True) as workers:
         preloaded = editions > 1 and preloading_works()
         assert {isinstance(w.process, _Forked) for w in workers.layout + workers.validation} == {preloaded}
-        # a preloader draws the charts too (matplotlib imported once); otherwise each rendering's
-        # charts are drawn in a new child
-        assert len(workers.charts) == (editions if preloaded else 0)
+        # the charts are drawn by workers too, which import matplotlib ahead (a preloader once)
+        assert len(workers.charts) == editions
+        assert {isinstance(w.process, _Forked) for w in workers.charts} == {preloaded}
         for worker in workers.charts:
             assert worker.start(_whose, "matplotlib.figure", seconds=60, memory=512 * 1024**2).result()[2]
         for worker in workers.validation:
