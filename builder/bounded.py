@@ -64,9 +64,10 @@ class Worker:
     """A bounded child process started before its work is known, so that its slow imports
     (WeasyPrint, Arelle: half a second each) are done while the build loads and renders; it then
     runs one function, bounded as start_bounded() bounds it from the moment it is given. A
-    yielding one runs at a lower priority: its work is off the critical path (Arelle beside the
-    PDF layouts), so the processes on it get the cores first. One forked by a Preloader has its
-    modules imported already, once for all the build's workers."""
+    yielding one runs at a lower priority, so that the processes on the critical path get the
+    cores first (Arelle's import beside the render and charts, its validation beside the PDF
+    layouts; a process alone on a core runs as fast niced or not). One forked by a Preloader has
+    its modules imported already, once for all the build's workers."""
 
     def __init__(self, modules: tuple[str, ...], *, yielding: bool = False, preloader: Preloader | None = None):
         self.replacement: Running | None = None

@@ -173,7 +173,9 @@ def prepared_workers(editions: int, *, layout: bool, validation: bool, charts: b
         for _ in range(editions if layout else 0):
             workers.layout.append(Worker(LAYOUT_MODULES, preloader=preloader))
         for _ in range(editions if validation else 0):
-            workers.validation.append(Worker(ARELLE_MODULES, yielding=layout, preloader=preloader))
+            # yielding: it imports beside the render and validates beside the layouts, each the
+            # critical path; once they are done it runs alone, as fast as unniced
+            workers.validation.append(Worker(ARELLE_MODULES, yielding=True, preloader=preloader))
         yield workers
     finally:
         for worker in workers.layout + workers.validation + workers.charts:
