@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import time
 from collections import deque
@@ -234,11 +235,17 @@ def _given_up(handle: int) -> bool:
             return False
 
 
+def stat_of(pid: int) -> list[bytes]:
+    """The fields of /proc/<pid>/stat after the command's name (state, parent, ...; proc(5)'s
+    third field on); OSError once the process is gone."""
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return stat.read().rsplit(b")", 1)[1].split()
+
+
 def _started(pid: int) -> int:
     """When the process started (clock ticks since boot): with its pid, it names that process
     and no other that may later take the pid."""
-    with open(f"/proc/{pid}/stat", "rb") as stat:
-        return int(stat.read().rsplit(b")", 1)[1].split()[19])
+    return int(stat_of(pid)[19])
 
 
 class _Forked:
@@ -260,22 +267,19 @@ class _Forked:
         _, pid, started = self.connection.recv()
         try:
             pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
+        except ProcessLookupError:  # it ended, and was reaped
             self.ended = True
             return
         try:
-            same = _started(pid) == started
+            if _started(pid) == started:
+                self.pidfd = pidfd
+                return
         except OSError:
-            same = False
-        if not same:  # it ended, and its pid is another's
-            os.close(pidfd)
-            self.ended = True
-            return
-        self.pidfd = pidfd
+            pass
+        os.close(pidfd)  # it ended, and its pid is another's
+        self.ended = True
 
     def is_alive(self) -> bool:
-        import select
-
         if self.pidfd is None:
             return False  # never given work: closing its connection ends it
         return not select.select([self.pidfd], [], [], 0)[0]
@@ -288,8 +292,6 @@ class _Forked:
                 pass
 
     def join(self) -> None:
-        import select
-
         if self.pidfd is not None:
             select.select([self.pidfd], [], [])
             os.close(self.pidfd)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bounded import Preloader, Worker, preloading_works
-from .charts import CHART_MODULES
+from .charts import CHART_MODULES, has_charts
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .archive import Attachment, with_attachments
@@ -54,7 +54,7 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                              "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
         archival = True
     # the processes that lay out the PDFs and validate, importing WeasyPrint and Arelle meanwhile
-    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl, charts=_has_charts(loaded)) as workers:
+    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl, charts=has_charts(loaded)) as workers:
         with progress.stage("checks"):
             findings = run_checks(loaded)
         failing = [f for f in findings if f.severity == ERROR or strict]
@@ -84,10 +84,6 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                     _write_pdfs(stage, editions, layouts, archival=archival, oim=oim)
             files = stage.outputs
     return BuildResult(out_dir.resolve(), files, validated[0][1] if validated else 0, validated)
-
-
-def _has_charts(loaded: Loaded) -> bool:
-    return any(section.charts for chapter in loaded.data.chapters for section in chapter.sections)
 
 
 @dataclass

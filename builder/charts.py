@@ -149,6 +149,11 @@ class DrawnBeside:
 # --- what a chart shows ----------------------------------------------------------------------
 
 
+def has_charts(loaded: Loaded) -> bool:
+    """Whether any section shows a chart (a build then draws them in a worker it starts ahead)."""
+    return any(section.charts for chapter in loaded.data.chapters for section in chapter.sections)
+
+
 def chart_views(loaded: Loaded, lang: Language, tables: dict) -> dict[str, list[ChartView]]:
     """The charts of each section, by section id. tables: the view's data tables by id."""
     all_figures = figures(loaded)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from builder.bounded import Exceeded, Preloader, Worker, preloading_works, start_bounded
+from builder.bounded import Exceeded, Preloader, Worker, preloading_works, start_bounded, stat_of
 from builder.cli import main
 
 from .conftest import edit
@@ -200,11 +200,10 @@ def _whose(module: str) -> tuple[int, int, bool]:
 
 def _children_of(pid: int) -> set[int]:
     children = set()
-    for entry in os.listdir("/proc"):
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                if entry.isdigit() and int(stat.read().rsplit(b")", 1)[1].split()[1]) == pid:
-                    children.add(int(entry))
+            if int(stat_of(int(entry))[1]) == pid:
+                children.add(int(entry))
         except OSError:  # ended meanwhile
             pass
     return children
@@ -327,8 +326,7 @@ def test_a_killed_build_leaves_no_preloader_nor_worker_behind():
 def _running(pid: int) -> bool:
     """Not ended (an ended process whose new parent, PID 1 here, has not reaped it yet is a zombie)."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+        return stat_of(pid)[0] not in (b"Z", b"X")
     except OSError:
         return False
 
