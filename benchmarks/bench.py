@@ -9,7 +9,7 @@ else the machine does weighs on all of them alike:
 - the full build (`build-report company.yaml`), its wall time and peak memory (the largest
   process);
 - WeasyPrint alone laying out the build's print documents, the editions one after the other,
-  with the options the build uses (builder.render._layout) in a fresh process: the floor a
+  with the options the build uses (builder.layout.lay_out) in a fresh process: the floor a
   build cannot go under on one core;
 - `--no-pdf` and `build-report check`.
 
@@ -37,8 +37,8 @@ PYTHON = sys.executable
 MEASURED = ("import resource, subprocess, sys; run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
             "stderr=subprocess.PIPE, text=True); sys.exit(run.stderr[-2000:]) if run.returncode else "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-LAYOUT_ALONE = ("import sys; from pathlib import Path; from builder.render import _layout; "
-                "[_layout(Path(f).read_text(encoding='utf-8'), sys.argv[1]) for f in sys.argv[2:]]")
+LAYOUT_ALONE = ("import sys; from pathlib import Path; from builder.layout import lay_out; "
+                "[lay_out(Path(f).read_text(encoding='utf-8'), sys.argv[1]) for f in sys.argv[2:]]")
 
 
 def print_documents(company: Path, folder: Path) -> list[Path]:

@@ -21,8 +21,9 @@ from pathlib import Path
 from builder.archive import Attachment, with_attachments
 from builder.check import run_checks
 from builder.compute import compute
+from builder.layout import ACCESSIBLE, ARCHIVAL, lay_out
 from builder.load import load
-from builder.render import ACCESSIBLE, ARCHIVAL, _layout, render_html
+from builder.render import render_html
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "harbourline-2025" / "company.yaml"
 LAYOUT_RUNS = 3  # of each variant; one layout of the example takes about 10 s
@@ -44,12 +45,12 @@ def layout_costs() -> None:
     # stand-ins of the size of the files the archival PDF carries (report.json, report.xhtml)
     data = [Attachment("report.json", b"{}".ljust(400_000), "data"),
             Attachment("report.xhtml", b"<html/>".ljust(400_000), "data")]
-    _layout(html, str(edition.folder), None)  # warm-up: fonts, images, WeasyPrint's imports
+    lay_out(html, str(edition.folder), None)  # warm-up: fonts, images, WeasyPrint's imports
     times: dict[str, list[float]] = {"untagged": [], "PDF/UA-1": [], "PDF/A-3a": []}
     for _ in range(LAYOUT_RUNS):
         for name, variant in (("untagged", None), ("PDF/UA-1", ACCESSIBLE), ("PDF/A-3a", ARCHIVAL)):
             start = time.perf_counter()
-            pdf = _layout(html, str(edition.folder), variant)
+            pdf = lay_out(html, str(edition.folder), variant)
             if variant == ARCHIVAL:
                 pdf = with_attachments(pdf, data, edition.data.report.published)
             times[name].append(time.perf_counter() - start)

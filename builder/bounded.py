@@ -17,7 +17,6 @@ import resource
 import select
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,7 +71,7 @@ class Worker:
 
     def __init__(self, modules: tuple[str, ...], *, yielding: bool = False, preloader: Preloader | None = None):
         self.replacement: Running | None = None
-        forked = preloader.fork(modules, yielding) if preloader is not None else None
+        forked = preloader.fork() if preloader is not None else None
         if forked is not None:
             self.connection, self.process = forked
             return
@@ -123,30 +122,36 @@ def _worker(modules: tuple[str, ...], parent: int, connection, yielding: bool) -
 
 
 class Preloader:
-    """One child process that imports the modules of the build's workers once, and forks each
-    Worker from itself: a build of two editions imported WeasyPrint and Arelle twice each, a
-    second and a half of CPU on the cores that the editions' layouts and renders need. It imports
-    each module set when a worker first asks for it, in the order they are asked for (the build:
-    matplotlib for the charts, drawn first, then WeasyPrint for the layouts, then Arelle). Its
-    workers are its children, which the kernel kills when it dies (as it dies with the build);
-    stop() has it kill those still running and reap them all. The build follows a worker's
-    process by a pidfd."""
+    """A child process that imports a kind of worker's modules (WeasyPrint, matplotlib or Arelle)
+    as soon as it starts, and forks each Worker of that kind from itself: a build starts one of
+    each kind it may need as the command starts (builder.workers), so that the imports run while
+    the build imports its own modules and loads the report, on the core that is otherwise idle
+    then; and several editions' workers share the import. A yielding one imports, and its workers
+    run, at a lower priority. Its workers are its children, which the kernel kills when it dies
+    (as it dies with the build); stop() has it kill those still running and reap them all. The
+    build follows a worker's process by a pidfd."""
 
-    def __init__(self):
+    def __init__(self, modules: tuple[str, ...], *, yielding: bool = False):
+        self.modules, self.yielding = modules, yielding
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_preloader, args=(os.getpid(), child, self.connection), daemon=True)
+        # the build's ends of its other preloaders' connections, which it would hold open too
+        builds = [self.connection, *(other.connection for other in _PRELOADING)]
+        self.process = context.Process(target=_preloader, args=(modules, yielding, os.getpid(), child, builds),
+                                       daemon=True)
         self.process.start()
         child.close()
+        self.stopped = False
+        _PRELOADING.append(self)
 
-    def fork(self, modules: tuple[str, ...], yielding: bool) -> "tuple[Any, _Forked] | None":
+    def fork(self) -> "tuple[Any, _Forked] | None":
         """A worker's connection and process, forked once the modules are imported; None when the
         preloader is gone (the worker is then started on its own)."""
         from multiprocessing.reduction import send_handle
 
         ours, theirs = multiprocessing.get_context("fork").Pipe(duplex=True)
         try:
-            self.connection.send((modules, yielding))
+            self.connection.send("fork")
             send_handle(self.connection, theirs.fileno(), self.process.pid)
         except OSError:
             ours.close()
@@ -156,12 +161,24 @@ class Preloader:
         return ours, _Forked(ours)
 
     def stop(self) -> None:
-        """Ends the preloader and whatever worker of it still runs."""
-        self.connection.close()  # it kills its workers and ends
-        self.process.join(5)
+        """Ends the preloader and whatever worker of it still runs: one that has imported its
+        modules ends on its own, reaping its workers; one still importing (a build stopped
+        early: bad input, a report the checks refuse) has none and is killed at once."""
+        if self.stopped:
+            return
+        self.stopped = True
+        _PRELOADING.remove(self)
+        imported = self.connection.poll(0)  # it says so before it forks a worker
+        if imported:
+            try:
+                self.connection.send("stop")  # it kills its workers, reaps them and ends
+            except OSError:  # it died
+                pass
+            self.process.join(5)
+        self.connection.close()
         if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
 
 
 def preloading_works() -> bool:
@@ -173,30 +190,28 @@ def preloading_works() -> bool:
         return False
 
 
-def _preloader(parent: int, connection, builds) -> None:
+_PRELOADING: list[Preloader] = []  # those not stopped yet
+
+
+def _preloader(modules: tuple[str, ...], yielding: bool, parent: int, connection, builds: list) -> None:
     import importlib
     from multiprocessing.connection import Connection
     from multiprocessing.reduction import recv_handle
 
     _die_with(parent)
-    builds.close()  # the build's end, forked with it: the build closing its own is the end of its work
+    for end in builds:  # the build's ends, forked with it: its workers have no use for them
+        end.close()
+    if yielding:
+        os.nice(YIELDING)  # its workers inherit it
+    for module in modules:
+        importlib.import_module(module)
     me = os.getpid()
     workers: dict[int, int] = {}  # pid: pidfd
-    asked: deque = deque()  # (modules, yielding, the worker's end of its connection)
     try:
-        while True:
-            # every request already sent read first: a build that stopped (its checks refused the
-            # report) is seen at once, not after the imports its requests would have cost
-            while not asked or connection.poll(0):
-                modules, yielding = connection.recv()
-                asked.append((modules, yielding, recv_handle(connection)))
-            modules, yielding, handle = asked.popleft()
+        connection.send("imported")
+        while connection.recv() == "fork":
+            handle = recv_handle(connection)
             if _given_up(handle):  # the build stopped that worker before it was forked
-                os.close(handle)
-                continue
-            for module in modules:
-                importlib.import_module(module)
-            if _given_up(handle):  # ... or while its modules were imported
                 os.close(handle)
                 continue
             pid = os.fork()
@@ -206,11 +221,9 @@ def _preloader(parent: int, connection, builds) -> None:
                     connection.close()
                     for pidfd in workers.values():
                         os.close(pidfd)
-                    for *_, other in asked:
-                        os.close(other)
                     ours = Connection(handle)
                     ours.send(("started", os.getpid(), _started(os.getpid())))
-                    _worker((), parent=me, connection=ours, yielding=yielding)
+                    _worker((), parent=me, connection=ours, yielding=False)
                 finally:
                     os._exit(0)
             os.close(handle)

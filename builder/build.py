@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bounded import Preloader, Worker, preloading_works
-from .charts import CHART_MODULES, has_charts
+from .bounded import Worker
+from .charts import has_charts
 from .check import ERROR, Finding, run_checks
 from .compute import compute
 from .archive import Attachment, with_attachments
@@ -18,12 +17,11 @@ from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
 from .glyphs import lacking_in, refuse_lacking
 from .load import Loaded, load
-from .render import (LAYOUT_MODULES, Documents, Rendering, documents_of, pdf_of, print_html_of, start_pdf,
-                     start_render)
+from .render import Documents, Rendering, documents_of, pdf_of, print_html_of, start_pdf, start_render
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
-from .validate import (ARELLE_MODULES, PendingValidation, package_validation_of, start_package_validation,
-                       viewer_script_copied)
+from .validate import PendingValidation, package_validation_of, start_package_validation, viewer_script_copied
+from .workers import Workers
 from .write import check_output_folder, edition_name, staged_output
 
 DEFAULT_OUTPUT = "output"
@@ -39,22 +37,26 @@ class BuildResult:
 
 def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, xbrl: bool = True,
           oim: bool = True, viewer: bool = True, strict: bool = False, archival: bool = False,
-          warn: Callable[[Finding], None] = lambda finding: None, progress: Progress = Progress()) -> BuildResult:
+          warn: Callable[[Finding], None] = lambda finding: None, progress: Progress = Progress(),
+          workers: Workers | None = None) -> BuildResult:
     """Build the report into out_dir. The PDF is tagged (PDF/UA-1); archival (or the YAML's
     report.archival) makes it PDF/A-3a carrying each edition's inline XBRL report and xBRL-JSON,
-    which it needs built."""
+    which it needs built. workers: started by the command as it started, Workers(layout=pdf,
+    validation=xbrl); the build stops them as it ends (without, it starts its own)."""
     if archival and not (pdf and xbrl):
         raise UsageError("an archival PDF carries the inline XBRL report: build it with the PDF and the "
                          "inline XBRL (without --no-pdf or --no-xbrl)")
-    with progress.stage("load"):
-        loaded = load(company_yaml)
-    if loaded.data.report.archival and pdf:
-        if not xbrl:
-            raise UsageError(f"{loaded.source.file.name} asks for an archival PDF (report.archival), which carries "
-                             "the inline XBRL report: build without --no-xbrl, or with --no-pdf")
-        archival = True
-    # the processes that lay out the PDFs and validate, importing WeasyPrint and Arelle meanwhile
-    with prepared_workers(len(loaded.languages), layout=pdf, validation=xbrl, charts=has_charts(loaded)) as workers:
+    # the processes that draw the charts, lay out the PDFs and validate, importing matplotlib,
+    # WeasyPrint and Arelle while the report is loaded, checked and rendered
+    with workers if workers is not None else Workers(layout=pdf, validation=xbrl) as workers:
+        with progress.stage("load"):
+            loaded = load(company_yaml)
+        if loaded.data.report.archival and pdf:
+            if not xbrl:
+                raise UsageError(f"{loaded.source.file.name} asks for an archival PDF (report.archival), which "
+                                 "carries the inline XBRL report: build without --no-xbrl, or with --no-pdf")
+            archival = True
+        workers.prepare(len(loaded.languages), charts=has_charts(loaded))
         with progress.stage("checks"):
             findings = run_checks(loaded)
         failing = [f for f in findings if f.severity == ERROR or strict]
@@ -141,43 +143,6 @@ def _write_pdfs(stage, editions: list[_Edition], layouts: list, *, archival: boo
             laid_out = with_attachments(laid_out, _attachments(stage, edition, oim=oim),
                                         edition.loaded.data.report.published)
         stage.write(edition.name("report.pdf"), laid_out)
-
-
-@dataclass
-class _Workers:
-    layout: list[Worker]
-    validation: list[Worker]
-    charts: list[Worker] = field(default_factory=list)
-
-
-@contextmanager
-def prepared_workers(editions: int, *, layout: bool, validation: bool, charts: bool = False) -> Iterator[_Workers]:
-    """A layout and a validation worker per edition, started now so that their imports are done by
-    the time the documents are rendered; on leaving, whatever they still run is stopped (a build
-    that failed stops its layouts and validations; one that checks refused never used them).
-    And a worker per edition that draws its charts, where there are any (matplotlib imported
-    ahead too). Several editions' workers are forked from one Preloader, which imports
-    WeasyPrint, Arelle and matplotlib once."""
-    preloader = None
-    workers = _Workers([], [], [])
-    try:  # whatever was started is stopped, also when starting the next one fails
-        if editions > 1 and (layout or validation) and preloading_works():
-            preloader = Preloader()
-        # asked for in the order of their work: the charts first, then the layouts, then Arelle
-        for _ in range(editions if charts else 0):
-            workers.charts.append(Worker(CHART_MODULES, preloader=preloader))
-        for _ in range(editions if layout else 0):
-            workers.layout.append(Worker(LAYOUT_MODULES, preloader=preloader))
-        for _ in range(editions if validation else 0):
-            # yielding: it imports beside the render and validates beside the layouts, each the
-            # critical path; once they are done it runs alone, as fast as unniced
-            workers.validation.append(Worker(ARELLE_MODULES, yielding=True, preloader=preloader))
-        yield workers
-    finally:
-        for worker in workers.layout + workers.validation + workers.charts:
-            worker.stop()
-        if preloader is not None:
-            preloader.stop()
 
 
 def _start_validation(stage, edition: _Edition, taxonomy: dict[str, bytes], worker: Worker, *, oim: bool,

@@ -7,75 +7,22 @@ edition's language and numbers as the tables write them. It reaches every docume
 be), with a text alternative that gives every figure it shows, and a caption that links to
 the table holding them.
 
-Drawing is deterministic (a fixed hash salt for the SVG's ids, no date or software in its
-metadata, text kept as text so that the PDF sets it in the report's fonts) and happens in
-memory, on first use: matplotlib is imported only when a report has charts, in a bounded child
-process of its own that a build runs beside the templates' (DrawnBeside).
+A chart is drawn (builder.drawing) in memory, on first use: matplotlib is imported only when a
+report has charts, in a bounded child process of its own that a build runs beside the templates'
+(DrawnBeside).
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import secrets
-import warnings
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .derive import Figure, Member, MetricFigures, figures, in_unit, is_number, percent
+from .drawing import ChartView, uris_of
 from .i18n import Language
-from .languages import display_width
 from .load import Loaded
 from .numbers import format_number
 from .schema import MAX_CHART_YEARS, SUM_OF
-
-INK = "#1d2428"  # the report's text colour (report.css --ink)
-RULE = "#c9d1d5"  # its rules (--rule)
-# The fonts report.css sets the edition's text in; matplotlib measures the labels with them and
-# the SVG names them, so WeasyPrint sets the chart's text as it sets the page's.
-FONTS = {"en": ["DejaVu Sans", "Noto Sans CJK HK"], "zh-Hant": ["Noto Sans CJK HK", "DejaVu Sans"]}
-WIDTH = 6.3  # inches: the text width of an A4 page with the print margins
-HEIGHT = 2.6
-# No date, no software version: the same figures give the same bytes (byte-identical builds).
-NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-STYLE = {
-    "svg.hashsalt": "hkex-esg-report-builder",  # the ids of clip paths, otherwise random
-    "svg.fonttype": "none",  # labels stay text: selectable, searchable, set in the page's fonts
-    "svg.id": None,
-    "font.size": 8,
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": RULE,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "axes.unicode_minus": False,  # a hyphen-minus, which every font has
-}
-
-
-@dataclass
-class ChartView:
-    """One chart as the report shows it, in one language: what it draws and says."""
-
-    kind: str  # trend (one series), stacked (members that add up), grouped (rates by member), composition
-    title: str
-    unit: str  # the unit's label in the language
-    categories: list[str]  # the years of a trend, the members of a composition
-    series: list[tuple[str, list[Decimal | None]]]  # (label, a figure per category)
-    alt: str  # the chart in words, with every figure it shows
-    table_anchor: str  # the data statistics table holding the same figures
-    table_title: str
-    brand: str
-    language: str
-    shares: list[Decimal | None] = field(default_factory=list)  # of a composition, per member
-    _uri: str | None = field(default=None, repr=False)
-
-    @property
-    def uri(self) -> str:
-        """The chart as an SVG data: URI, drawn on first use (in the render's child process)."""
-        if self._uri is None:
-            self._uri = "data:image/svg+xml;base64," + base64.b64encode(draw(self)).decode("ascii")
-        return self._uri
-
 
 # The charts the preview drew, by what they show: a save that changes one figure redraws only the
 # charts of that figure. Bounded: a preview running all day does not grow without end.
@@ -94,15 +41,6 @@ def draw_unchanged_from_cache(views: dict[str, list[ChartView]]) -> None:
                 _DRAWN.clear()
             _DRAWN[key] = chart.uri
         chart._uri = _DRAWN[key]
-
-
-# what a chart worker (bounded.Worker, from a Preloader) imports ahead
-CHART_MODULES = ("matplotlib", "matplotlib.backends.backend_svg", "matplotlib.figure")
-
-
-def uris_of(charts: list[ChartView]) -> list[str]:
-    """Each chart's data: URI, drawn here (in the child process of DrawnBeside)."""
-    return [chart.uri for chart in charts]
 
 
 class DrawnBeside:
@@ -271,138 +209,3 @@ def _joined(lang: Language, parts: list[str]) -> str:
 def _member_label(loaded: Loaded, lang: Language, axis, member: str) -> str:
     """As the data tables name a member: a typed one (a site) by its name in the language."""
     return loaded.member_name(member) if axis.typed else lang.member(axis, member)
-
-
-# --- drawing ---------------------------------------------------------------------------------
-
-
-def palette(brand: str, count: int) -> list[str]:
-    """count colours of the brand: from a shade darker than it to a light tint, evenly, so that
-    neighbours in a stack stay apart in print; one series is the brand colour itself."""
-    if count == 1:
-        return [brand]
-    rgb = [int(brand[i:i + 2], 16) for i in (1, 3, 5)]
-    colours = []
-    for i in range(count):
-        t = -0.35 + 1.1 * i / (count - 1)  # -0.35: 35% towards black; 0.75: 75% towards white
-        mixed = [round(c * (1 + t)) if t < 0 else round(c + (255 - c) * t) for c in rgb]
-        colours.append("#" + "".join(f"{c:02x}" for c in mixed))
-    return colours
-
-
-def draw(chart: ChartView) -> bytes:
-    """The chart as SVG bytes; the same chart gives the same bytes."""
-    import matplotlib  # imported here: half a second, paid only by a report with charts
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    height = HEIGHT if chart.kind != "composition" else max(1.2, 0.32 * len(chart.categories) + 0.6)
-    style = STYLE | {"font.family": FONTS.get(chart.language, FONTS["en"])}
-    with matplotlib.rc_context(style), warnings.catch_warnings():
-        # a glyph the measuring font lacks is one WeasyPrint finds in another; the glyph check
-        # stops a build whose text no font can show
-        warnings.simplefilter("ignore")
-        figure = Figure(figsize=(WIDTH, height), layout="constrained")
-        FigureCanvasSVG(figure)
-        axes = figure.add_subplot()
-        DRAWERS[chart.kind](axes, chart)
-        _frame(axes, chart)
-        for n, bar in enumerate((bar for bars in axes.containers for bar in bars), 1):
-            bar.set_gid(f"bar-{n}")  # one per figure drawn: what a reader of the SVG can count
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="svg", metadata=NO_METADATA)
-    return buffer.getvalue()
-
-
-def _number_formatter():
-    from matplotlib.ticker import FuncFormatter
-
-    # ticks as the tables write numbers: 12,000, not 12000 or 1.2e4
-    return FuncFormatter(lambda x, _pos: format_number(Decimal(repr(round(float(x), 6))).normalize()))
-
-
-def _frame(axes, chart: ChartView) -> None:
-    for side in ("top", "right", "left"):
-        axes.spines[side].set_visible(False)
-    axes.set_axisbelow(True)
-    horizontal = chart.kind == "composition"
-    axes.grid(True, axis="x" if horizontal else "y", color=RULE, linewidth=0.5)
-    (axes.xaxis if horizontal else axes.yaxis).set_major_formatter(_number_formatter())
-    axes.tick_params(length=0)
-    if horizontal:
-        axes.set_xlabel(chart.unit)
-    else:  # level above the axis: turned on its side, a Chinese unit (噸二氧化碳當量) lies on its back
-        axes.set_title(chart.unit, loc="left", fontsize=STYLE["font.size"], color=INK, pad=6)
-
-
-def _bars(axes, x, heights, **style):
-    """Bars for the figures there are (a year without a figure has no bar), or None."""
-    shown = [(xi, h, b) for xi, h, b in zip(x, heights, style.pop("bottom", [0] * len(x))) if h is not None]
-    if not shown:
-        return None
-    xs, hs, bs = zip(*shown)
-    return axes.bar(xs, [float(h) for h in hs], bottom=[float(b) for b in bs], **style)
-
-
-def _trend(axes, chart: ChartView) -> None:
-    label, values = chart.series[0]
-    x = list(range(len(chart.categories)))
-    bars = _bars(axes, x, values, color=chart.brand, width=0.6)
-    if bars:
-        axes.bar_label(bars, labels=[format_number(v) for v in values if v is not None], padding=2, fontsize=7)
-    axes.set_xticks(x, chart.categories)
-
-
-def _stacked(axes, chart: ChartView) -> None:
-    x = list(range(len(chart.categories)))
-    bottom = [Decimal(0)] * len(x)
-    for (label, values), colour in zip(chart.series, palette(chart.brand, len(chart.series))):
-        _bars(axes, x, values, bottom=list(bottom), color=colour, width=0.6, label=label, edgecolor="white",
-              linewidth=0.5)
-        bottom = [b + v if v is not None and v > 0 else b for b, v in zip(bottom, values)]
-    axes.set_xticks(x, chart.categories)
-    _legend(axes, chart)
-
-
-def _grouped(axes, chart: ChartView) -> None:
-    x = list(range(len(chart.categories)))
-    width = 0.8 / len(chart.series)
-    for i, ((label, values), colour) in enumerate(zip(chart.series, palette(chart.brand, len(chart.series)))):
-        offset = (i - (len(chart.series) - 1) / 2) * width
-        _bars(axes, [xi + offset for xi in x], values, color=colour, width=width * 0.9, label=label)
-    axes.set_xticks(x, chart.categories)
-    _legend(axes, chart)
-
-
-def _composition_bars(axes, chart: ChartView) -> None:
-    _, values = chart.series[0]
-    y = list(range(len(chart.categories)))
-    shown = [(yi, v) for yi, v in zip(y, values) if v is not None]
-    if shown:
-        bars = axes.barh([yi for yi, _ in shown], [float(v) for _, v in shown], color=chart.brand, height=0.6)
-        labels = [format_number(v) + (f" ({format_number(s)}%)" if s is not None else "")
-                  for v, s in zip(values, chart.shares) if v is not None]
-        axes.bar_label(bars, labels=labels, padding=3, fontsize=7)
-    axes.set_yticks(y, chart.categories)
-    axes.invert_yaxis()  # the first member on top, as the table lists it
-    axes.margins(x=0.18)  # room for the last bar's label
-
-
-LEGEND_ROW = 110  # characters of the legend's size that fit across the chart (a Chinese one counts two)
-
-
-def _legend(axes, chart: ChartView) -> None:
-    """The legend below the bars, across the chart's width (beside them, a long name such as
-    Scope 2, location-based, would squeeze them), in as many columns as the names allow."""
-    handles, labels = axes.get_legend_handles_labels()
-    if not labels:
-        return
-    widest = max(display_width(label) for label in labels)
-    columns = max(1, min(len(labels), LEGEND_ROW // (widest + 6)))  # 6: the colour's square and the gap
-    if columns == 1 and chart.kind == "stacked":  # a list reads top to bottom, as the stack does
-        handles, labels = handles[::-1], labels[::-1]
-    axes.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns, frameon=False,
-                fontsize=7)
-
-
-DRAWERS = {"trend": _trend, "stacked": _stacked, "grouped": _grouped, "composition": _composition_bars}

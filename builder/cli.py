@@ -91,14 +91,19 @@ def build(reports: tuple[Path, ...], out_dir: Path | None, no_pdf: bool, no_xbrl
 
 
 def _build_one(company_yaml: Path, out_dir: Path | None, options: list[str], quiet: bool) -> None:
-    from .batch import report_file
-    from .build import build as run_build
+    from .workers import Workers
 
-    result = run_build(report_file(company_yaml), out_dir, pdf="--no-pdf" not in options,
-                       xbrl="--no-xbrl" not in options, oim="--no-json" not in options,
-                       viewer="--no-viewer" not in options, strict="--strict" in options,
-                       archival="--archival" in options,
-                       warn=lambda f: click.echo(str(f), err=True), progress=_progress(quiet))
+    pdf, xbrl = "--no-pdf" not in options, "--no-xbrl" not in options
+    # started first, before the build's own modules are imported: they import WeasyPrint,
+    # matplotlib and Arelle meanwhile, on the core that is otherwise idle
+    with Workers(layout=pdf, validation=xbrl) as workers:
+        from .batch import report_file
+        from .build import build as run_build
+
+        result = run_build(report_file(company_yaml), out_dir, pdf=pdf, xbrl=xbrl, oim="--no-json" not in options,
+                           viewer="--no-viewer" not in options, strict="--strict" in options,
+                           archival="--archival" in options, warn=lambda f: click.echo(str(f), err=True),
+                           progress=_progress(quiet), workers=workers)
     for signum in STOPPING:  # the new report is in place: an interrupt now would only garble the summary
         signal.signal(signum, signal.SIG_IGN)
     if quiet:

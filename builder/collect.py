@@ -703,7 +703,7 @@ INSTRUCTIONS_WIDTH = 72  # characters: an A4 page in portrait, in Calibri or in 
 def _fit_rows(ws, widths: dict[int, float], first_row: int) -> None:
     """Each row as tall as its longest wrapped text: neither Excel nor LibreOffice sizes a row to
     a text written by a program (the text ran over the rows below it, printed or on screen)."""
-    from .languages import display_width
+    from .widths import display_width
 
     for r in range(first_row, ws.max_row + 1):
         lines = 1

@@ -17,13 +17,13 @@ from .catalogue import Aspect, Metric, Provision
 from .charts import chart_views
 from .derive import MetricFigures, Series, figures, is_number, percent, significant
 from .i18n import DEFAULT, N_, Language, language as language_named
-from .languages import Introduced, display_width
+from .languages import Introduced
 from .load import Loaded
 from .numbers import format_number
 from .schema import NOT_APPLICABLE
 from .units import factor
 from .widths import (INDICATOR_LEAST, INDICATOR_ROOMY, LONG_UNIT_COLUMNS, NOTE_MARK_FONT, TABLE_FONT, TEXT_WIDTH,
-                     column, indent, long_unit_width, longest_word, text_width, widest)
+                     column, display_width, indent, long_unit_width, longest_word, text_width, widest)
 
 # The built-in parts of the report that answer Part B (see answered_in in the catalogue).
 BUILT_IN_PARTS = {

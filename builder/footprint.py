@@ -24,10 +24,10 @@ WeasyPrint holding what it no longer needed, or holding one thing many times:
 And two moments where what is garbage is let go: the HTML parser's element tree (tinyhtml5's
 wrappers, which refer to their parents: garbage in cycles, which a build whose cycle collector is
 paused would keep to the end), and the laid-out pages once their drawing and tags are made, before
-the PDF file is written (builder.render._layout, with let_go_of_the_pages as WeasyPrint's
+the PDF file is written (builder.layout.lay_out, with let_go_of_the_pages as WeasyPrint's
 finisher). The benchmark's peak: 860 -> 580 MB.
 
-Applied in the child process that lays out the PDF (builder.render._layout), as builder.tagging's
+Applied in the child process that lays out the PDF (builder.layout.lay_out), as builder.tagging's
 and builder.pagerefs' corrections are; WeasyPrint is pinned (==70.0) and tests/test_layout.py lays
 documents out with and without these, comparing the PDFs.
 """

@@ -13,7 +13,6 @@ shown instead. Figures are not copied: every edition holds the same objects.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -178,9 +177,3 @@ def words(text: str) -> int:
     without them, one for each two characters (a word of written Chinese averages about two)."""
     han = len(_HAN.findall(text))
     return sum(1 for token in _HAN.sub(" ", text).split() if any(c.isalnum() for c in token)) + han // 2
-
-
-def display_width(text: str) -> int:
-    """The text's width in columns of a Latin letter: a Chinese character (East Asian Width F or
-    W) takes two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "FW" else 1 for char in text)

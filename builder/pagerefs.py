@@ -26,7 +26,7 @@ running text), WeasyPrint alone leaves some numbers of the pages the targets wer
 corrected, the targets that moved tell their references, and every number is right
 (tests/test_layout.py).
 
-Applied in the child process that lays out the PDF (builder.render._layout), as builder.tagging's
+Applied in the child process that lays out the PDF (builder.layout.lay_out), as builder.tagging's
 corrections are; WeasyPrint is pinned (==70.0).
 """
 

@@ -10,7 +10,6 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 
 from __future__ import annotations
 
-import gc
 import types
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from .compute import BUILT_IN_PARTS, TARGETS_ANCHOR, ReportView
 from .errors import InputError, OutputError, Problem, TemplateError
 from .i18n import DEFAULT, Language, language as language_named, translations
 from .languages import Foreign, Introduced, words
+from .layout import ACCESSIBLE, ARCHIVAL, lay_out
 from .load import Loaded, resolved
 from .ids import TEMPLATES_DIR
 from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
@@ -553,27 +553,14 @@ def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool, send: C
             documents.facts = tagger.facts
     return documents
 
-
-# The PDF's variant: tagged for assistive technology (PDF/UA-1) always; archival (PDF/A-3a, which
-# is tagged too, and declares PDF/UA-1 as well once builder.archive has attached its data) on request.
-ACCESSIBLE = "pdf/ua-1"
-ARCHIVAL = "pdf/a-3a"
-
-
 def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
     """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
     return pdf_of(start_pdf(html, loaded, archival=archival))
 
-
-# What a layout worker (bounded.Worker) imports while the build loads and renders: WeasyPrint takes
-# half a second to import, which would otherwise come before every PDF's first page.
-LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs", "builder.footprint")
-
-
 def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
-    """The PDF's layout, started in a bounded child process (a Worker prepared with LAYOUT_MODULES,
+    """The PDF's layout, started in a bounded child process (a Worker prepared with layout.LAYOUT_MODULES,
     or a new one); pdf_of() waits for it."""
-    args = (_layout, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE)
+    args = (lay_out, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE)
     if worker is not None:
         return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
     return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
@@ -589,29 +576,3 @@ def pdf_of(layout: Running) -> bytes:
                           "stopped") from None
 
 
-def _layout(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes:
-    """The PDF of the print HTML in a PDF variant (None: untagged, as the benchmark compares)."""
-    # Imported here: WeasyPrint is slow to import and only this step needs it.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    from . import footprint, pagerefs, tagging
-
-    tagging.apply()  # running heads, page numbers and decorative images as artifacts
-    pagerefs.apply()  # a page holding page numbers of others laid out twice, not three times
-    footprint.apply()  # what WeasyPrint holds that it no longer needs, or holds many times, let go
-    # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
-    # no network, no redirect, so no attachment can carry a file into the PDF either.
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    try:
-        with cycles_left_for_later():
-            parsed = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            gc.collect()  # the parser's tree, garbage in cycles, let go before the layout takes its place
-            document = parsed.render(pdf_variant=variant)
-            # PDF/A requires a file identifier: the MD5 of the file's content, the same every build
-            return document.write_pdf(pdf_variant=variant, pdf_identifier=variant == ARCHIVAL,
-                                      finisher=footprint.let_go_of_the_pages)
-    except MemoryError:
-        raise
-    except Exception as e:  # whatever WeasyPrint raises, the user is told plainly
-        raise OutputError(f"the PDF could not be laid out: {type(e).__name__}: {e}") from None

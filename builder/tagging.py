@@ -32,7 +32,7 @@ tagged element: quadratic in the pages, 5 s of the 10,000-fact benchmark's 41 s 
 the tuple is kept until a page is added; the PDF is the same byte for byte.
 
 All six are applied to WeasyPrint's drawing and tagging functions, in the child process that lays
-out the PDF only (builder.render._layout). WeasyPrint is pinned (==70.0): these functions are
+out the PDF only (builder.layout.lay_out). WeasyPrint is pinned (==70.0): these functions are
 its internals, and tests/test_accessible_pdf.py checks the result on every edition. A table
 continued on the next page is a second /Table there (WeasyPrint tags page by page), whose rows
 before the first row-group header of that page have none.

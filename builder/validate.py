@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .bounded import cycles_left_for_later
-from .taxonomy import PACKAGE_ZIP
 
 
 @dataclass
@@ -45,14 +44,19 @@ def run_arelle(
     plugins: dict[str, dict[str, Any]] | None = None,
     **options: Any,
 ) -> ArelleResult:
-    """Load (and validate) an entry point or instance; inspect(model) runs before it closes."""
+    """Load (and validate) an entry point or instance; inspect(model) runs before it closes.
+    packages: the taxonomy packages it resolves the taxonomy's addresses with (ours by default)."""
     from arelle.api.Session import Session
     from arelle.logging.handlers.StructuredMessageLogHandler import StructuredMessageLogHandler
     from arelle.RuntimeOptions import RuntimeOptions
 
+    if packages is None:
+        from .taxonomy import PACKAGE_ZIP
+
+        packages = [PACKAGE_ZIP]
     runtime = RuntimeOptions(
         entrypointFile=str(entry_point),
-        packages=[str(p) for p in (packages or [PACKAGE_ZIP])],
+        packages=[str(p) for p in packages],
         internetConnectivity="offline",
         disablePersistentConfig=True,
         logLevel="INFO",
@@ -158,14 +162,15 @@ def validate_report(xhtml: Path, loaded, facts: list, *, oim: Path | None = None
     return ReportValidation(result, result.inspected or 0, problems, file=xhtml.name)
 
 
-def _arelle(entry: Path, oim: Path | None = None, viewer: Path | None = None) -> ArelleResult:
+def _arelle(entry: Path, oim: Path | None = None, viewer: Path | None = None,
+            packages: list[Path] | None = None) -> ArelleResult:
     """Arelle with the report's options on a report or a report package, counting its facts."""
     plugins: dict[str, dict[str, Any]] = {}
     if oim is not None:
         plugins[PLUGIN_OIM] = {"saveLoadableOIM": str(oim)}
     if viewer is not None:
         plugins[PLUGIN_VIEWER] = {"saveViewerDest": str(viewer)}
-    return run_arelle(entry, **REPORT_OPTIONS, plugins=plugins, inspect=_facts_in_instance)
+    return run_arelle(entry, packages=packages, **REPORT_OPTIONS, plugins=plugins, inspect=_facts_in_instance)
 
 
 def _facts_in_instance(model) -> int:
@@ -209,7 +214,10 @@ def start_package_validation(package: Path, report: str, loaded, facts: list, oi
     """Arelle started on the package in a Worker prepared with ARELLE_MODULES (Arelle allows one
     session per process), beside the other editions' validations and the PDF layouts, writing the
     xBRL-JSON and the viewer where asked; package_validation_of() gives the verdict."""
-    running = worker.start(_arelle, package, oim, viewer, seconds=VALIDATION_SECONDS, memory=VALIDATION_MEMORY)
+    from .taxonomy import PACKAGE_ZIP  # named here: the worker imports Arelle and little else
+
+    running = worker.start(_arelle, package, oim, viewer, [PACKAGE_ZIP], seconds=VALIDATION_SECONDS,
+                           memory=VALIDATION_MEMORY)
     return PendingValidation(running, package, report, loaded, facts)
 
 

@@ -82,6 +82,12 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return ems * size
 
 
+def display_width(text: str) -> int:
+    """The text's width in columns of a Latin letter: a Chinese character (East Asian Width F or
+    W) takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "FW" else 1 for char in text)
+
+
 def widest(texts: Iterable[str], size: float = TABLE_FONT, bold: bool = False) -> float:
     return max((text_width(text, size, bold) for text in texts), default=0.0)
 

@@ -256,7 +256,7 @@ def test_the_yaml_can_ask_for_the_archival_pdf(example_copy, capsys):
 
 CACHED_REFERENCES_SAME_PDF = r"""
 import sys
-from builder.render import ACCESSIBLE
+from builder.layout import ACCESSIBLE
 from weasyprint import HTML
 import pydyf
 from builder import tagging

@@ -114,7 +114,7 @@ def _collector_during_layout(html: str) -> list[int]:
     import importlib
 
     from builder import tagging
-    from builder.render import LAYOUT_MODULES, _layout
+    from builder.layout import LAYOUT_MODULES, lay_out
 
     for module in LAYOUT_MODULES:  # imported as a layout worker imports them, before its work
         importlib.import_module(module)
@@ -123,7 +123,7 @@ def _collector_during_layout(html: str) -> list[int]:
     seen: list[int] = []  # the generation of each collection
     gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(info["generation"]))
     try:
-        _layout(html, ".")
+        lay_out(html, ".")
     finally:
         gc.callbacks.pop()
     return seen
@@ -164,16 +164,17 @@ def test_arelle_yields_the_cpu_to_the_layouts_and_to_the_templates(editions):
     """Arelle's worker runs at a lower priority: with a PDF its validation is off the critical
     path (the layout is it); without, its import runs beside the templates and charts, which are
     (it validates once they are done, alone on a core). Two editions' workers come from a
-    Preloader (where this machine has pidfds)."""
+    Preloader of their kind (where this machine has pidfds)."""
     from builder.bounded import YIELDING, _Forked
-    from builder.build import prepared_workers
+    from builder.workers import Workers
 
     base = os.nice(0)
-    with prepared_workers(editions, layout=True, validation=True, charts=True) as workers:
-        preloaded = editions > 1 and preloading_works()
+    with Workers(layout=True, validation=True) as workers:
+        workers.prepare(editions, charts=True)
+        preloaded = preloading_works()
         assert {isinstance(w.process, _Forked) for w in workers.layout + workers.validation} == {preloaded}
         # the charts are drawn by workers too, which import matplotlib ahead (a preloader once)
-        assert len(workers.charts) == editions
+        assert len(workers.charts) == len(workers.layout) == len(workers.validation) == editions
         assert {isinstance(w.process, _Forked) for w in workers.charts} == {preloaded}
         for worker in workers.charts:
             assert worker.start(_whose, "matplotlib.figure", seconds=60, memory=512 * 1024**2).result()[2]
@@ -181,10 +182,27 @@ def test_arelle_yields_the_cpu_to_the_layouts_and_to_the_templates(editions):
             assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base + YIELDING
         for worker in workers.layout:
             assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base
-    with prepared_workers(editions, layout=False, validation=True) as workers:
+    with Workers(layout=False, validation=True) as workers:
+        workers.prepare(editions, charts=False)
+        assert workers.layout == workers.charts == []
         for worker in workers.validation:
             assert worker.start(os.nice, 0, seconds=60, memory=256 * 1024**2).result() == base + YIELDING
     assert multiprocessing.active_children() == []
+
+
+def test_the_workers_import_nothing_of_what_loads_and_renders_a_report():
+    """The command starts the workers first, so that they import WeasyPrint, matplotlib and Arelle
+    while it imports its own modules and loads the report: they are forked from a process that has
+    imported none of those, and import none themselves to do their work."""
+    import subprocess
+    import sys
+
+    heavy = ("pydantic", "jinja2", "markdown_it", "yaml", "builder.load", "builder.schema", "builder.render",
+             "builder.catalogue", "builder.taxonomy", "builder.charts", "builder.compute")
+    script = ("import sys; import builder.cli, builder.workers, builder.layout, builder.drawing, builder.validate; "
+              f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    imported = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"
 
 
 # --- workers forked by a Preloader, which imports their modules once -------------------------
@@ -212,7 +230,7 @@ def _children_of(pid: int) -> set[int]:
 @needs_pidfds
 def test_preloaded_workers_are_forked_from_the_one_process_that_imported_their_modules():
     assert not _imported("pickletools"), "a module the tests never import, so that only the preloader has it"
-    preloader = Preloader()
+    preloader = Preloader(("pickletools",))
     workers = [Worker(("pickletools",), preloader=preloader) for _ in range(2)]
     try:
         (first, parent, imported), (second, other_parent, other_imported) = [
@@ -228,7 +246,7 @@ def test_preloaded_workers_are_forked_from_the_one_process_that_imported_their_m
 
 @needs_pidfds
 def test_a_preloaded_workers_work_is_bounded_in_memory_and_time():
-    preloader = Preloader()
+    preloader = Preloader(())
     try:
         with pytest.raises(Exceeded) as exceeded:
             Worker((), preloader=preloader).start(_allocate, 512, seconds=30, memory=64 * 1024**2).result()
@@ -245,7 +263,7 @@ def test_a_preloaded_workers_work_is_bounded_in_memory_and_time():
 
 @needs_pidfds
 def test_a_preloader_stopped_leaves_none_of_its_workers_behind():
-    preloader = Preloader()
+    preloader = Preloader(())
     busy, idle = Worker((), preloader=preloader), Worker((), preloader=preloader)
     running = busy.start(_sleep, 60, seconds=120, memory=64 * 1024**2)
     assert running.process.is_alive()
@@ -262,7 +280,7 @@ def test_a_preloader_stopped_leaves_none_of_its_workers_behind():
 
 @needs_pidfds
 def test_a_worker_whose_preloader_died_is_replaced_by_a_new_child():
-    preloader = Preloader()
+    preloader = Preloader(())
     worker = Worker((), preloader=preloader)  # asked for; the preloader dies with its workers
     os.kill(preloader.process.pid, signal.SIGKILL)
     preloader.process.join()
@@ -277,26 +295,43 @@ def test_a_worker_whose_preloader_died_is_replaced_by_a_new_child():
 
 
 @needs_pidfds
-def test_a_preloader_stopped_imports_nothing_more_for_the_workers_it_was_asked_for(tmp_path, monkeypatch):
-    """A build that stops early (its checks refuse the report) does not wait for the imports of
-    the workers it asked for: those it stopped are not forked, nor their modules imported."""
-    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1)\n", encoding="utf-8")
+def test_a_preloader_imports_its_modules_as_it_starts_before_any_worker_is_asked_for(tmp_path, monkeypatch):
     marker = tmp_path / "imported"
     (tmp_path / "leaves_a_mark.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    preloader = Preloader()
-    first, second = Worker(("slow_to_import",), preloader=preloader), Worker(("leaves_a_mark",), preloader=preloader)
-    first.stop()
-    second.stop()
+    preloader = Preloader(("leaves_a_mark",))
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists() and _children_of(preloader.process.pid) == set()
+    finally:
+        preloader.stop()
+    assert not preloader.process.is_alive()
+
+
+@needs_pidfds
+def test_a_preloader_stopped_while_it_imports_is_not_waited_for(tmp_path, monkeypatch):
+    """A build that stops early (bad input, a report its checks refuse) does not wait for the
+    imports of the workers it started as the command started: it kills their preloaders, which
+    have forked no worker yet."""
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(2)\n", encoding="utf-8")
+    marker = tmp_path / "imported"
+    (tmp_path / "leaves_a_mark.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preloader = Preloader(("slow_to_import", "leaves_a_mark"))
+    worker = Worker(("slow_to_import", "leaves_a_mark"), preloader=preloader)
+    worker.stop()
     preloader.stop()
-    assert not preloader.process.is_alive() and not marker.exists()
-    assert _children_of(preloader.process.pid) == set()
+    assert not preloader.process.is_alive()
+    time.sleep(3)  # as long as the imports would have taken
+    assert not marker.exists()
 
 
 KILLED_BUILD = """
 import sys, time
 from builder.bounded import Preloader, Worker
-preloader = Preloader()
+preloader = Preloader(())
 running = Worker((), preloader=preloader).start(time.sleep, 60, seconds=120, memory=64 * 1024**2)
 print(preloader.process.pid, running.process.pidfd is not None, flush=True)
 time.sleep(60)

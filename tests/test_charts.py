@@ -10,7 +10,7 @@ import pytest
 from lxml import etree, html as lxml_html
 
 from builder.catalogue import load_catalogue
-from builder.charts import draw
+from builder.drawing import draw
 from builder.cli import main
 from builder.compute import compute
 from builder.errors import OutputError

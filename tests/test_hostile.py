@@ -395,13 +395,18 @@ def test_the_same_output_folder_builds_again_and_again(hostile_copy):
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    """Its children and theirs (a layout worker is forked by a preloader, the build's child)."""
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, ancestors = [], {pid}
+    while True:
+        more = [child for child, parent in parents.items() if parent in ancestors and child not in found]
+        if not more:
+            return found
+        found += more
+        ancestors.update(more)
 
 
 def _alive(pid: int) -> bool:
@@ -416,7 +421,7 @@ def _start_build(folder: Path) -> subprocess.Popen:
 
 
 def _wait_for_layout(build: subprocess.Popen, folder: Path | None = None) -> list[int]:
-    """The build's children once the PDF layout has started: in the staging folder, when given
+    """The build's processes once the PDF layout has started: in the staging folder, when given
     (the documents are rendered, and the fonts checked, before it is made)."""
     for _ in range(1200):
         children = _children(build.pid)

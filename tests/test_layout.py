@@ -105,7 +105,8 @@ def _texts(pdf_file) -> list[str]:
 def test_a_note_mark_is_never_split_over_two_lines(tmp_path):
     """'consumption⁶,' then '⁷' on the next line: with labels one letter longer each, a row's
     line ends at every place of its mark in turn, so a break allowed inside the mark shows."""
-    from builder.render import _layout, render_html
+    from builder.layout import lay_out
+    from builder.render import render_html
 
     from .pdfutil import placed
 
@@ -118,7 +119,7 @@ def test_a_note_mark_is_never_split_over_two_lines(tmp_path):
              '<p id="n6">6</p><p id="n7">7</p>')
     body = html[html.index("<body>") + len("<body>"):html.index("</body>")]
     pdf_file = tmp_path / "marks.pdf"
-    pdf_file.write_bytes(_layout(html.replace(body, table), str(tmp_path)))
+    pdf_file.write_bytes(lay_out(html.replace(body, table), str(tmp_path)))
     marks = placed(pdf_file, "6,7")
     assert len(marks) == 40
     assert all(m.lines == 1 for m in marks), f"{sum(m.lines > 1 for m in marks)} marks split"
