@@ -10,6 +10,9 @@ The templates' built-in text is English marked for translation (jinja2.ext.i18n:
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import types
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -191,24 +194,68 @@ def _own_stylesheet(report_folder: Path) -> bool:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process and kept in memory, keyed by their file and checked
-    against their source (an edited template is compiled again): compiling the templates takes
-    a fifth of a second, which a preview rebuilding on every save pays once. Nothing is written
-    to disk."""
+    """Templates compiled once and kept, keyed by their file and checked against their source (an
+    edited template is compiled again): in memory for the process (a preview rebuilding on every
+    save compiles them once), and the built-in ones also on disk, in the user's cache folder, as
+    Python keeps its modules compiled: compiling them takes a tenth of a second of every build,
+    on the way to the PDF's layout. A report's own templates are never written anywhere."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.compiled: dict[str, tuple[str, bytes]] = {}
+        self.folder = folder  # None: kept in memory only
+        self.built_in: set[str] = set()  # the keys of the built-in templates
+
+    def get_bucket(self, environment, name: str, filename: str | None, source: str):
+        if filename is not None and Path(filename).parent == TEMPLATES_DIR:
+            self.built_in.add(self.get_cache_key(name, filename))
+        return super().get_bucket(environment, name, filename, source)
 
     def load_bytecode(self, bucket) -> None:
         checksum, code = self.compiled.get(bucket.key, (None, b""))
         if checksum == bucket.checksum:
             bucket.bytecode_from_string(code)
+        elif bucket.key in self.built_in and self.folder is not None:
+            try:
+                with open(self.folder / bucket.key, "rb") as kept:
+                    bucket.load_bytecode(kept)  # left empty where it is another source's
+            except Exception:  # noqa: BLE001 - none kept, or a damaged file: compiled again
+                bucket.reset()
 
     def dump_bytecode(self, bucket) -> None:
-        self.compiled[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+        code = bucket.bytecode_to_string()
+        self.compiled[bucket.key] = (bucket.checksum, code)
+        if bucket.key in self.built_in and self.folder is not None:
+            _kept_whole(self.folder / bucket.key, code)
 
 
-COMPILED = CompiledTemplates()  # every environment has the same options, so they share it
+def _kept_whole(file: Path, content: bytes) -> None:
+    """The file written whole or not at all (builds side by side read it); not at all where its
+    folder cannot be written (a read-only or full home: the templates are compiled again)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, temporary = tempfile.mkstemp(dir=file.parent, prefix=file.name)
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as written:
+            written.write(content)
+        os.replace(temporary, file)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _cache_folder() -> Path | None:
+    """Where the compiled built-in templates are kept: the user's cache folder (XDG), for this
+    version of Jinja (Python's is checked in each file)."""
+    try:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home
+        return None
+    return root / "build-report" / f"templates-jinja-{jinja2.__version__}"
+
+
+COMPILED = CompiledTemplates(_cache_folder())  # every environment has the same options, so they share it
 
 
 def precompile_templates(report_folder: Path) -> None:

@@ -139,6 +139,55 @@ def test_a_template_override_replaces_the_built_in_one(example_copy):
     assert "ESG management approach and strategy" not in html.split('id="board-statement"')[1].split("</section>")[0]
 
 
+def test_built_in_templates_are_kept_compiled_and_a_reports_own_are_not(example_copy, tmp_path, monkeypatch):
+    """The built-in templates, compiled once, are kept in the user's cache folder and used by the
+    next build, which compiles none of them: they render the same report. A report's own
+    template is compiled in memory and never written anywhere; a damaged file kept is compiled
+    again; a cache folder that cannot be written is no error."""
+    import jinja2
+
+    from builder import render
+    from builder.check import run_checks
+    from builder.compute import compute
+    from builder.ids import TEMPLATES_DIR
+    from builder.load import load
+
+    folder = example_copy("360digitech-2021")
+    (folder / "templates").mkdir()
+    (folder / "templates" / "board.html").write_text('<section class="chapter" id="board-statement"></section>',
+                                                    encoding="utf-8")
+    loaded = load(folder / "company.yaml")
+    view = compute(loaded, run_checks(loaded))
+    for charts in view.charts.values():
+        for chart in charts:
+            chart._uri = "data:image/svg+xml;base64,AAAA"  # drawn elsewhere; not what this is about
+    compiled: list[str] = []
+    compile_template = render.ReportSandbox.compile
+    monkeypatch.setattr(render.ReportSandbox, "compile",
+                        lambda env, source, name=None, *a, **k: compiled.append(name) or compile_template(
+                            env, source, name, *a, **k))
+
+    def rendered(cache: Path) -> str:  # as a new process renders: nothing compiled in memory yet
+        monkeypatch.setattr(render, "COMPILED", render.CompiledTemplates(cache))
+        compiled.clear()
+        return render.render_html(loaded, view)
+
+    cache = tmp_path / "cache"
+    first = rendered(cache)
+    built_in = {render.COMPILED.get_cache_key(name, str(TEMPLATES_DIR / name))
+                for name in compiled if name != "board.html"}
+    assert "board.html" in compiled and len(built_in) > 5
+    assert {file.name for file in cache.iterdir()} == built_in  # the report's own is not kept
+    assert rendered(cache) == first and compiled == ["board.html"]
+    damaged = sorted(cache.iterdir())[0]
+    damaged.write_bytes(b"\x00not what was kept")
+    assert rendered(cache) == first and len(compiled) == 2  # that one compiled again, and kept again
+    assert damaged.read_bytes().startswith(jinja2.bccache.bc_magic)
+    unwritable = tmp_path / "a-file"
+    unwritable.write_text("not a folder", encoding="utf-8")
+    assert rendered(unwritable / "cache") == first and len(compiled) > 5
+
+
 def test_markdown_cannot_inject_html(example_copy):
     folder = example_copy("360digitech-2021")
     (folder / "narrative" / "climate.md").write_text(
