@@ -42,18 +42,22 @@ def run_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory
 
 
 def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memory: int,
-                  parts: bool = False) -> "Running":
+                  parts: bool = False, fed: bool = False) -> "Running":
     """function(*args) started in a bounded child process, to run while this one goes on (the
     PDF of each edition is laid out while Arelle validates): its result comes with .result().
     With parts, the function is also given a send(part) with which it hands over what is ready
     before its result (an edition's print HTML, to be laid out while its other documents are
-    rendered); .part() takes each in turn."""
+    rendered); .part() takes each in turn. Fed, it is also given a receive() that waits for what
+    the build sends it with .feed() once it runs (an edition's charts, drawn while its layout
+    starts)."""
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
+    receiver, sender = context.Pipe(duplex=fed)
     limit = _address_space() + memory
     parent = os.getpid()
     if parts:
         args = (*args, _PartSender(sender))
+    if fed:
+        args = (*args, _Received(sender))
     process = context.Process(target=_child, args=(function, args, limit, parent, sender), daemon=True)
     process.start()
     sender.close()
@@ -81,16 +85,17 @@ class Worker:
         self.process.start()
         child.close()
 
-    def start(self, function: Callable[..., Any], *args: Any, seconds: float, memory: int) -> "Running":
+    def start(self, function: Callable[..., Any], *args: Any, seconds: float, memory: int,
+              fed: bool = False) -> "Running":
         """function(*args) run in the worker, with `memory` bytes of address space more than it has
-        now; its result comes with .result() as from start_bounded()."""
+        now; its result comes with .result() as from start_bounded(), and fed as there."""
         try:
-            self.connection.send((function, args, memory))
+            self.connection.send((function, args, memory, fed))
             if isinstance(self.process, _Forked):
                 self.process.attach(seconds)  # which process it is, said once it runs
         except (OSError, EOFError):  # the worker died before its work (killed from outside): a new one
             self.stop()
-            self.replacement = start_bounded(function, *args, seconds=seconds, memory=memory)
+            self.replacement = start_bounded(function, *args, seconds=seconds, memory=memory, fed=fed)
             return self.replacement
         return Running(self.process, self.connection, time.monotonic() + seconds)
 
@@ -114,9 +119,11 @@ def _worker(modules: tuple[str, ...], parent: int, connection, yielding: bool) -
     for module in modules:
         importlib.import_module(module)
     try:
-        function, args, memory = connection.recv()
+        function, args, memory, fed = connection.recv()
     except (EOFError, OSError):  # the build ended without work for it
         os._exit(0)
+    if fed:
+        args = (*args, _Received(connection))
     limit = _address_space() + memory
     _child(function, args, limit, parent, connection)
 
@@ -350,11 +357,29 @@ class Running:
         except EOFError:
             raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
 
+    def feed(self, message: Any) -> None:
+        """Sends a child started fed what it waits for; a child that ended is told nothing (its
+        result says why it ended)."""
+        try:
+            self.receiver.send(message)
+        except OSError:
+            pass
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.receiver.close()
+
+
+class _Received:
+    """What a child function started fed receives what the build sends it with, once it runs."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __call__(self) -> Any:
+        return self.connection.recv()
 
 
 class _PartSender:

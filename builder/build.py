@@ -15,9 +15,10 @@ from .compute import compute
 from .archive import Attachment, with_attachments
 from .errors import ChecksFailed, UsageError, ValidationFailed, WriteError
 from .extension import extension_files
-from .glyphs import lacking_in, refuse_lacking
+from .glyphs import lacking_in, lacking_in_images, refuse_lacking
 from .load import Loaded, load
-from .render import Documents, Rendering, documents_of, pdf_of, print_html_of, start_pdf, start_render
+from .render import (Documents, Rendering, documents_of, pdf_of, print_html_of, send_charts, start_pdf,
+                     start_render)
 from .package import NAME as PACKAGE_NAME, report_package, top_folder
 from .progress import Progress
 from .validate import PendingValidation, package_validation_of, start_package_validation, viewer_script_copied
@@ -109,14 +110,20 @@ def _start_renderings(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pd
 
 
 def _start_layouts(loaded: Loaded, renderings: list[Rendering], workers: list[Worker], *, archival: bool) -> list:
-    """Each edition's PDF layout, started as soon as its print HTML is there; none where a text
-    has characters no font has (it would print boxes), which are named for every edition at once."""
+    """Each edition's PDF layout, started as soon as its print HTML is there, and given its charts
+    once they are drawn (WeasyPrint needs them only once it has computed the styles); none where a
+    text has characters no font has (it would print boxes), which are named for every edition at
+    once."""
     layouts, lacking = [], []
     for rendering, worker in zip(renderings, workers):
         html = print_html_of(rendering)
         lacking += [c for c in lacking_in(html) if c not in lacking]
         if not lacking:
             layouts.append(start_pdf(html, rendering.loaded, archival=archival, worker=worker))
+    refuse_lacking(lacking, loaded)
+    for layout, rendering in zip(layouts, renderings):
+        charts = send_charts(layout, rendering)
+        lacking += [c for c in lacking_in_images(charts) if c not in lacking]
     refuse_lacking(lacking, loaded)
     return layouts
 

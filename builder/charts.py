@@ -18,7 +18,7 @@ import secrets
 from decimal import Decimal
 
 from .derive import Figure, Member, MetricFigures, figures, in_unit, is_number, percent
-from .drawing import ChartView, uris_of
+from .drawing import PLACEHOLDER, ChartView, uris_of
 from .i18n import Language
 from .load import Loaded
 from .numbers import format_number
@@ -62,17 +62,21 @@ class DrawnBeside:
             self.running = start(uris_of, self.charts, seconds=seconds, memory=memory)
             unique = secrets.token_hex(8)  # no text of the report can hold it
             for number, chart in enumerate(self.charts):
-                chart._uri = f"data:image/svg+xml;base64,CHART{unique}{number:04d}"
+                chart._uri = f"{PLACEHOLDER}{unique}{number:04d}"
 
-    def drawn(self, document: str | bytes) -> str | bytes:
-        """The document with the charts in place of their placeholders (waiting for them)."""
+    def placed(self) -> dict[str, str]:
+        """Each chart's data: URI by its placeholder (waiting for them to be drawn)."""
         if self.running is not None:
             drawn = self.running.result()  # its process ends with it
             self.running = None
             for chart, uri in zip(self.charts, drawn):
                 self.uris[chart._uri] = uri
                 chart._uri = uri
-        for placeholder, uri in self.uris.items():
+        return self.uris
+
+    def drawn(self, document: str | bytes) -> str | bytes:
+        """The document with the charts in place of their placeholders (waiting for them)."""
+        for placeholder, uri in self.placed().items():
             if isinstance(document, bytes):
                 document = document.replace(placeholder.encode("ascii"), uri.encode("ascii"))
             else:

@@ -69,6 +69,10 @@ class ChartView:
         return self._uri
 
 
+# How a chart's data: URI begins in a document rendered before its charts are drawn (DrawnBeside's
+# placeholders; an SVG's own base64 begins "PD94", its "<?xml")
+PLACEHOLDER = "data:image/svg+xml;base64,CHART"
+
 # what a chart worker (bounded.Worker, from a Preloader) imports ahead
 CHART_MODULES = ("matplotlib", "matplotlib.backends.backend_svg", "matplotlib.figure")
 

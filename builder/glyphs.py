@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from lxml import html as lxml_html
 
+from .drawing import PLACEHOLDER
 from .errors import OutputError
 
 SVG_URI = "data:image/svg+xml;base64,"  # how an SVG image, a chart or the company's own, is embedded
@@ -96,12 +98,19 @@ def lacking_in(html: str) -> list[str]:
     document = lxml_html.document_fromstring(html.encode("utf-8"))
     for element in document.xpath("//style | //script"):
         element.drop_tree()
-    text = document.text_content()
-    # the text of SVG images is set too: the company's charts, and the ones the builder drew
-    for source in document.xpath("//img/@src"):
-        if source.startswith(SVG_URI):
-            text += _svg_text(base64.b64decode(source[len(SVG_URI):]))
-    return missing(text)
+    # the text of SVG images is set too: the company's charts, and the ones the builder drew (but
+    # not those still being drawn, whose placeholders stand in it: lacking_in_images() once drawn)
+    return missing(document.text_content() + _images_text(document.xpath("//img/@src")))
+
+
+def lacking_in_images(sources: Iterable[str]) -> list[str]:
+    """The characters of the SVG images (data: URIs) no installed font has."""
+    return missing(_images_text(sources))
+
+
+def _images_text(sources: Iterable[str]) -> str:
+    return "".join(_svg_text(base64.b64decode(source[len(SVG_URI):])) for source in sources
+                   if source.startswith(SVG_URI) and not source.startswith(PLACEHOLDER))
 
 
 def refuse_lacking(characters: list[str], loaded) -> None:

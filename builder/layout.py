@@ -8,8 +8,10 @@ command starts (builder.workers), while the build imports and loads the report, 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from .bounded import cycles_left_for_later
+from .drawing import PLACEHOLDER
 from .errors import OutputError
 
 # The PDF's variant: tagged for assistive technology (PDF/UA-1) always; archival (PDF/A-3a, which
@@ -22,11 +24,14 @@ ARCHIVAL = "pdf/a-3a"
 LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs", "builder.footprint")
 
 
-def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes:
-    """The PDF of the print HTML in a PDF variant (None: untagged, as the benchmark compares)."""
+def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE,
+            charts: Callable[[], dict[str, str]] | None = None) -> bytes:
+    """The PDF of the print HTML in a PDF variant (None: untagged, as the benchmark compares).
+    An HTML rendered before its charts were drawn holds their placeholders: charts() gives each
+    one's data: URI, waited for when WeasyPrint first needs an image (a fifth of the layout in,
+    once the styles are computed), so that the layout does not wait for matplotlib to start."""
     # Imported here: WeasyPrint is slow to import and only this step needs it.
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
     from . import footprint, pagerefs, tagging
 
@@ -35,7 +40,7 @@ def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes
     footprint.apply()  # what WeasyPrint holds that it no longer needs, or holds many times, let go
     # Every image is already embedded as a data: URI; nothing else may be fetched: no file,
     # no network, no redirect, so no attachment can carry a file into the PDF either.
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    fetcher = _fetcher(charts)(allowed_protocols={"data"}, allow_redirects=False)
     try:
         with cycles_left_for_later():
             parsed = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
@@ -48,3 +53,20 @@ def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE) -> bytes
         raise
     except Exception as e:  # whatever WeasyPrint raises, the user is told plainly
         raise OutputError(f"the PDF could not be laid out: {type(e).__name__}: {e}") from None
+
+
+def _fetcher(charts: Callable[[], dict[str, str]] | None):
+    """WeasyPrint's fetcher, which fetches a chart's placeholder as the chart it stands for."""
+    from weasyprint.urls import URLFetcher
+
+    class ChartsWaitedFor(URLFetcher):
+        placed: dict[str, str] | None = None
+
+        def fetch(self, url, headers=None):
+            if url.startswith(PLACEHOLDER) and charts is not None:
+                if self.placed is None:
+                    self.placed = charts()
+                url = self.placed.get(url, url)
+            return super().fetch(url, headers)
+
+    return ChartsWaitedFor

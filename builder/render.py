@@ -537,11 +537,23 @@ def start_render(loaded: Loaded, view: ReportView, *, xbrl: bool, pdf: bool, cha
 
 def print_html_of(rendering: Rendering) -> str:
     """The print HTML of an edition rendered with its PDF: sent ahead of its other documents,
-    so that its layout, the longest step of a build, starts while they are rendered."""
+    so that its layout, the longest step of a build, starts while they are rendered. Its charts
+    are the placeholders of those drawn meanwhile (send_charts() hands them to the layout)."""
     if rendering.print_html is None:
         with _bounds_said(rendering):
-            rendering.print_html = _with_charts(rendering, rendering.running.part())
+            rendering.print_html = rendering.running.part()
     return rendering.print_html
+
+
+def send_charts(layout: Running, rendering: Rendering) -> list[str]:
+    """The edition's charts, once drawn, sent to its layout, which started without them; their
+    data: URIs."""
+    try:
+        placed = rendering.charts.placed()
+    except Exceeded as e:  # matplotlib's, not the templates' nor the input's
+        raise OutputError(f"drawing the report's charts took {_limit(rendering, e)} and was stopped") from None
+    layout.feed(dict(placed))
+    return list(placed.values())
 
 
 def documents_of(rendering: Rendering) -> Documents:
@@ -554,7 +566,8 @@ def documents_of(rendering: Rendering) -> Documents:
         documents.html = _with_charts(rendering, documents.html)
         if documents.xhtml is not None:
             documents.xhtml = _with_charts(rendering, documents.xhtml)
-    documents.print_html = rendering.print_html
+    if rendering.print_html is not None:
+        documents.print_html = _with_charts(rendering, rendering.print_html)
     return documents
 
 
@@ -606,11 +619,12 @@ def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
 
 def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
     """The PDF's layout, started in a bounded child process (a Worker prepared with layout.LAYOUT_MODULES,
-    or a new one); pdf_of() waits for it."""
+    or a new one); pdf_of() waits for it. An HTML that holds its charts' placeholders
+    (print_html_of) is laid out once send_charts() has sent them."""
     args = (lay_out, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE)
     if worker is not None:
-        return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
-    return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY)
+        return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=True)
+    return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=True)
 
 
 def pdf_of(layout: Running) -> bytes:

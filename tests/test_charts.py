@@ -10,11 +10,11 @@ import pytest
 from lxml import etree, html as lxml_html
 
 from builder.catalogue import load_catalogue
-from builder.drawing import draw
 from builder.cli import main
 from builder.compute import compute
+from builder.drawing import draw
 from builder.errors import OutputError
-from builder.glyphs import check_print_documents
+from builder.glyphs import check_print_documents, lacking_in, lacking_in_images
 from builder.load import load
 from builder.render import render_html
 from builder.schema import breakdown_members
@@ -224,6 +224,37 @@ def test_a_character_only_a_chart_shows_is_in_the_glyph_check():
     page = f'<html><body><img alt="a chart" src="{SVG_URI}{base64.b64encode(svg).decode()}"/></body></html>'
     with pytest.raises(OutputError, match="U\\+17000"):
         check_print_documents([page], loaded)
+
+
+def test_the_glyph_check_reads_the_charts_once_they_are_drawn():
+    """A build checks its print HTML before its charts are drawn (their placeholders stand in it),
+    and the charts once they are."""
+    from builder.charts import DrawnBeside
+
+    loaded = load(EXAMPLES / SAMPLE / "company.yaml")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><text>Region \U00017000</text></svg>').encode("utf-8")
+    drawn = f"{SVG_URI}{base64.b64encode(svg).decode()}"
+    view = compute(loaded)
+    DrawnBeside(view.charts, seconds=60, memory=512 * 1024**2).stop()  # placeholders given, never drawn
+    with_placeholders = render_html(loaded, view, for_print=True)
+    assert "CHART" in with_placeholders and lacking_in(with_placeholders) == []
+    assert lacking_in_images([drawn]) == ["\U00017000"]
+
+
+def test_a_layout_started_before_its_charts_are_drawn_lays_them_out_once_they_are(tmp_path):
+    """The PDF's layout starts on the print HTML with the charts' placeholders, and gets the
+    charts when they are drawn: the PDF is the one laid out from the HTML with its charts."""
+    from builder.charts import DrawnBeside
+    from builder.layout import lay_out
+    from builder.render import pdf_of, start_pdf
+
+    loaded = load(EXAMPLES / SAMPLE / "company.yaml")
+    whole = lay_out(render_html(loaded, compute(loaded), for_print=True), str(loaded.folder))
+    view = compute(loaded)
+    beside = DrawnBeside(view.charts, seconds=60, memory=512 * 1024**2)
+    layout = start_pdf(render_html(loaded, view, for_print=True), loaded)  # the charts' placeholders in it
+    layout.feed(dict(beside.placed()))
+    assert len(beside.placed()) == 3 and pdf_of(layout) == whole
 
 
 def test_the_inline_xbrl_report_with_charts_is_valid(built):
