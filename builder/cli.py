@@ -412,6 +412,21 @@ def _interrupted(e: KeyboardInterrupt) -> int:
     return 128 + (e.signum if isinstance(e, _Terminated) else signal.SIGINT)
 
 
+def run() -> None:
+    """The command (the console script, `python -m builder`): main(), then the process ends at
+    once, without Python's finalization, which freed the report's objects one by one and
+    collected them a last time: a tenth of a second of every command (`check` took 0.40 s, now
+    0.34 s). Every file written is closed by then (each is written in a `with`), the workers are
+    stopped, and what was printed is flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a stream closed
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     previous = {s: signal.getsignal(s) for s in STOPPING}
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -449,4 +464,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -91,3 +91,19 @@ def test_a_missing_company_yaml_says_where_it_was_looked_for(tmp_path, capsys, m
     monkeypatch.chdir(tmp_path)
     assert main([]) == 2
     assert f"company.yaml: no such file in {tmp_path.resolve()}" in capsys.readouterr().err
+
+
+def test_the_command_ends_with_all_it_printed_and_its_exit_code(tmp_path):
+    """The command ends without Python's finalization (builder.cli.run): what it printed reaches a
+    pipe whole, and its exit code is main()'s."""
+    import json
+    import subprocess
+    import sys
+
+    from builder.schema import json_schema
+
+    printed = subprocess.run([sys.executable, "-m", "builder", "schema"], capture_output=True, text=True)
+    assert printed.returncode == 0 and json.loads(printed.stdout) == json.loads(json.dumps(json_schema()))
+    refused = subprocess.run([sys.executable, "-m", "builder", "check", str(tmp_path / "none.yaml")],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "none.yaml" in refused.stderr
