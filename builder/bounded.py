@@ -16,6 +16,7 @@ import os
 import resource
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,9 +57,7 @@ def start_bounded(function: Callable[..., Any], *args: Any, seconds: float, memo
     parent = os.getpid()
     if parts:
         args = (*args, _PartSender(sender))
-    if fed:
-        args = (*args, _Received(sender))
-    process = context.Process(target=_child, args=(function, args, limit, parent, sender), daemon=True)
+    process = context.Process(target=_child, args=(function, args, limit, parent, sender, fed), daemon=True)
     process.start()
     sender.close()
     return Running(process, receiver, time.monotonic() + seconds)
@@ -91,9 +90,7 @@ class Worker:
         now; its result comes with .result() as from start_bounded(), and fed as there."""
         try:
             self.connection.send((function, args, memory, fed))
-            if isinstance(self.process, _Forked):
-                self.process.attach(seconds)  # which process it is, said once it runs
-        except (OSError, EOFError):  # the worker died before its work (killed from outside): a new one
+        except OSError:  # the worker died before its work (killed from outside): a new one
             self.stop()
             self.replacement = start_bounded(function, *args, seconds=seconds, memory=memory, fed=fed)
             return self.replacement
@@ -122,10 +119,8 @@ def _worker(modules: tuple[str, ...], parent: int, connection, yielding: bool) -
         function, args, memory, fed = connection.recv()
     except (EOFError, OSError):  # the build ended without work for it
         os._exit(0)
-    if fed:
-        args = (*args, _Received(connection))
     limit = _address_space() + memory
-    _child(function, args, limit, parent, connection)
+    _child(function, args, limit, parent, connection, fed)
 
 
 class Preloader:
@@ -139,7 +134,6 @@ class Preloader:
     build follows a worker's process by a pidfd."""
 
     def __init__(self, modules: tuple[str, ...], *, yielding: bool = False):
-        self.modules, self.yielding = modules, yielding
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=True)
         # the build's ends of its other preloaders' connections, which it would hold open too
@@ -245,14 +239,11 @@ def _preloader(modules: tuple[str, ...], yielding: bool, parent: int, connection
 
 
 def _given_up(handle: int) -> bool:
-    """Whether the build has closed its end of a worker's connection."""
-    import socket
-
-    with socket.socket(fileno=os.dup(handle)) as end:
-        try:
-            return end.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except BlockingIOError:  # open, nothing sent yet
-            return False
+    """Whether the build has closed its end of a worker's connection (also when the work it sent
+    before is still there to read)."""
+    closed = select.poll()
+    closed.register(handle, select.POLLRDHUP | select.POLLHUP)
+    return bool(closed.poll(0))
 
 
 def stat_of(pid: int) -> list[bytes]:
@@ -270,21 +261,18 @@ def _started(pid: int) -> int:
 
 class _Forked:
     """A Preloader's worker, as the build sees it: the process is not the build's child, so it is
-    followed by a pidfd (is_alive, kill, join as a multiprocessing.Process's)."""
+    followed by a pidfd (is_alive, kill, join as a multiprocessing.Process's), once the worker has
+    said which process it is. That is the first thing it sends, read by whoever reads first: the
+    Running that waits for its result, or is_alive() without waiting. Until then it is not
+    followed: a worker given up before is not forked, or is killed by its preloader's stop()."""
 
     def __init__(self, connection):
         self.connection = connection
         self.pidfd: int | None = None
         self.ended = False
 
-    def attach(self, seconds: float) -> None:
-        """Reads which process it is, the first thing a worker sends (EOFError if it died before,
-        or is not there within the seconds its work has)."""
-        if self.pidfd is not None or self.ended:
-            return
-        if not self.connection.poll(seconds):
-            raise EOFError("the preloader gave no worker")
-        _, pid, started = self.connection.recv()
+    def said(self, pid: int, started: int) -> None:
+        """The worker's ("started", pid, started) message, read from its connection."""
         try:
             pidfd = os.pidfd_open(pid)
         except ProcessLookupError:  # it ended, and was reaped
@@ -299,9 +287,18 @@ class _Forked:
         os.close(pidfd)  # it ended, and its pid is another's
         self.ended = True
 
+    def _heard(self) -> None:
+        """Reads which process it is, if it has said so and nobody has read it yet."""
+        if self.pidfd is None and not self.ended and not self.connection.closed and self.connection.poll(0):
+            try:
+                self.said(*self.connection.recv()[1:])
+            except (EOFError, OSError):  # its preloader died before forking it
+                self.ended = True
+
     def is_alive(self) -> bool:
+        self._heard()
         if self.pidfd is None:
-            return False  # never given work: closing its connection ends it
+            return False  # not forked yet, or ended
         return not select.select([self.pidfd], [], [], 0)[0]
 
     def kill(self) -> None:
@@ -351,9 +348,13 @@ class Running:
 
     def _received(self) -> tuple[str, Any]:
         try:
-            if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
-                raise Exceeded("time")
-            return self.receiver.recv()
+            while True:
+                if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
+                    raise Exceeded("time")
+                message = self.receiver.recv()
+                if message[0] != "started":
+                    return message
+                self.process.said(*message[1:])  # a preloader's worker says which process it is, first
         except EOFError:
             raise Exceeded("memory") from None  # killed by the kernel, or it ended without a word
 
@@ -373,13 +374,28 @@ class Running:
 
 
 class _Received:
-    """What a child function started fed receives what the build sends it with, once it runs."""
+    """What a child function started fed receives what the build sends it with. A thread reads it
+    as soon as it comes, whether or not the function has asked for it yet: a message larger than
+    the pipe holds (forty charts) would otherwise keep the build waiting on the child, and a child
+    that never asks (its charts hidden by a report's own stylesheet) would, done, wait on the
+    build to read its result."""
 
     def __init__(self, connection):
         self.connection = connection
+        self.message: Any = None
+        self.come = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            self.message = self.connection.recv()
+        except (EOFError, OSError):  # the build is gone: the child dies with it
+            pass
+        self.come.set()
 
     def __call__(self) -> Any:
-        return self.connection.recv()
+        self.come.wait()
+        return self.message
 
 
 class _PartSender:
@@ -408,9 +424,11 @@ def _returned(kind: str, payload: Any) -> Any:
     raise RuntimeError(payload)  # a bug of ours in the child: the CLI says so
 
 
-def _child(function, args, limit: int, parent: int, sender) -> None:
+def _child(function, args, limit: int, parent: int, sender, fed: bool = False) -> None:
     _die_with(parent)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if fed:
+        args = (*args, _Received(sender))
     try:
         sender.send(("ok", function(*args)))
     except MemoryError:

@@ -49,6 +49,8 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
                          "inline XBRL (without --no-pdf or --no-xbrl)")
     # the processes that draw the charts, lay out the PDFs and validate, importing matplotlib,
     # WeasyPrint and Arelle while the report is loaded, checked and rendered
+    if workers is not None and workers.outputs != (pdf, xbrl):  # a bug of ours: the CLI says so
+        raise ValueError("the workers were started for a build with other outputs")
     with workers if workers is not None else Workers(layout=pdf, validation=xbrl) as workers:
         with progress.stage("load"):
             loaded = load(company_yaml)
@@ -114,17 +116,16 @@ def _start_layouts(loaded: Loaded, renderings: list[Rendering], workers: list[Wo
     once they are drawn (WeasyPrint needs them only once it has computed the styles); none where a
     text has characters no font has (it would print boxes), which are named for every edition at
     once."""
-    layouts, lacking = [], []
+    layouts, lacking = [], {}  # the characters, in order of first use
     for rendering, worker in zip(renderings, workers):
         html = print_html_of(rendering)
-        lacking += [c for c in lacking_in(html) if c not in lacking]
+        lacking.update(dict.fromkeys(lacking_in(html)))
         if not lacking:
-            layouts.append(start_pdf(html, rendering.loaded, archival=archival, worker=worker))
-    refuse_lacking(lacking, loaded)
+            layouts.append(start_pdf(html, rendering.loaded, archival=archival, worker=worker, charts_later=True))
+    refuse_lacking(list(lacking), loaded)
     for layout, rendering in zip(layouts, renderings):
-        charts = send_charts(layout, rendering)
-        lacking += [c for c in lacking_in_images(charts) if c not in lacking]
-    refuse_lacking(lacking, loaded)
+        lacking.update(dict.fromkeys(lacking_in_images(send_charts(layout, rendering))))
+    refuse_lacking(list(lacking), loaded)
     return layouts
 
 

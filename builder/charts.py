@@ -7,9 +7,9 @@ edition's language and numbers as the tables write them. It reaches every docume
 be), with a text alternative that gives every figure it shows, and a caption that links to
 the table holding them.
 
-A chart is drawn (builder.drawing) in memory, on first use: matplotlib is imported only when a
-report has charts, in a bounded child process of its own that a build runs beside the templates'
-(DrawnBeside).
+A chart is drawn (builder.drawing) in memory, on first use, in a bounded child process of its
+own that runs beside the templates' (DrawnBeside): a build's chart worker, which imported
+matplotlib while the build loaded the report (builder.workers), or a new child (the preview).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class DrawnBeside:
     another: matplotlib's import and the drawing were two thirds of the render, one after the
     other. Started before the templates' process, which gets each chart's URI as a placeholder;
     drawn() puts the charts in place of the placeholders in each document it renders. A build
-    gives it a worker that imported matplotlib while the build loaded (CHART_MODULES); the
-    preview a new child."""
+    gives it a worker that imported matplotlib while the build loaded (drawing.CHART_MODULES);
+    the preview a new child."""
 
     def __init__(self, views: dict[str, list[ChartView]], seconds: float, memory: int, worker=None):
         from .bounded import start_bounded

@@ -63,7 +63,7 @@ class ChartView:
 
     @property
     def uri(self) -> str:
-        """The chart as an SVG data: URI, drawn on first use (in the render's child process)."""
+        """The chart as an SVG data: URI, drawn on first use (in a chart worker, DrawnBeside's)."""
         if self._uri is None:
             self._uri = "data:image/svg+xml;base64," + base64.b64encode(draw(self)).decode("ascii")
         return self._uri

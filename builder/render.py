@@ -44,7 +44,6 @@ from .tag import Fact, Tagger, namespace_attributes, to_xhtml11
 from .yamlsource import SourceMap
 
 
-
 def _is_wide(char: str | None) -> bool:
     """A character of East Asian script or full-width punctuation (East Asian Width F or W), not Hangul,
     whose text is written without spaces between words."""
@@ -546,12 +545,9 @@ def print_html_of(rendering: Rendering) -> str:
 
 
 def send_charts(layout: Running, rendering: Rendering) -> list[str]:
-    """The edition's charts, once drawn, sent to its layout, which started without them; their
-    data: URIs."""
-    try:
-        placed = rendering.charts.placed()
-    except Exceeded as e:  # matplotlib's, not the templates' nor the input's
-        raise OutputError(f"drawing the report's charts took {_limit(rendering, e)} and was stopped") from None
+    """The edition's charts, once drawn, sent to its layout, started without them (start_pdf
+    with charts_later); their data: URIs."""
+    placed = _charts_placed(rendering)
     layout.feed(dict(placed))
     return list(placed.values())
 
@@ -572,8 +568,14 @@ def documents_of(rendering: Rendering) -> Documents:
 
 
 def _with_charts(rendering: Rendering, document):
+    _charts_placed(rendering)
+    return rendering.charts.drawn(document)
+
+
+def _charts_placed(rendering: Rendering) -> dict[str, str]:
+    """The edition's charts by their placeholders, once drawn."""
     try:
-        return rendering.charts.drawn(document)
+        return rendering.charts.placed()
     except Exceeded as e:  # matplotlib's, not the templates' nor the input's
         raise OutputError(f"drawing the report's charts took {_limit(rendering, e)} and was stopped") from None
 
@@ -613,18 +615,21 @@ def _render_all(loaded: Loaded, view: ReportView, xbrl: bool, pdf: bool, send: C
             documents.facts = tagger.facts
     return documents
 
+
 def render_pdf(html: str, loaded: Loaded, *, archival: bool = False) -> bytes:
     """The PDF, laid out by WeasyPrint in a child process bounded in time and memory."""
     return pdf_of(start_pdf(html, loaded, archival=archival))
 
-def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None) -> Running:
-    """The PDF's layout, started in a bounded child process (a Worker prepared with layout.LAYOUT_MODULES,
-    or a new one); pdf_of() waits for it. An HTML that holds its charts' placeholders
-    (print_html_of) is laid out once send_charts() has sent them."""
+
+def start_pdf(html: str, loaded: Loaded, *, archival: bool = False, worker: Worker | None = None,
+              charts_later: bool = False) -> Running:
+    """The PDF's layout, started in a bounded child process (a Worker prepared with
+    layout.LAYOUT_MODULES, or a new one); pdf_of() waits for it. charts_later: the HTML holds its
+    charts' placeholders (print_html_of), and send_charts() sends the charts once drawn."""
     args = (lay_out, html, str(loaded.folder), ARCHIVAL if archival else ACCESSIBLE)
     if worker is not None:
-        return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=True)
-    return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=True)
+        return worker.start(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=charts_later)
+    return start_bounded(*args, seconds=PDF_SECONDS, memory=PDF_MEMORY, fed=charts_later)
 
 
 def pdf_of(layout: Running) -> bytes:

@@ -26,6 +26,7 @@ class Workers:
     prepare() starts each worker as a child of its own, importing its modules then."""
 
     def __init__(self, *, layout: bool, validation: bool):
+        self.outputs = (layout, validation)  # what the build makes: its PDFs, its validated reports
         self.kinds = {"charts": (CHART_MODULES, False), "layout": (LAYOUT_MODULES, False),
                       "validation": (ARELLE_MODULES, True)}  # kind: (modules, yielding)
         if not layout:

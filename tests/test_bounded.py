@@ -89,6 +89,31 @@ def test_a_child_that_fails_or_runs_out_before_its_part_says_so_where_the_part_i
     assert exceeded.value.what == "time" and not running.process.is_alive()
 
 
+def _fed(size: int, receive) -> int | bytes:
+    if size:
+        return len(receive())
+    return b"%PDF" * (2 * 1024 * 1024)  # never asks for what it is fed; hands over a large result
+
+
+def test_a_fed_child_takes_what_it_is_fed_at_once_whether_or_not_it_asks():
+    """A layout started before its charts are drawn is fed them later (builder.render.send_charts):
+    forty charts are more than a pipe holds, and a layout whose charts a report's own stylesheet
+    hides never asks for them. The build's feed() returns at once all the same, and the child's
+    result comes; a Worker's child is fed as a new child is."""
+    import threading
+
+    large = b"x" * (8 * 1024 * 1024)
+    for start in (lambda *a, **k: Worker(()).start(*a, **k), start_bounded):
+        for size in (len(large), 0):
+            running = start(_fed, size, seconds=60, memory=256 * 1024**2, fed=True)
+            feeding = threading.Thread(target=running.feed, args=(large,), daemon=True)
+            feeding.start()
+            feeding.join(30)
+            assert not feeding.is_alive(), "the build waited on the child to take what it was fed"
+            result = running.result()
+            assert result == size if size else len(result) == 8 * 1024 * 1024
+
+
 def test_a_worker_killed_before_its_work_is_replaced_by_a_new_child():
     worker = Worker(())
     os.kill(worker.process.pid, signal.SIGKILL)
@@ -266,8 +291,10 @@ def test_a_preloader_stopped_leaves_none_of_its_workers_behind():
     preloader = Preloader(())
     busy, idle = Worker((), preloader=preloader), Worker((), preloader=preloader)
     running = busy.start(_sleep, 60, seconds=120, memory=64 * 1024**2)
-    assert running.process.is_alive()
     deadline = time.monotonic() + 30
+    while not running.process.is_alive() and time.monotonic() < deadline:  # followed once it says which it is
+        time.sleep(0.05)
+    assert running.process.is_alive()
     while len(_children_of(preloader.process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     forked = _children_of(preloader.process.pid)
@@ -333,6 +360,9 @@ import sys, time
 from builder.bounded import Preloader, Worker
 preloader = Preloader(())
 running = Worker((), preloader=preloader).start(time.sleep, 60, seconds=120, memory=64 * 1024**2)
+deadline = time.monotonic() + 30
+while not running.process.is_alive() and time.monotonic() < deadline:  # once it has said which it is
+    time.sleep(0.05)
 print(preloader.process.pid, running.process.pidfd is not None, flush=True)
 time.sleep(60)
 """

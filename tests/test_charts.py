@@ -252,7 +252,7 @@ def test_a_layout_started_before_its_charts_are_drawn_lays_them_out_once_they_ar
     whole = lay_out(render_html(loaded, compute(loaded), for_print=True), str(loaded.folder))
     view = compute(loaded)
     beside = DrawnBeside(view.charts, seconds=60, memory=512 * 1024**2)
-    layout = start_pdf(render_html(loaded, view, for_print=True), loaded)  # the charts' placeholders in it
+    layout = start_pdf(render_html(loaded, view, for_print=True), loaded, charts_later=True)  # placeholders in it
     layout.feed(dict(beside.placed()))
     assert len(beside.placed()) == 3 and pdf_of(layout) == whole
 
