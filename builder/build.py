@@ -47,10 +47,10 @@ def build(company_yaml: Path, out_dir: Path | None = None, *, pdf: bool = True, 
     if archival and not (pdf and xbrl):
         raise UsageError("an archival PDF carries the inline XBRL report: build it with the PDF and the "
                          "inline XBRL (without --no-pdf or --no-xbrl)")
-    # the processes that draw the charts, lay out the PDFs and validate, importing matplotlib,
-    # WeasyPrint and Arelle while the report is loaded, checked and rendered
     if workers is not None and workers.outputs != (pdf, xbrl):  # a bug of ours: the CLI says so
         raise ValueError("the workers were started for a build with other outputs")
+    # the processes that draw the charts, lay out the PDFs and validate, importing matplotlib,
+    # WeasyPrint and Arelle while the report is loaded, checked and rendered
     with workers if workers is not None else Workers(layout=pdf, validation=xbrl) as workers:
         with progress.stage("load"):
             loaded = load(company_yaml)

@@ -65,13 +65,15 @@ class ChartView:
     def uri(self) -> str:
         """The chart as an SVG data: URI, drawn on first use (in a chart worker, DrawnBeside's)."""
         if self._uri is None:
-            self._uri = "data:image/svg+xml;base64," + base64.b64encode(draw(self)).decode("ascii")
+            self._uri = SVG_URI + base64.b64encode(draw(self)).decode("ascii")
         return self._uri
 
 
-# How a chart's data: URI begins in a document rendered before its charts are drawn (DrawnBeside's
-# placeholders; an SVG's own base64 begins "PD94", its "<?xml")
-PLACEHOLDER = "data:image/svg+xml;base64,CHART"
+# How an SVG image, a chart or the company's own, is embedded; and how a chart's data: URI begins
+# in a document rendered before its charts are drawn (DrawnBeside's placeholders; an SVG's own
+# base64 begins "PD94", its "<?xml")
+SVG_URI = "data:image/svg+xml;base64,"
+PLACEHOLDER = SVG_URI + "CHART"
 
 # what a chart worker (bounded.Worker, from a Preloader) imports ahead
 CHART_MODULES = ("matplotlib", "matplotlib.backends.backend_svg", "matplotlib.figure")

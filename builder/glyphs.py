@@ -16,10 +16,9 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from .drawing import PLACEHOLDER
+from .drawing import PLACEHOLDER, SVG_URI
 from .errors import OutputError
 
-SVG_URI = "data:image/svg+xml;base64,"  # how an SVG image, a chart or the company's own, is embedded
 FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig-1", "fontconfig-1", "fontconfig", "libfontconfig.1.dylib",
                     "libfontconfig-1.dll")  # as weasyprint.text.ffi looks for it
 # Characters any text font has, or that are not drawn: no need to ask the fonts for them.

@@ -18,6 +18,10 @@ from .layout import LAYOUT_MODULES
 from .validate import ARELLE_MODULES
 
 
+# kind: (the modules its workers import ahead, whether they yield the CPU)
+KINDS = {"charts": (CHART_MODULES, False), "layout": (LAYOUT_MODULES, False), "validation": (ARELLE_MODULES, True)}
+
+
 class Workers:
     """The workers of one build: started with what the command asked for (a PDF, the inline XBRL
     report), given their number once the report is loaded (prepare), stopped with the build
@@ -27,12 +31,8 @@ class Workers:
 
     def __init__(self, *, layout: bool, validation: bool):
         self.outputs = (layout, validation)  # what the build makes: its PDFs, its validated reports
-        self.kinds = {"charts": (CHART_MODULES, False), "layout": (LAYOUT_MODULES, False),
-                      "validation": (ARELLE_MODULES, True)}  # kind: (modules, yielding)
-        if not layout:
-            del self.kinds["layout"]
-        if not validation:
-            del self.kinds["validation"]
+        wanted = {"charts": True, "layout": layout, "validation": validation}
+        self.kinds = {kind: spec for kind, spec in KINDS.items() if wanted[kind]}
         self.charts: list[Worker] = []
         self.layout: list[Worker] = []
         self.validation: list[Worker] = []
