@@ -69,6 +69,34 @@ def test_several_reports_built_quietly_say_only_their_warnings_and_errors(tmp_pa
     assert (tmp_path / "good" / "output" / "report.html").is_file()
 
 
+def _build_many_in(reports, found):
+    from builder.batch import build_many
+
+    outcomes = build_many(reports, 2, ["--no-pdf", "--no-xbrl"], fork_server=True)
+    found.put([(str(o.report), o.exit_code, o.printed) for o in outcomes])
+
+
+def test_a_pool_worker_builds_several_reports_each_as_a_command(tmp_path):
+    """A pool's worker process (Dask's are daemonic, and may not start processes of multiprocessing)
+    calling builder.batch.build_many, even asking for the fork server: each report is built by a
+    `build-report` command of its own."""
+    import multiprocessing
+
+    for name in ("good", "broken"):
+        shutil.copytree(EXAMPLES / "360digitech-2021", tmp_path / name, ignore=shutil.ignore_patterns("output"))
+    edit(tmp_path / "broken" / "company.yaml", ("  financial_year: 2021\n", "  financial_year: twenty\n"))
+    reports = [tmp_path / "good" / "company.yaml", tmp_path / "broken" / "company.yaml"]
+    context = multiprocessing.get_context("spawn")
+    found = context.Queue()
+    worker = context.Process(target=_build_many_in, args=(reports, found), daemon=True)
+    worker.start()
+    outcomes = found.get(timeout=120)
+    worker.join()
+    assert [(report, code) for report, code, _ in outcomes] == [(str(reports[0]), 0), (str(reports[1]), 2)]
+    assert "report.financial_year: expected a whole number" in outcomes[1][2]
+    assert (tmp_path / "good" / "output" / "report.html").is_file()
+
+
 def test_one_output_folder_for_several_reports_is_refused(tmp_path, capsys):
     assert main([str(EXAMPLES / "360digitech-2021"), str(EXAMPLES / "kuaishou-2020"), "-o", str(tmp_path)]) == 2
     assert "with several reports, each is written beside its YAML" in capsys.readouterr().err

@@ -24,7 +24,7 @@ import pytest
 
 from builder.cli import main
 
-from .conftest import ROOT, edit
+from .conftest import EXAMPLES, ROOT, edit
 
 OPENED: list[str] = []
 
@@ -453,6 +453,68 @@ def test_a_killed_build_leaves_the_previous_output_and_no_process_or_folder(host
     # the next build clears what a killed one left, and builds
     assert _built(hostile_copy, "--no-xbrl") == good
     assert not list(hostile_copy.glob(".output.*"))
+
+
+@pytest.mark.parametrize("when", ["importing", "laying out"])
+def test_ctrl_c_stops_a_batch_and_each_report_keeps_its_previous_output(tmp_path, when):
+    """Several reports built at once, each in its process forked from the batch's fork server:
+    Ctrl-C from the terminal reaches the whole batch, while the fork server imports the builder's
+    libraries or while the builds lay out their PDFs."""
+    reports = [tmp_path / name for name in ("first", "second")]
+    for report in reports:
+        shutil.copytree(EXAMPLES / "360digitech-2021", report, ignore=shutil.ignore_patterns("output"))
+    batch = [sys.executable, "-m", "builder", *map(str, reports), "--no-xbrl", "--jobs", "2"]
+    built = subprocess.run(batch, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    good = [_tree(report / "output") for report in reports]
+    for report, output in zip(reports, good):  # each as a build of its own writes it
+        alone = tmp_path / "alone" / report.name
+        assert main([str(yaml_of(report)), "--no-xbrl", "--quiet", "-o", str(alone)]) == 0
+        assert _tree(alone) == output and "report.pdf" in output
+
+    running = subprocess.Popen(batch, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # its own process group, as a terminal gives it
+    try:
+        for _ in range(1200):
+            if when == "importing" and any(b"forkserver" in _command_line(pid) for pid in _in_session(running.pid)):
+                break
+            if when == "laying out" and all(list(report.glob(".output.new-*")) for report in reports):
+                time.sleep(0.5)  # both builds rendered, each well inside its layout
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError(f"the batch did not reach {when}")
+        os.killpg(running.pid, signal.SIGINT)
+        _, err = running.communicate(timeout=60)
+    finally:
+        running.kill()
+    assert running.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err, err
+    for report, output in zip(reports, good):
+        assert _tree(report / "output") == output
+        assert not list(report.glob(".output.*"))
+    for _ in range(100):  # nothing of the batch outlives it: its builds, their workers, the fork server
+        if not _in_session(running.pid):
+            break
+        time.sleep(0.05)
+    assert not _in_session(running.pid)
+
+
+def _command_line(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""
+
+
+def _in_session(session: int) -> list[int]:
+    """The live processes of a session (a process group started with start_new_session)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session and fields[0] != "Z":
+                found.append(int(stat.parent.name))
+    return found
 
 
 def test_a_swap_killed_halfway_has_the_previous_output_put_back(hostile_copy):
