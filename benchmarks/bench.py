@@ -13,6 +13,11 @@ else the machine does weighs on all of them alike:
   build cannot go under on one core;
 - `--no-pdf` and `build-report check`.
 
+Then a portfolio, as an operator builds one: copies of the 360 DigiTech report built by one
+`build-report` command (`--jobs` at its default, the cores), against the same reports built by
+a command each, one after the other, and against WeasyPrint alone laying out their PDFs one
+after the other in one process.
+
 It prints medians as a Markdown table (the README's), with the ratio of the full build to
 WeasyPrint alone. Timings belong here, never in the tests.
 """
@@ -104,6 +109,7 @@ def table(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--portfolio", type=int, default=8, help="how many reports the batch builds (0: none)")
     parser.add_argument("--cases", nargs="*", default=["harbourline-2025", "harbourline-2025-en", "360digitech-2021",
                                                        "scaled-5k", "scaled-10k"])
     args = parser.parse_args()
@@ -126,6 +132,33 @@ def main() -> None:
     if {"harbourline-2025", "harbourline-2025-en"} <= by_case.keys():
         two, one = by_case["harbourline-2025"]["build"], by_case["harbourline-2025-en"]["build"]
         print(f"\nTwo editions against one (full build): {two:.1f} s / {one:.1f} s = {two / one:.2f} ×")
+    if args.portfolio:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(portfolio(args.portfolio, args.rounds, Path(tmp)))
+
+
+def portfolio(copies: int, rounds: int, scratch: Path) -> str:
+    """Copies of the small report built as a batch, each by a command of its own, and laid out
+    by WeasyPrint alone."""
+    import shutil
+
+    example = ROOT / "examples" / "360digitech-2021"
+    reports = [scratch / f"report-{n}" for n in range(1, copies + 1)]
+    for report in reports:
+        shutil.copytree(example, report, ignore=shutil.ignore_patterns("output"))
+    documents = print_documents(example / "company.yaml", scratch) * copies
+    runs: dict[str, list[float]] = {"batch": [], "each": [], "alone": []}
+    for _ in range(rounds):
+        runs["batch"].append(timed([PYTHON, "-m", "builder", *map(str, reports), "--quiet"])[0])
+        runs["each"].append(sum(timed([PYTHON, "-m", "builder", str(report), "--quiet"])[0] for report in reports))
+        runs["alone"].append(timed([PYTHON, "-c", LAYOUT_ALONE, str(example), *map(str, documents)])[0])
+    batch, each, alone = (statistics.median(runs[key]) for key in ("batch", "each", "alone"))
+    from builder.batch import default_jobs
+
+    return (f"\nA portfolio of {copies} × 360digitech-2021, one command (--jobs {default_jobs()}, the cores): "
+            f"{batch:.1f} s, {batch / copies:.2f} s a report; a command each, one after the other: {each:.1f} s "
+            f"({batch / each:.2f} ×); WeasyPrint alone laying out the {copies} one after the other: {alone:.1f} s "
+            f"({batch / alone:.2f} ×)")
 
 
 def _one_edition(example: Path, folder: Path, language: str) -> Path:
