@@ -39,9 +39,11 @@ class Outcome:
 
 
 def default_jobs() -> int:
-    """As many as the cores this process may use. A build keeps two of them busy only part of its
-    time (its layout beside its validation), and one forked from the fork server has no imports
-    to wait for: 8 small reports on 2 cores took 13.0 s two at a time, 18.1 s one at a time."""
+    """As many as the cores this process may use. A build of one edition keeps two of them busy
+    only part of its time (its layout beside its validation), and one forked from the fork server
+    has no imports to wait for: 8 small reports on 2 cores took 13.0 s two at a time, 18.1 s one
+    at a time (four reports of two editions, which keep two cores busy by themselves, 34.5 s
+    against 32.7 s: the README says so)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
