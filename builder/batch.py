@@ -1,18 +1,18 @@
 """Building many reports at once (a consultancy's or a data vendor's portfolio): each report in
 its own process, built as `build-report REPORT --quiet` builds it, several at a time.
 
-A process per report keeps each build's bounds, its atomic output and its clean-up on Ctrl-C
+A process per report keeps each build's bounds, its atomic output and its clean-up on a stop
 exactly as for one report, and a report that crashes or exhausts its memory cannot take the
-others with it. The command forks each from a server that imported the builder and its
-libraries (WeasyPrint, matplotlib, Arelle) once for the whole batch: a command of its own per
-report imports them, a second and a half of CPU, a third of a small report's. Going past one
-machine is a matter of running the same command over a share of the reports per machine (a job
-array); see the README.
+others with it. The command forks each from itself, once it has imported the builder and its
+libraries (WeasyPrint, matplotlib, Arelle) for the whole batch: a command of its own per report
+imports them, a second and a half of CPU, a third of a small report's. Going past one machine is
+a matter of running the same command over a share of the reports per machine (a job array); see
+the README.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import multiprocessing
 import os
 import signal
@@ -24,6 +24,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
+
+# what stops a build, and so a batch: each build is in a process group of its own, which the
+# batch passes the signal on to, once (a terminal's Ctrl-C reaches the batch alone)
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# a build as a command of its own (where it cannot be forked from the batch): `build-report
+# REPORT`, with the stopping signals, held while it was started, let through
+COMMAND = (f"import signal, sys; signal.pthread_sigmask(signal.SIG_UNBLOCK, {tuple(map(int, STOPPING))}); "
+           "from builder.cli import run; run(sys.argv[1:])")
 
 
 @dataclass
@@ -40,9 +48,9 @@ class Outcome:
 
 def default_jobs() -> int:
     """As many as the cores this process may use. A build of one edition keeps two of them busy
-    only part of its time (its layout beside its validation), and one forked from the fork server
-    has no imports to wait for: 8 small reports on 2 cores took 13.0 s two at a time, 18.1 s one
-    at a time (four reports of two editions, which keep two cores busy by themselves, 34.5 s
+    only part of its time (its layout beside its validation), and one forked from the batch has
+    no imports to wait for: 8 small reports on 2 cores took 13.0 s two at a time, 18.1 s one at
+    a time (four reports of two editions, which keep two cores busy by themselves, 34.5 s
     against 32.7 s: the README says so)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -57,38 +65,37 @@ def report_file(argument: Path) -> Path:
 
 
 def build_many(reports: list[Path], jobs: int, options: list[str], done: callable = lambda outcome: None, *,
-               fork_server: bool = False) -> list[Outcome]:
+               fork: bool = False) -> list[Outcome]:
     """Builds every report as `build-report REPORT --quiet OPTIONS` does, `jobs` at a time, each in
     a process of its own; `done` hears of each as it ends. The outcomes are in the order of
-    `reports`. fork_server: each process forked from a fork server that has imported what a build
-    imports (as the command does), rather than a `build-report` command of its own; Python's
-    multiprocessing then imports the caller's main module in each, which must guard its work
-    with `if __name__ == "__main__":`."""
-    server = _fork_server(options) if fork_server else None
+    `reports`. fork: each process forked from this one, which first imports what a build imports
+    (as the command does), rather than a `build-report` command of its own; where it cannot be
+    (see _can_fork), commands are run."""
+    forking = fork and _can_fork()
+    if forking:
+        _import_what_builds_import(options)
     waiting = list(enumerate(reports))
     running: dict[Any, _Build] = {}  # by the end of its output pipe, which is read here
     outcomes: dict[int, Outcome] = {}
     try:
         while waiting or running:
             while waiting and len(running) < max(1, jobs):
-                build = _Build.start(server, *waiting.pop(0), options)
-                running[build.output] = build
-            for fd in wait(list(running)):
-                build = running[fd]
-                if build.read():
-                    continue
-                del running[fd]  # its output ended: it has ended
-                outcomes[build.index] = build.outcome()
-                done(outcomes[build.index])
+                index, report = waiting.pop(0)
+                with _signals_held():  # started and known here at once: a stop reaches it
+                    build = _Build.start(index, report, options, forking)
+                    running[build.output] = build
+            for ended in _read(running):
+                outcomes[ended.index] = ended.outcome()
+                done(outcomes[ended.index])
     except BaseException as e:
-        _stop(running.values(), getattr(e, "signum", None))
+        _stop(running, getattr(e, "signum", signal.SIGINT))
         raise
     return [outcomes[index] for index in range(len(reports))]
 
 
 @dataclass
 class _Build:
-    """One report's build in its process, and what it printed so far."""
+    """One report's build in its process (a process group of its own), and what it printed."""
 
     index: int
     report: Path
@@ -98,27 +105,32 @@ class _Build:
     printed: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def start(cls, server, index: int, report: Path, options: list[str]) -> _Build:
-        """Forked from the fork server, or (without one) a `build-report` command of its own."""
-        arguments = [str(report), "--quiet", *options]
+    def start(cls, index: int, report: Path, options: list[str], forking: bool) -> _Build:
+        """Forked from this process, or a `build-report` command of its own."""
+        arguments = ["build", str(report), "--quiet", *options]
         started = time.perf_counter()
-        if server is None:
-            command = subprocess.Popen([sys.executable, "-m", "builder", "build", *arguments],
-                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if not forking:
+            command = subprocess.Popen([sys.executable, "-c", COMMAND, *arguments], stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0)
             return cls(index, report, command, command.stdout, started)
-        output, child_output = server.Pipe(duplex=False)
-        process = server.Process(target=_build_in_child, args=(arguments, child_output), name=f"build-report {report}")
+        context = multiprocessing.get_context("fork")
+        output, child_output = context.Pipe(duplex=False)
+        process = context.Process(target=_build_in_child, args=(arguments, child_output, output),
+                                  name=f"build-report {report}")
+        for stream in (sys.stdout, sys.stderr):  # what is buffered here is not the child's to print again
+            stream.flush()
         try:
             process.start()
+            _own_group(process.pid)  # here too, or a stop sent before the child made it would miss it
         except BaseException:
             output.close()
             raise
         finally:
-            child_output.close()  # the child's end: once the child ends, reading here ends
+            child_output.close()  # the child's end: once it and its workers have ended, reading here ends
         return cls(index, report, process, output, started)
 
     def read(self) -> bool:
-        """What the build printed since; False once it has ended."""
+        """What the build printed since; False once it and its workers have ended."""
         chunk = os.read(self.output.fileno(), 65536)
         if chunk:
             self.printed.append(chunk)
@@ -130,11 +142,11 @@ class _Build:
         return Outcome(self.report, exit_code, time.perf_counter() - self.started, printed)
 
     def send(self, signum: int) -> None:
-        if isinstance(self.process, subprocess.Popen):
-            self.process.send_signal(signum)  # unless it has ended
-        elif self.process.is_alive():
-            with contextlib.suppress(ProcessLookupError):  # it has just ended
-                os.kill(self.process.pid, signum)
+        """The signal, to the build and its workers (its process group)."""
+        try:
+            os.killpg(self.process.pid, signum)
+        except ProcessLookupError:  # they have ended
+            pass
 
     def wait(self) -> int:
         self.output.close()
@@ -146,67 +158,86 @@ class _Build:
         return exit_code
 
 
-def _build_in_child(arguments: list[str], output) -> None:
-    """The build of one report, in its process: what it prints goes to the batch through
-    `output`; the process ends with the command's exit code."""
+def _build_in_child(arguments: list[str], output, parents_end) -> None:
+    """The build of one report, in its process: a process group of its own (a terminal's Ctrl-C
+    reaches the batch, which passes it on); what it prints goes to the batch through `output`;
+    the process ends with the command's exit code. The stopping signals, held while it was
+    forked, reach it once it is set up as a command is."""
+    _own_group(0)
+    parents_end.close()
     os.dup2(output.fileno(), 1)
     os.dup2(output.fileno(), 2)
     output.close()
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # the fork server ignores Ctrl-C; a build heeds it
+    # the streams a command has: not whatever this process had put in their place (pytest does)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.argv = ["build-report", *arguments]
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
     from .cli import run
 
-    run(["build", *arguments])
+    run(arguments)
 
 
-def _stop(builds, signum: int | None) -> None:
-    """The builds still running, stopped with the batch. Ctrl-C reached them too, from the
-    terminal (signum None); a SIGTERM or SIGHUP sent to the batch alone is passed on to each. Each
-    cleans up behind itself as one build stopped so does, and is waited for."""
-    for build in builds:
-        if signum is not None:
+def _own_group(pid: int) -> None:
+    """The process a group of its own, made by the child and by the batch, whichever comes first."""
+    try:
+        os.setpgid(pid, pid or os.getpid())
+    except (PermissionError, ProcessLookupError):  # the child made it, and may have ended since
+        pass
+
+
+def _read(running: dict[Any, _Build]) -> list[_Build]:
+    """What the running builds printed, read as it comes; those that have ended, taken out."""
+    ended = []
+    for output in wait(list(running)):
+        if not running[output].read():
+            ended.append(running.pop(output))
+    return ended
+
+
+def _stop(running: dict[Any, _Build], signum: int) -> None:
+    """The builds still running, stopped with the batch: each given the signal that stopped the
+    batch, once; each cleans up behind itself as one build stopped so does, and is waited for,
+    to the end of its output (a second Ctrl-C meanwhile is held: the batch ends once they have)."""
+    with _signals_held():
+        for build in running.values():
             build.send(signum)
-    for build in builds:
-        build.wait()
+        while running:
+            for ended in _read(running):
+                ended.wait()
 
 
-def _fork_server(options: list[str]):
-    """The fork server's context, its server having imported what the builds will import (the
-    builder and the libraries of the workers the options ask for); None where a build cannot be
-    forked from one: where a build does not fork its own workers either
-    (builder.bounded.preloading_works: Linux), or in a daemonic process (a pool's worker), which
-    multiprocessing forbids to start processes."""
+class _signals_held:
+    """The stopping signals blocked (held pending, not lost) for the while, in this thread."""
+
+    def __enter__(self):
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+
+
+def _can_fork() -> bool:
+    """Whether builds can be forked from this process: where a build forks its own workers
+    (builder.bounded.preloading_works: Linux), from a process with no other thread (a thread's
+    lock held at the fork would stay held in the child) and not daemonic (multiprocessing
+    forbids a daemonic process, a pool's worker, to start processes)."""
     from .bounded import preloading_works
 
-    if not preloading_works() or multiprocessing.current_process().daemon:
-        return None
+    return (preloading_works() and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
+
+
+def _import_what_builds_import(options: list[str]) -> None:
+    """The builder and the libraries of the workers the options ask for, imported here once for
+    every build forked from this process. One that fails to import (WeasyPrint without its
+    system libraries) is left to each build, which says what is wrong as a command does."""
     from .workers import KINDS
 
     wanted = {"charts": True, "layout": "--no-pdf" not in options, "validation": "--no-xbrl" not in options}
-    server = multiprocessing.get_context("forkserver")
-    # heard only by a fork server not yet started: one per batch command (the server is shared by
-    # all the batches of a process, as a test run has)
-    server.set_forkserver_preload(["builder.cli", "builder.build", "builder.workers",
-                                   *(module for kind, (modules, _) in KINDS.items() if wanted[kind]
-                                     for module in modules)])
-    _start_server_deaf_to_ctrl_c()
-    return server
-
-
-def _start_server_deaf_to_ctrl_c() -> None:
-    """The fork server started ignoring Ctrl-C, as a fork server does once it has imported: the
-    terminal sends Ctrl-C to the whole batch, and one arriving while the server imports would
-    print its traceback instead of the batch's word on what it stopped. A program inherits an
-    ignored signal; one pressed meanwhile is held here (blocked: Linux keeps a blocked signal
-    pending even while it is ignored) and stops the batch once the server has started."""
-    from multiprocessing import forkserver
-
-    if threading.current_thread() is not threading.main_thread():  # a pool's thread: no terminal's Ctrl-C
-        forkserver.ensure_running()
-        return
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, handler)
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    for module in ["builder.cli", "builder.build", *(module for kind, (modules, _) in KINDS.items() if wanted[kind]
+                                                      for module in modules)]:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - see above
+            pass

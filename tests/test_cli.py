@@ -72,7 +72,7 @@ def test_several_reports_built_quietly_say_only_their_warnings_and_errors(tmp_pa
 def _build_many_in(reports, found):
     from builder.batch import build_many
 
-    outcomes = build_many(reports, 2, ["--no-pdf", "--no-xbrl"], fork_server=True)
+    outcomes = build_many(reports, 2, ["--no-pdf", "--no-xbrl"], fork=True)
     found.put([(str(o.report), o.exit_code, o.printed) for o in outcomes])
 
 
