@@ -12,7 +12,9 @@ the README.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
+import io
 import multiprocessing
 import os
 import signal
@@ -25,13 +27,16 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
+from .bounded import PR_SET_PDEATHSIG, preloading_works
+
 # what stops a build, and so a batch: each build is in a process group of its own, which the
 # batch passes the signal on to, once (a terminal's Ctrl-C reaches the batch alone)
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-# a build as a command of its own (where it cannot be forked from the batch): `build-report
-# REPORT`, with the stopping signals, held while it was started, let through
-COMMAND = (f"import signal, sys; signal.pthread_sigmask(signal.SIG_UNBLOCK, {tuple(map(int, STOPPING))}); "
-           "from builder.cli import run; run(sys.argv[1:])")
+# a build as a command of its own (where it cannot be forked from the batch), as `build-report
+# REPORT`: ended by the kernel if the batch dies (_end_with), with the stopping signals, held while
+# it was started, let through (-P: the folder it runs in cannot shadow the builder's modules)
+COMMAND = ("import signal, sys; from builder.batch import STOPPING, _end_with; _end_with(int(sys.argv[1])); "
+           "signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING); from builder.cli import run; run(sys.argv[2:])")
 
 
 @dataclass
@@ -78,17 +83,21 @@ def build_many(reports: list[Path], jobs: int, options: list[str], done: callabl
     running: dict[Any, _Build] = {}  # by the end of its output pipe, which is read here
     outcomes: dict[int, Outcome] = {}
     try:
-        while waiting or running:
-            while waiting and len(running) < max(1, jobs):
-                index, report = waiting.pop(0)
-                with _signals_held():  # started and known here at once: a stop reaches it
-                    build = _Build.start(index, report, options, forking)
-                    running[build.output] = build
-            for ended in _read(running):
-                outcomes[ended.index] = ended.outcome()
-                done(outcomes[ended.index])
+        with _SuspendedTogether(running):
+            while waiting or running:
+                while waiting and len(running) < max(1, jobs):
+                    index, report = waiting.pop(0)
+                    with _signals_held():  # started and known here at once: a stop reaches it
+                        others = [fd for build in running.values() for fd in build.files()]
+                        build = _Build.start(index, report, options, forking, others)
+                        running[build.output] = build
+                for ended in _read(running):
+                    outcomes[ended.index] = ended.outcome()
+                    done(outcomes[ended.index])
     except BaseException as e:
-        _stop(running, getattr(e, "signum", signal.SIGINT))
+        # the signal that stopped the batch; on anything else, SIGTERM, which a build always heeds
+        # (a batch started with Ctrl-C ignored gives its builds that too)
+        _stop(running, getattr(e, "signum", signal.SIGINT if type(e) is KeyboardInterrupt else signal.SIGTERM))
         raise
     return [outcomes[index] for index in range(len(reports))]
 
@@ -105,20 +114,23 @@ class _Build:
     printed: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def start(cls, index: int, report: Path, options: list[str], forking: bool) -> _Build:
-        """Forked from this process, or a `build-report` command of its own."""
+    def start(cls, index: int, report: Path, options: list[str], forking: bool, others: list[int]) -> _Build:
+        """Forked from this process, or a `build-report` command of its own. others: the files of
+        the builds running (the ends of their pipes here), which the child closes."""
         arguments = ["build", str(report), "--quiet", *options]
         started = time.perf_counter()
         if not forking:
-            command = subprocess.Popen([sys.executable, "-c", COMMAND, *arguments], stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0)
+            command = subprocess.Popen([sys.executable, "-P", "-c", COMMAND, str(os.getpid()), *arguments],
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       process_group=0)
             return cls(index, report, command, command.stdout, started)
         context = multiprocessing.get_context("fork")
         output, child_output = context.Pipe(duplex=False)
-        process = context.Process(target=_build_in_child, args=(arguments, child_output, output),
-                                  name=f"build-report {report}")
+        process = context.Process(target=_build_in_child, name=f"build-report {report}",
+                                  args=(arguments, child_output, [output.fileno(), *others], os.getpid()))
         for stream in (sys.stdout, sys.stderr):  # what is buffered here is not the child's to print again
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         try:
             process.start()
             _own_group(process.pid)  # here too, or a stop sent before the child made it would miss it
@@ -128,6 +140,12 @@ class _Build:
         finally:
             child_output.close()  # the child's end: once it and its workers have ended, reading here ends
         return cls(index, report, process, output, started)
+
+    def files(self) -> list[int]:
+        """What of it this process holds open: the end of its pipe, and its sentinel."""
+        if isinstance(self.process, subprocess.Popen):
+            return [self.output.fileno()]
+        return [self.output.fileno(), self.process.sentinel]
 
     def read(self) -> bool:
         """What the build printed since; False once it and its workers have ended."""
@@ -158,24 +176,44 @@ class _Build:
         return exit_code
 
 
-def _build_in_child(arguments: list[str], output, parents_end) -> None:
+def _build_in_child(arguments: list[str], output, parents_ends: list[int], batch: int) -> None:
     """The build of one report, in its process: a process group of its own (a terminal's Ctrl-C
-    reaches the batch, which passes it on); what it prints goes to the batch through `output`;
-    the process ends with the command's exit code. The stopping signals, held while it was
-    forked, reach it once it is set up as a command is."""
+    reaches the batch, which passes it on); ended by the kernel (SIGTERM: it cleans up) if the
+    batch dies, as a command's workers end with it; what it prints goes to the batch through
+    `output`, written through as a command's stderr is; the process ends with the command's exit
+    code. The stopping signals, held while it was forked, reach it once it is set up."""
     _own_group(0)
-    parents_end.close()
+    _end_with(batch)
+    for fd in parents_ends:  # the batch's ends of its builds' pipes: not this build's to hold open
+        os.close(fd)
     os.dup2(output.fileno(), 1)
     os.dup2(output.fileno(), 2)
     output.close()
-    # the streams a command has: not whatever this process had put in their place (pytest does)
-    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    # the streams a command has, not whatever this process had put in their place (pytest does)
+    original = sys.__stdout__
+    encoding, errors = (original.encoding, original.errors) if original is not None else ("utf-8", "strict")
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding=encoding, errors=errors)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding=encoding, errors="backslashreplace",
+                                  write_through=True)
     sys.argv = ["build-report", *arguments]
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
-    from .cli import run
+    signal.signal(signal.SIGTSTP, signal.SIG_DFL)  # the batch's own (_SuspendedTogether) is not a build's
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+        from .cli import run
 
-    run(arguments)
+        run(arguments)
+    except KeyboardInterrupt as e:  # a stop before the command's own handling of it, or after
+        os._exit(128 + getattr(e, "signum", signal.SIGINT))
+
+
+def _end_with(batch: int) -> None:
+    """SIGTERM from the kernel when the batch dies (SIGKILL, Ctrl-\\), so that no build outlives it."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != batch:  # it died before the line above took effect
+        os._exit(128 + signal.SIGTERM)
 
 
 def _own_group(pid: int) -> None:
@@ -207,6 +245,34 @@ def _stop(running: dict[Any, _Build], signum: int) -> None:
                 ended.wait()
 
 
+class _SuspendedTogether:
+    """Ctrl-Z (SIGTSTP) suspends the running builds with the batch, which the terminal's Ctrl-Z
+    does not reach (each is a process group of its own), and they go on when it does (the
+    shell's fg or bg). Only where the batch heeds SIGTSTP, from its main thread."""
+
+    def __init__(self, running: dict[Any, _Build]):
+        self.running = running
+        self.previous = None
+
+    def __enter__(self) -> _SuspendedTogether:
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
+            self.previous = signal.signal(signal.SIGTSTP, self._suspend)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTSTP, self.previous)
+
+    def _suspend(self, signum, frame) -> None:
+        for build in list(self.running.values()):
+            build.send(signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)  # suspended here, as a command is, until it is continued
+        signal.signal(signal.SIGTSTP, self._suspend)
+        for build in list(self.running.values()):
+            build.send(signal.SIGCONT)
+
+
 class _signals_held:
     """The stopping signals blocked (held pending, not lost) for the while, in this thread."""
 
@@ -219,11 +285,10 @@ class _signals_held:
 
 def _can_fork() -> bool:
     """Whether builds can be forked from this process: where a build forks its own workers
-    (builder.bounded.preloading_works: Linux), from a process with no other thread (a thread's
-    lock held at the fork would stay held in the child) and not daemonic (multiprocessing
-    forbids a daemonic process, a pool's worker, to start processes)."""
-    from .bounded import preloading_works
-
+    (builder.bounded.preloading_works: Linux), from a process with no other Python thread (a
+    thread's lock held at the fork would stay held in the child; the native thread numpy's
+    OpenBLAS starts once matplotlib is imported is forked from by every build's workers too) and
+    not daemonic (multiprocessing forbids a daemonic process, a pool's worker, to start processes)."""
     return (preloading_works() and threading.active_count() == 1
             and not multiprocessing.current_process().daemon)
 

@@ -421,7 +421,8 @@ def run(argv: list[str] | None = None) -> None:
     code = main(argv)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None: started with it closed
+                stream.flush()
         except (OSError, ValueError):  # a reader that went away, a stream closed
             pass
     os._exit(code)

@@ -78,8 +78,8 @@ def _build_many_in(reports, found):
 
 def test_a_pool_worker_builds_several_reports_each_as_a_command(tmp_path):
     """A pool's worker process (Dask's are daemonic, and may not start processes of multiprocessing)
-    calling builder.batch.build_many, even asking for the fork server: each report is built by a
-    `build-report` command of its own."""
+    calling builder.batch.build_many, even asking for builds forked from it: each report is built
+    by a `build-report` command of its own."""
     import multiprocessing
 
     for name in ("good", "broken"):

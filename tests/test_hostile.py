@@ -484,7 +484,8 @@ def test_a_stopped_batch_stops_its_builds_and_each_report_keeps_its_previous_out
                                    start_new_session=True)  # its own process group, as a terminal gives it
     try:
         if when == "importing":
-            time.sleep(0.3)  # the batch imports WeasyPrint, matplotlib and Arelle for a second or more
+            time.sleep(0.5)  # the batch imports WeasyPrint, matplotlib and Arelle for a second or more
+            assert not any(list(report.glob(".output.*")) for report in reports), "the builds had started"
         else:
             for _ in range(1200):
                 if all(list(report.glob(".output.new-*")) for report in reports):
@@ -496,7 +497,9 @@ def test_a_stopped_batch_stops_its_builds_and_each_report_keeps_its_previous_out
         (os.killpg if to == "the terminal's group" else os.kill)(running.pid, signum)
         running.wait(timeout=60)
     finally:
-        running.kill()
+        for pid in _in_session(running.pid):  # a test that failed leaves nothing running
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
     assert running.returncode == 128 + signum
     err = printed.read_text(encoding="utf-8")
     assert "interrupted" in err and "Traceback" not in err, err
@@ -505,6 +508,54 @@ def test_a_stopped_batch_stops_its_builds_and_each_report_keeps_its_previous_out
         assert (report / "output").stat().st_ino == folder, "a build ran on to its end"
         assert _tree(report / "output") == output
         assert not list(report.glob(".output.*"))
+
+
+# a shell, as far as job control goes: a session of its own, which starts the batch as a job (a
+# process group of its own) and suspends it as Ctrl-Z does (SIGTSTP to the job), then continues it;
+# it prints what it saw, as JSON
+SHELL = """
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+reports = [Path(r) for r in sys.argv[1:]]
+folders = [(r / "output").stat().st_ino for r in reports]
+job = subprocess.Popen([sys.executable, "-m", "builder", *map(str, reports), "--no-xbrl", "--jobs", "2", "-q"],
+                       process_group=0, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(1200):
+    if all(list(r.glob(".output.new-*")) for r in reports):
+        break
+    time.sleep(0.01)
+os.kill(job.pid, signal.SIGTSTP)
+time.sleep(0.5)
+def states():
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == os.getsid(0) and int(stat.parent.name) != os.getpid() and fields[0] != "Z":
+            found.append(fields[0])
+    return found
+suspended = states()
+time.sleep(4)  # longer than the rest of a build
+replaced = [(r / "output").stat().st_ino != f for r, f in zip(reports, folders)]
+os.kill(job.pid, signal.SIGCONT)
+print(json.dumps({"suspended": suspended, "replaced_meanwhile": replaced, "exit": job.wait(timeout=120),
+                  "replaced_at_the_end": [(r / "output").stat().st_ino != f for r, f in zip(reports, folders)]}))
+"""
+
+
+def test_ctrl_z_suspends_a_batch_with_its_builds_and_they_go_on_together(tmp_path):
+    reports = [tmp_path / name for name in ("first", "second")]
+    for report in reports:
+        shutil.copytree(EXAMPLES / "360digitech-2021", report, ignore=shutil.ignore_patterns("output"))
+    assert main([*map(str, reports), "--no-xbrl", "--quiet"]) == 0
+    shell = subprocess.run([sys.executable, "-c", SHELL, *map(str, reports)], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300, start_new_session=True)
+    seen = json.loads(shell.stdout)
+    assert seen["suspended"] and set(seen["suspended"]) == {"T"}, seen  # the batch, its builds, their workers
+    assert seen["replaced_meanwhile"] == [False, False]
+    assert seen["exit"] == 0 and seen["replaced_at_the_end"] == [True, True]
 
 
 def _in_session(session: int) -> list[int]:
