@@ -12,7 +12,6 @@ the README.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import io
 import multiprocessing
@@ -27,12 +26,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from .bounded import PR_SET_PDEATHSIG, preloading_works
+from .bounded import STOPPING, ends_with, preloading_works
 
-# what stops a build, and so a batch: each build is in a process group of its own, which the
-# batch passes the signal on to, once (a terminal's Ctrl-C reaches the batch alone)
-STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-# a build as a command of its own (where it cannot be forked from the batch), as `build-report
+# Each build is a process group of its own, which the batch passes a stopping signal on to, once
+# (a terminal's Ctrl-C reaches the batch alone).
+# A build as a command of its own (where it cannot be forked from the batch), as `build-report
 # REPORT`: ended by the kernel if the batch dies (_end_with), with the stopping signals, held while
 # it was started, let through (-P: the folder it runs in cannot shadow the builder's modules)
 COMMAND = ("import signal, sys; from builder.batch import STOPPING, _end_with; _end_with(int(sys.argv[1])); "
@@ -208,12 +206,7 @@ def _build_in_child(arguments: list[str], output, parents_ends: list[int], batch
 
 def _end_with(batch: int) -> None:
     """SIGTERM from the kernel when the batch dies (SIGKILL, Ctrl-\\), so that no build outlives it."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux
-        pass
-    if os.getppid() != batch:  # it died before the line above took effect
-        os._exit(128 + signal.SIGTERM)
+    ends_with(batch, signal.SIGTERM, exit_code=128 + signal.SIGTERM)
 
 
 def _own_group(pid: int) -> None:
@@ -297,11 +290,10 @@ def _import_what_builds_import(options: list[str]) -> None:
     """The builder and the libraries of the workers the options ask for, imported here once for
     every build forked from this process. One that fails to import (WeasyPrint without its
     system libraries) is left to each build, which says what is wrong as a command does."""
-    from .workers import KINDS
+    from .workers import kinds_wanted
 
-    wanted = {"charts": True, "layout": "--no-pdf" not in options, "validation": "--no-xbrl" not in options}
-    for module in ["builder.cli", "builder.build", *(module for kind, (modules, _) in KINDS.items() if wanted[kind]
-                                                      for module in modules)]:
+    kinds = kinds_wanted(layout="--no-pdf" not in options, validation="--no-xbrl" not in options)
+    for module in ["builder.cli", "builder.build", *(module for modules, _ in kinds.values() for module in modules)]:
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - see above

@@ -25,6 +25,7 @@ from typing import Any
 from .errors import BuildError, InputError
 
 PR_SET_PDEATHSIG = 1
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the signals that stop a build
 YIELDING = 10  # the niceness of a worker off the critical path (os.nice)
 
 
@@ -446,14 +447,20 @@ def _child(function, args, limit: int, parent: int, sender, fed: bool = False) -
 def _die_with(parent: int) -> None:
     """The kernel kills this process when its parent dies; Ctrl-C, SIGTERM and a hangup end it at
     once (the build's own handlers, inherited, would unwind it as the build)."""
-    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for stopping in STOPPING:
         signal.signal(stopping, signal.SIG_DFL)
+    ends_with(parent, signal.SIGKILL, exit_code=1)
+
+
+def ends_with(parent: int, signum: int, *, exit_code: int) -> None:
+    """The kernel sends this process `signum` when its parent dies (a worker's build, a batch's
+    build's batch); if the parent died before that took effect, it ends now with exit_code."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the parent still kills it when it can
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
+    except (OSError, AttributeError):  # not Linux: the parent still stops it when it can
         pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
+    if os.getppid() != parent:
+        os._exit(exit_code)
 
 
 @contextmanager

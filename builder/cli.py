@@ -15,11 +15,10 @@ from pathlib import Path
 
 import click
 
-from .bounded import cycles_left_for_later
+from .bounded import STOPPING, cycles_left_for_later
 from .errors import BatchFailed, BuildError, UsageError
 from .progress import Progress
 
-STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the signals that stop a build
 
 
 class _DefaultToBuild(click.Group):

@@ -22,6 +22,12 @@ from .validate import ARELLE_MODULES
 KINDS = {"charts": (CHART_MODULES, False), "layout": (LAYOUT_MODULES, False), "validation": (ARELLE_MODULES, True)}
 
 
+def kinds_wanted(*, layout: bool, validation: bool) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """The kinds of worker a build may need (charts: any report may have them), from KINDS."""
+    wanted = {"charts": True, "layout": layout, "validation": validation}
+    return {kind: spec for kind, spec in KINDS.items() if wanted[kind]}
+
+
 class Workers:
     """The workers of one build: started with what the command asked for (a PDF, the inline XBRL
     report), given their number once the report is loaded (prepare), stopped with the build
@@ -31,8 +37,7 @@ class Workers:
 
     def __init__(self, *, layout: bool, validation: bool):
         self.outputs = (layout, validation)  # what the build makes: its PDFs, its validated reports
-        wanted = {"charts": True, "layout": layout, "validation": validation}
-        self.kinds = {kind: spec for kind, spec in KINDS.items() if wanted[kind]}
+        self.kinds = kinds_wanted(layout=layout, validation=validation)
         self.charts: list[Worker] = []
         self.layout: list[Worker] = []
         self.validation: list[Worker] = []
