@@ -20,8 +20,9 @@ ACCESSIBLE = "pdf/ua-1"
 ARCHIVAL = "pdf/a-3a"
 
 # What a layout worker imports before its work: WeasyPrint takes half a second to import, which
-# would otherwise come before every PDF's first page.
-LAYOUT_MODULES = ("weasyprint", "weasyprint.urls", "builder.tagging", "builder.pagerefs", "builder.footprint")
+# would otherwise come before every PDF's first page (through builder.weasy: without the 80
+# processes its libraries' lookup runs on a machine with a compiler).
+LAYOUT_MODULES = ("builder.weasy", "weasyprint.urls", "builder.tagging", "builder.pagerefs", "builder.footprint")
 
 
 def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE,
@@ -31,7 +32,7 @@ def lay_out(html: str, base_url: str, variant: str | None = ACCESSIBLE,
     one's data: URI, waited for when WeasyPrint first needs an image (a fifth of the layout in,
     once the styles are computed), so that the layout does not wait for matplotlib to start."""
     # Imported here: WeasyPrint is slow to import and only this step needs it.
-    from weasyprint import HTML
+    from .weasy import HTML
 
     from . import footprint, pagerefs, tagging
 

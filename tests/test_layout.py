@@ -485,3 +485,41 @@ def test_the_layout_holds_each_style_once_and_lets_the_built_boxes_and_the_pages
     # held each a second time, to the end
     assert on_pages > 4 * 121 * 3 and cells == on_pages and plain_cells >= 2 * on_pages - 4 * 3 * 4
     assert plain_held and not held  # the pages' boxes let go before the file is written
+
+
+# Run in a fresh interpreter: which processes an import of WeasyPrint starts, and which of its
+# optional libraries it then holds.
+IMPORTED = """
+import os, sys
+spawned = []
+sys.addaudithook(lambda event, args: spawned.append(os.path.basename(os.fsdecode(args[0])))
+                 if event == "subprocess.Popen" else None)
+import importlib
+importlib.import_module(sys.argv[1])
+from weasyprint.text import ffi
+print(" ".join(spawned) + "|" + repr((ffi.harfbuzz_subset is not None, ffi.harfbuzz_vector is not None)))
+"""
+
+
+def _imported(module: str) -> tuple[list[str], str]:
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", IMPORTED, module], capture_output=True, text=True, check=True)
+    spawned, libraries = run.stdout.strip().rsplit("|", 1)
+    return spawned.split(), libraries
+
+
+def test_weasyprint_is_imported_without_asking_the_compiler_for_other_platforms_libraries():
+    """builder.weasy looks a library's names up in the linker's cache alone: no gcc, no ld (each
+    run for every name of another platform, such as libgobject-2.0-0.dll, by a plain import where
+    a compiler is installed), and the same libraries opened."""
+    import shutil
+
+    spawned, libraries = _imported("builder.weasy")
+    assert not {"gcc", "cc", "ld"} & set(spawned), spawned
+    assert set(spawned) <= {"ldconfig"}
+    plain_spawned, plain_libraries = _imported("weasyprint")
+    assert libraries == plain_libraries
+    if shutil.which("gcc"):  # what it saves, here
+        assert "gcc" in plain_spawned and len(plain_spawned) > 5 * len(spawned)
