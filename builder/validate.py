@@ -191,8 +191,9 @@ def _verdict(result: ArelleResult, package: Path, report: str, loaded, facts: li
 # Arelle validates a 10,000-fact report in about 10 s here; its model of one takes ~400 MB.
 VALIDATION_SECONDS = 600
 VALIDATION_MEMORY = 3 * 1024**3
+# what a worker imports ahead; builder.arelle_plugins has Arelle find its plugins there, once
 ARELLE_MODULES = ("arelle.api.Session", "arelle.RuntimeOptions",
-                  "arelle.logging.handlers.StructuredMessageLogHandler")  # what a worker imports ahead
+                  "arelle.logging.handlers.StructuredMessageLogHandler", "builder.arelle_plugins")
 
 
 @dataclass

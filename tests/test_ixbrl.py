@@ -395,3 +395,45 @@ def test_energy_direct_and_indirect_and_water_by_source_are_breakdowns_of_the_ba
     facts = run_arelle(output_of(folder) / "report.xhtml", inspect=_dimensioned).inspected
     assert ("EnergyConsumption", (("EnergyScopeAxis", "DirectMember"),), "69.92") in facts
     assert ("WaterConsumption", (("WaterSourceAxis", "ReclaimedMember"),), "3500") in facts
+
+
+# Run in a fresh interpreter: a validation of a report package with the xBRL-JSON's and the viewer's
+# plugins, and how many times Arelle looked for its built-in plugins meanwhile.
+VALIDATED = """
+import json, sys
+from pathlib import Path
+import arelle.api.Session
+if sys.argv[1] == "found-ahead":
+    import builder.arelle_plugins
+from arelle.plugin_system.entry_point_ref import EntryPointRef
+searches = []
+look = EntryPointRef._discoverBuiltIn
+EntryPointRef._discoverBuiltIn = staticmethod(lambda *args, **kwargs: searches.append(1) or look(*args, **kwargs))
+from builder.taxonomy import PACKAGE_ZIP
+from builder.validate import _arelle
+package, folder = Path(sys.argv[2]), Path(sys.argv[3])
+result = _arelle(package, folder / "report.json", folder / "viewer.html", [PACKAGE_ZIP])
+print(json.dumps({"searches": len(searches), "messages": result.messages, "facts": result.inspected}))
+"""
+
+
+def test_arelle_finds_its_plugins_once_ahead_and_validates_as_it_does_finding_them_itself(built, tmp_path):
+    """Imported where Arelle is imported ahead (builder.workers), builder.arelle_plugins has it
+    find its plugins there: a validation forked from it does not look for them again, and gives
+    the same verdict, xBRL-JSON and viewer as one that does."""
+    import sys
+
+    package = built("360digitech-2021") / "report.xbri"
+    runs = {}
+    for how in ("finding-them", "found-ahead"):
+        folder = tmp_path / how
+        folder.mkdir()
+        run = subprocess.run([sys.executable, "-c", VALIDATED, how, str(package), str(folder)], capture_output=True,
+                             text=True, check=True)
+        runs[how] = json.loads(run.stdout.strip().splitlines()[-1])
+    assert runs["finding-them"]["searches"] >= 1 and runs["found-ahead"]["searches"] == 0
+    assert runs["found-ahead"]["messages"] == runs["finding-them"]["messages"] == []
+    assert runs["found-ahead"]["facts"] == runs["finding-them"]["facts"] > 100
+    plain, ahead = tmp_path / "finding-them", tmp_path / "found-ahead"
+    assert json.loads((ahead / "report.json").read_bytes()) == json.loads((plain / "report.json").read_bytes())
+    assert (ahead / "viewer.html").read_bytes() == (plain / "viewer.html").read_bytes()
