@@ -283,6 +283,10 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     UNSAFE_RESULTS = UNSAFE + (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CodeType,
                                types.FrameType)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._safe_attributes: dict[tuple[type, str, type], bool] = {}
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - as Jinja names them
         result = super().call(__context, __obj, *args, **kwargs)
         if isinstance(result, __self.UNSAFE_RESULTS):
@@ -290,6 +294,15 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         return result
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
+        # Every test below, Jinja's own included, is of the object's type, the value's type and the
+        # attribute's name: asked tens of thousands of times a render, each answer is kept.
+        key = (type(obj), attr, type(value))
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = self._is_safe_attribute(obj, attr, value)
+        return safe
+
+    def _is_safe_attribute(self, obj, attr, value) -> bool:
         if isinstance(obj, self.UNSAFE) or isinstance(value, self.UNSAFE):
             return False
         if isinstance(obj, BaseModel) and attr not in type(obj).model_fields:
