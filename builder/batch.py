@@ -68,15 +68,17 @@ def report_file(argument: Path) -> Path:
 
 
 def build_many(reports: list[Path], jobs: int, options: list[str], done: callable = lambda outcome: None, *,
-               fork: bool = False) -> list[Outcome]:
+               fork: bool = False, command: bool = False) -> list[Outcome]:
     """Builds every report as `build-report REPORT --quiet OPTIONS` does, `jobs` at a time, each in
     a process of its own; `done` hears of each as it ends. The outcomes are in the order of
     `reports`. fork: each process forked from this one, which first imports what a build imports
     (as the command does), rather than a `build-report` command of its own; where it cannot be
-    (see _can_fork), commands are run."""
+    (see _can_fork), commands are run. command: this process is the build-report command's, whose
+    global state the builder may set for every build (Arelle's plugins found once, see
+    builder.arelle_plugins); a program's is left as it is."""
     forking = fork and _can_fork()
     if forking:
-        _import_what_builds_import(options)
+        _import_what_builds_import(options, command=command)
     waiting = list(enumerate(reports))
     running: dict[Any, _Build] = {}  # by the end of its output pipe, which is read here
     outcomes: dict[int, Outcome] = {}
@@ -286,14 +288,16 @@ def _can_fork() -> bool:
             and not multiprocessing.current_process().daemon)
 
 
-def _import_what_builds_import(options: list[str]) -> None:
+def _import_what_builds_import(options: list[str], *, command: bool) -> None:
     """The builder and the libraries of the workers the options ask for, imported here once for
     every build forked from this process. One that fails to import (WeasyPrint without its
     system libraries) is left to each build, which says what is wrong as a command does."""
+    from .validate import ARELLE_PLUGINS_FOUND
     from .workers import kinds_wanted
 
     kinds = kinds_wanted(layout="--no-pdf" not in options, validation="--no-xbrl" not in options)
-    for module in ["builder.cli", "builder.build", *(module for modules, _ in kinds.values() for module in modules)]:
+    modules = ["builder.cli", "builder.build", *(module for modules, _ in kinds.values() for module in modules)]
+    for module in modules if command else [m for m in modules if m != ARELLE_PLUGINS_FOUND]:
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - see above

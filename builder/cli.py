@@ -125,7 +125,7 @@ def _build_many(reports: list[Path], jobs: int | None, options: list[str], quiet
     jobs = jobs or default_jobs()
     if not quiet:
         click.echo(f"building {len(files)} reports, {jobs} at a time", err=True)
-    outcomes = build_many(files, jobs, options, fork=True,
+    outcomes = build_many(files, jobs, options, fork=True, command=True,
                           done=(lambda o: None) if quiet else lambda o: click.echo(_outcome_line(o), err=True))
     failed = [o for o in outcomes if not o.ok]
     # what each build printed: a failed one's errors, a built one's warnings (a portfolio's

@@ -191,9 +191,11 @@ def _verdict(result: ArelleResult, package: Path, report: str, loaded, facts: li
 # Arelle validates a 10,000-fact report in about 10 s here; its model of one takes ~400 MB.
 VALIDATION_SECONDS = 600
 VALIDATION_MEMORY = 3 * 1024**3
-# what a worker imports ahead; builder.arelle_plugins has Arelle find its plugins there, once
+# what a worker imports ahead; ARELLE_PLUGINS_FOUND has Arelle find its plugins there, once (it
+# sets Arelle's global state: imported only in processes of the builder's own)
+ARELLE_PLUGINS_FOUND = "builder.arelle_plugins"
 ARELLE_MODULES = ("arelle.api.Session", "arelle.RuntimeOptions",
-                  "arelle.logging.handlers.StructuredMessageLogHandler", "builder.arelle_plugins")
+                  "arelle.logging.handlers.StructuredMessageLogHandler", ARELLE_PLUGINS_FOUND)
 
 
 @dataclass

@@ -97,6 +97,36 @@ def test_a_pool_worker_builds_several_reports_each_as_a_command(tmp_path):
     assert (tmp_path / "good" / "output" / "report.html").is_file()
 
 
+# A program that calls the builder: what of Arelle's global state it finds after a batch of forked builds.
+PROGRAM = """
+import builtins, json, sys
+from pathlib import Path
+from arelle.plugin_system.entry_point_ref import EntryPointRef
+builtins._ = mine = lambda text: text
+discover = EntryPointRef.discoverAll
+from builder.batch import build_many
+outcomes = build_many([Path(sys.argv[1])], 1, ["--no-pdf"], fork=True)
+print(json.dumps({"codes": [o.exit_code for o in outcomes], "gettext": builtins._ is mine,
+                  "discovery": EntryPointRef.discoverAll is discover}))
+"""
+
+
+def test_a_program_that_builds_reports_keeps_its_arelle_as_it_was(tmp_path):
+    """Only the command's own process has Arelle find its plugins ahead (builder.arelle_plugins),
+    which sets Arelle's global state: a program calling build_many, even with fork, keeps its own
+    gettext `_` and Arelle's plugin discovery, and its reports are validated all the same."""
+    import json
+    import subprocess
+    import sys
+
+    shutil.copytree(EXAMPLES / "360digitech-2021", tmp_path / "report", ignore=shutil.ignore_patterns("output"))
+    run = subprocess.run([sys.executable, "-c", PROGRAM, str(tmp_path / "report" / "company.yaml")],
+                         capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"codes": [0], "gettext": True, "discovery": True}
+    validation = json.loads((tmp_path / "report" / "output" / "validation.json").read_text(encoding="utf-8"))
+    assert validation["facts"] > 100 and validation["errors"] == validation["warnings"] == 0
+
+
 def test_one_output_folder_for_several_reports_is_refused(tmp_path, capsys):
     assert main([str(EXAMPLES / "360digitech-2021"), str(EXAMPLES / "kuaishou-2020"), "-o", str(tmp_path)]) == 2
     assert "with several reports, each is written beside its YAML" in capsys.readouterr().err
