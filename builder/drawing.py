@@ -105,7 +105,10 @@ def draw(chart: ChartView) -> bytes:
         # savefig would draw the figure twice: once without output, to lay it out, and once to
         # print it (a quarter of a chart's time). Laid out here, it is drawn once, to the same
         # bytes (tests/test_charts.py)
-        figure.get_layout_engine().execute(figure)
+        try:
+            figure.get_layout_engine().execute(figure)
+        except ValueError:  # as Figure.draw, which savefig calls: the figure is drawn as it is
+            pass
         figure.set_layout_engine("none")
         buffer = io.BytesIO()
         figure.canvas.print_svg(buffer, metadata=NO_METADATA)
@@ -124,7 +127,11 @@ def figure_of(chart: ChartView):
 
     height = HEIGHT if chart.kind != "composition" else max(1.2, 0.32 * len(chart.categories) + 0.6)
     style = STYLE | {"font.family": FONTS.get(chart.language, FONTS["en"])}
-    with matplotlib.rc_context(style), warnings.catch_warnings():
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        # matplotlib's own defaults and the report's style, whatever a matplotlibrc on the machine
+        # sets: the same figures give the same charts everywhere
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(style)
         # a glyph the measuring font lacks is one WeasyPrint finds in another; the glyph check
         # stops a build whose text no font can show
         warnings.simplefilter("ignore")

@@ -230,8 +230,42 @@ def test_a_chart_drawn_once_is_the_chart_savefig_draws_twice():
     for chart in charts:
         with figure_of(chart) as figure:
             saved = io.BytesIO()
-            figure.savefig(saved, format="svg", metadata=NO_METADATA)
+            figure.savefig(saved, format="svg", metadata=NO_METADATA)  # with savefig's own defaults
         assert draw(chart) == saved.getvalue(), chart.title
+
+
+# Run in a fresh interpreter: a digest of one chart of each kind of the complete example, drawn.
+DRAWN = """
+import hashlib
+from builder.compute import compute
+from builder.drawing import draw
+from builder.load import load
+from tests.conftest import EXAMPLES
+loaded = load(EXAMPLES / "harbourline-2025" / "company.yaml")
+charts = {chart.kind: chart for charts in compute(loaded).charts.values() for chart in charts}
+print(sorted(charts), hashlib.sha256(b"".join(draw(chart) for _, chart in sorted(charts.items()))).hexdigest())
+"""
+
+
+def test_a_matplotlibrc_on_the_machine_does_not_change_the_charts(tmp_path):
+    """The charts are drawn in matplotlib's defaults and the report's style: a matplotlibrc of the
+    user's (here through MATPLOTLIBRC) with other colours, widths, sizes and savefig settings
+    changes nothing of them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rc = tmp_path / "matplotlibrc"
+    rc.write_text("font.size: 20\naxes.linewidth: 4\naxes.facecolor: yellow\nfigure.facecolor: red\n"
+                  "patch.linewidth: 3\nsvg.fonttype: path\nsavefig.bbox: tight\nsavefig.transparent: True\n",
+                  encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    digests = [subprocess.run([sys.executable, "-c", DRAWN], capture_output=True, text=True, check=True, cwd=root,
+                              env=os.environ | extra).stdout.strip().splitlines()[-1]
+               for extra in ({}, {"MATPLOTLIBRC": str(rc)})]
+    assert digests[0].startswith("['composition', 'grouped', 'stacked', 'trend']")
+    assert digests[1] == digests[0]
 
 
 def test_a_character_only_a_chart_shows_is_in_the_glyph_check():
