@@ -27,7 +27,8 @@ from contextlib import contextmanager
 @contextmanager
 def _libraries_from_the_linker_cache() -> Iterator[None]:
     original = ctypes.util.find_library
-    listing = _linker_cache() if sys.platform.startswith("linux") else None
+    first = "weasyprint" not in sys.modules  # imported before (a test, a program): nothing to look up
+    listing = _linker_cache() if first and sys.platform.startswith("linux") else None
     if listing is not None:
         ctypes.util.find_library = _looked_up_in(listing, original)
     try:

@@ -298,6 +298,31 @@ def test_hostile_markdown_is_shown_as_text(hostile_copy, name, markdown):
         "onerror=alert", "") and "<style>body" not in body
 
 
+def test_the_sandbox_keeps_only_answers_it_would_give_again(monkeypatch):
+    """The sandbox keeps its answer to whether an attribute is safe by the object's type, the
+    attribute and the value's type: through a whole report, HTML and inline XBRL, each answer kept
+    is the one its checks give for that very object."""
+    from builder import render
+    from builder.compute import compute
+    from builder.load import load
+    from builder.tag import Tagger
+
+    agreed = []
+
+    class Checking(render.ReportSandbox):
+        def is_safe_attribute(self, obj, attr, value) -> bool:
+            kept = super().is_safe_attribute(obj, attr, value)
+            agreed.append(kept == self._is_safe_attribute(obj, attr, value))
+            return kept
+
+    monkeypatch.setattr(render, "ReportSandbox", Checking)
+    loaded = load(EXAMPLES / "harbourline-2025" / "company.yaml")
+    view = compute(loaded)
+    render.render_html(loaded, view)
+    render.render_html(loaded, view, tagger=Tagger(loaded, enabled=True, language=view.language))
+    assert len(agreed) > 10_000 and all(agreed)
+
+
 def test_a_template_cannot_attach_or_fetch_files_into_the_pdf(hostile_copy):
     template("cover.html", '<link rel="attachment" href="file:///etc/passwd"><img src="file:///etc/passwd" alt="x">'
              '<img src="http://127.0.0.1:9/x.png" alt="y"><p>Cover</p>')(hostile_copy)
