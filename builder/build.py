@@ -113,15 +113,15 @@ def _start_renderings(loaded: Loaded, findings: list[Finding], *, xbrl: bool, pd
 
 def _start_layouts(loaded: Loaded, renderings: list[Rendering], workers: list[Worker], *, archival: bool) -> list:
     """Each edition's PDF layout, started as soon as its print HTML is there, and given its charts
-    once they are drawn (WeasyPrint needs them only once it has computed the styles); none where a
-    text has characters no font has (it would print boxes), which are named for every edition at
-    once."""
-    layouts, lacking = [], {}  # the characters, in order of first use
-    for rendering, worker in zip(renderings, workers):
-        html = print_html_of(rendering)
-        lacking.update(dict.fromkeys(lacking_in(html)))
-        if not lacking:
-            layouts.append(start_pdf(html, rendering.loaded, archival=archival, worker=worker, charts_later=True))
+    once they are drawn (WeasyPrint needs them only once it has computed the styles). A text with
+    characters no font has (it would print boxes) stops the build, naming them for every edition at
+    once; it is looked for once the layouts have started (a twentieth of a small report's build,
+    which the layouts no longer wait for), and the build's failure stops them."""
+    layouts = [start_pdf(print_html_of(rendering), rendering.loaded, archival=archival, worker=worker,
+                         charts_later=True) for rendering, worker in zip(renderings, workers)]
+    lacking = {}  # the characters, in order of first use
+    for rendering in renderings:
+        lacking.update(dict.fromkeys(lacking_in(print_html_of(rendering))))
     refuse_lacking(list(lacking), loaded)
     for layout, rendering in zip(layouts, renderings):
         lacking.update(dict.fromkeys(lacking_in_images(send_charts(layout, rendering))))
