@@ -209,6 +209,25 @@ class _Builder:
         return None
 
 
+# what PyYAML was reading when it found a problem on a later line: a {...}, a [...] or a quoted
+# text that the line it opens on does not close (it names the opening's place, the "context")
+_OPENED = {"while parsing a flow mapping": "the {", "while parsing a flow sequence": "the [",
+           "while scanning a quoted scalar": "the quoted text"}
+
+
+def _syntax_error(e: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """The syntax error said, and the place it is said at. PyYAML finds a {, [ or quote left open
+    where the next line goes on (its "problem"): the error is then said where it opens, which is
+    the line to mend, and names what was found where."""
+    problem, opened = e.problem_mark, e.context_mark
+    what = _OPENED.get(e.context or "")
+    if what and problem and opened and problem.line > opened.line:
+        found = e.problem or "a problem"
+        return (f"{what} that opens here is not closed on its line: {found} at line {problem.line + 1}, "
+                f"column {problem.column + 1}"), opened
+    return e.problem or e.context or str(e), problem or opened
+
+
 def _syntax_hint(message: str) -> str:
     """What usually causes PyYAML's syntax errors, said plainly."""
     if "'\\t'" in message or "\\t" in message:
@@ -276,10 +295,9 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
         except yaml.YAMLError:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        message, mark = _syntax_error(e)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = f"invalid YAML: {e.problem or e.context}"
-        raise InputError(Problem(message + _syntax_hint(message), file, line, column)) from None
+        raise InputError(Problem(f"invalid YAML: {message}" + _syntax_hint(message), file, line, column)) from None
     except yaml.YAMLError as e:
         raise InputError(Problem(f"invalid YAML: {e}", file)) from None
     if node is None:

@@ -204,6 +204,27 @@ def test_yaml_syntax_errors_say_what_usually_causes_them(tmp_path):
     assert problems_of(yaml_file) == ["company.yaml:2:14: report.published: '2026-02-30' is not a date that exists"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("report:\n  values: {2025: 6175, 2024: 5120\n  unit: t\n",
+     "2:11: invalid YAML: the { that opens here is not closed on its line: expected ',' or '}', but got ':' at "
+     "line 3, column 7"),
+    ("report:\n  answers: [B6, B6.2\nchapters: []\n",
+     "2:12: invalid YAML: the [ that opens here is not closed on its line: expected ',' or ']', but got ':' at "
+     "line 3, column 9"),
+    ('report:\n  title: "Our report\n',
+     "2:10: invalid YAML: the quoted text that opens here is not closed on its line: found unexpected end of "
+     "stream at line 3, column 1"),
+    ("report:\n  values: {2025: 6175,, 2024: 5120}\n",  # found on the line it opens on: said where found
+     "2:23: invalid YAML: expected the node content, but found ','"),
+], ids=["mapping", "sequence", "quoted", "same-line"])
+def test_a_bracket_or_quote_left_open_is_said_where_it_opens(tmp_path, text, expected):
+    """PyYAML finds a { [ or " left open on the next line; the error is said where it opens, the line
+    to mend, with what was found where."""
+    yaml_file = tmp_path / "company.yaml"
+    yaml_file.write_text(text, encoding="utf-8")
+    assert problems_of(yaml_file) == [f"company.yaml:{expected}"]
+
+
 def test_a_thousands_separator_in_a_flow_mapping_is_explained(example_copy):
     folder = example_copy(SAMPLE)
     yaml_file = folder / "company.yaml"
