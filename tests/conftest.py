@@ -25,6 +25,19 @@ EXAMPLES = ROOT / "examples"
 EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "company.yaml").is_file())
 
 
+def in_a_fresh_python(script: str, *args, env: dict[str, str] | None = None) -> str:
+    """The last line a script printed, run with args in a new interpreter (in the checkout, with
+    the environment and env): what a process of its own finds (its imports, the libraries' global
+    state, the environment), which this one has changed. The script must succeed."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                         env=os.environ | (env or {}))
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip().splitlines()[-1]
+
+
 def _languages(name: str) -> list[str]:
     return yaml.safe_load((EXAMPLES / name / "company.yaml").read_text(encoding="utf-8"))["report"].get(
         "languages", ["en"])

@@ -13,7 +13,7 @@ import pytest
 from builder.bounded import Exceeded, Preloader, Worker, preloading_works, start_bounded, stat_of
 from builder.cli import main
 
-from .conftest import edit
+from .conftest import edit, in_a_fresh_python
 
 
 def _imported(module: str) -> bool:
@@ -219,15 +219,11 @@ def test_the_workers_import_nothing_of_what_loads_and_renders_a_report():
     """The command starts the workers first, so that they import WeasyPrint, matplotlib and Arelle
     while it imports its own modules and loads the report: they are forked from a process that has
     imported none of those, and import none themselves to do their work."""
-    import subprocess
-    import sys
-
     heavy = ("pydantic", "jinja2", "markdown_it", "yaml", "builder.load", "builder.schema", "builder.render",
              "builder.catalogue", "builder.taxonomy", "builder.charts", "builder.compute")
     script = ("import sys; import builder.cli, builder.workers, builder.layout, builder.drawing, builder.validate; "
               f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
-    imported = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert imported.stdout.strip() == "[]"
+    assert in_a_fresh_python(script) == "[]"
 
 
 # --- workers forked by a Preloader, which imports their modules once -------------------------

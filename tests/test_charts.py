@@ -20,7 +20,7 @@ from builder.load import load
 from builder.render import render_html
 from builder.schema import breakdown_members
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, edit, in_a_fresh_python
 from .pdfutil import page_texts
 from .test_input_errors import at
 
@@ -251,19 +251,11 @@ def test_a_matplotlibrc_on_the_machine_does_not_change_the_charts(tmp_path):
     """The charts are drawn in matplotlib's defaults and the report's style: a matplotlibrc of the
     user's (here through MATPLOTLIBRC) with other colours, widths, sizes and savefig settings
     changes nothing of them."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     rc = tmp_path / "matplotlibrc"
     rc.write_text("font.size: 20\naxes.linewidth: 4\naxes.facecolor: yellow\nfigure.facecolor: red\n"
                   "patch.linewidth: 3\nsvg.fonttype: path\nsavefig.bbox: tight\nsavefig.transparent: True\n",
                   encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
-    digests = [subprocess.run([sys.executable, "-c", DRAWN], capture_output=True, text=True, check=True, cwd=root,
-                              env=os.environ | extra).stdout.strip().splitlines()[-1]
-               for extra in ({}, {"MATPLOTLIBRC": str(rc)})]
+    digests = [in_a_fresh_python(DRAWN, env=extra) for extra in ({}, {"MATPLOTLIBRC": str(rc)})]
     assert digests[0].startswith("['composition', 'grouped', 'stacked', 'trend']")
     assert digests[1] == digests[0]
 

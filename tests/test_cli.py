@@ -9,7 +9,7 @@ from builder.check import run_checks
 from builder.cli import main
 from builder.load import load
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, edit, in_a_fresh_python
 
 
 def test_a_build_tells_its_stages_with_their_times(example_copy, capsys):
@@ -116,13 +116,10 @@ def test_a_program_that_builds_reports_keeps_its_arelle_as_it_was(tmp_path):
     which sets Arelle's global state: a program calling build_many, even with fork, keeps its own
     gettext `_` and Arelle's plugin discovery, and its reports are validated all the same."""
     import json
-    import subprocess
-    import sys
 
     shutil.copytree(EXAMPLES / "360digitech-2021", tmp_path / "report", ignore=shutil.ignore_patterns("output"))
-    run = subprocess.run([sys.executable, "-c", PROGRAM, str(tmp_path / "report" / "company.yaml")],
-                         capture_output=True, text=True, check=True)
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"codes": [0], "gettext": True, "discovery": True}
+    program = json.loads(in_a_fresh_python(PROGRAM, tmp_path / "report" / "company.yaml"))
+    assert program == {"codes": [0], "gettext": True, "discovery": True}
     validation = json.loads((tmp_path / "report" / "output" / "validation.json").read_text(encoding="utf-8"))
     assert validation["facts"] > 100 and validation["errors"] == validation["warnings"] == 0
 

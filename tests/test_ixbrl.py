@@ -20,7 +20,7 @@ from builder.load import load
 from builder.taxonomy import build_model
 from builder.validate import run_arelle
 
-from .conftest import EXAMPLE_NAMES, EXAMPLES, edit, output_of
+from .conftest import EXAMPLE_NAMES, EXAMPLES, edit, in_a_fresh_python, output_of
 
 CAT = load_catalogue()
 TAX = build_model()
@@ -421,16 +421,12 @@ def test_arelle_finds_its_plugins_once_ahead_and_validates_as_it_does_finding_th
     """Imported where Arelle is imported ahead (builder.workers), builder.arelle_plugins has it
     find its plugins there: a validation forked from it does not look for them again, and gives
     the same verdict, xBRL-JSON and viewer as one that does."""
-    import sys
-
     package = built("360digitech-2021") / "report.xbri"
     runs = {}
     for how in ("finding-them", "found-ahead"):
         folder = tmp_path / how
         folder.mkdir()
-        run = subprocess.run([sys.executable, "-c", VALIDATED, how, str(package), str(folder)], capture_output=True,
-                             text=True, check=True)
-        runs[how] = json.loads(run.stdout.strip().splitlines()[-1])
+        runs[how] = json.loads(in_a_fresh_python(VALIDATED, how, package, folder))
     assert runs["finding-them"]["searches"] >= 1 and runs["found-ahead"]["searches"] == 0
     assert runs["found-ahead"]["messages"] == runs["finding-them"]["messages"] == []
     assert runs["found-ahead"]["facts"] == runs["finding-them"]["facts"] > 100

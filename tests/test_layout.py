@@ -9,7 +9,7 @@ from builder.cli import main
 from builder.compute import compute
 from builder.load import load
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, edit, in_a_fresh_python
 from .pdfutil import links, page_texts, placed
 
 LONG_TITLE = "Emission management of greenhouse gases, air pollutants and waste from our offices and data centres"
@@ -505,11 +505,7 @@ print(" ".join(spawned) + "|" + repr((ffi.harfbuzz_subset is not None, ffi.harfb
 
 
 def _imported(module: str) -> tuple[list[str], str]:
-    import subprocess
-    import sys
-
-    run = subprocess.run([sys.executable, "-c", IMPORTED, module], capture_output=True, text=True, check=True)
-    spawned, libraries = run.stdout.strip().rsplit("|", 1)
+    spawned, libraries = in_a_fresh_python(IMPORTED, module).rsplit("|", 1)
     return spawned.split(), libraries
 
 
